@@ -1,0 +1,92 @@
+"""The terminal chat: an interactive console for people and a JSON-lines mode for scripts.
+
+Interactive mode numbers every choice and button; typing the number runs its command, which is
+exactly what pressing the button would send. ``--jsonl`` reads one message per stdin line and
+writes each Reply as one JSON line (DESIGN.md), with ``input`` the 1-based line it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import TextIO
+
+from bot.dispatcher import Dispatcher
+from bot.i18n import Translator
+from bot.messages import Button, Incoming, Reply
+
+
+def render(reply: Reply, first_number: int = 1) -> tuple[str, list[Button]]:
+    """Plain-text form of a reply, and the numbered actions in it."""
+    lines = [reply.text]
+    if reply.card:
+        lines.append(f"┌ {reply.card.title} (#{reply.card.id})")
+        for label, value in reply.card.fields:
+            head, *rest = value.split("\n")
+            lines.append(f"│ {label}: {head}")
+            lines += [f"│   {more}" for more in rest]
+        lines.append("└")
+    actions = [*reply.choices, *reply.buttons]
+    for number, action in enumerate(actions, first_number):
+        lines.append(f"  [{number}] {action.label}  ({action.command})")
+    for attachment in reply.attachments:
+        lines.append(f"  📎 {attachment.filename} ({attachment.mime}, {len(attachment.data)} B)")
+    return "\n".join(lines), actions
+
+
+class ConsoleAdapter:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        rep_id: int,
+        language: str,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.rep_id = rep_id
+        self.t = Translator(language)
+        self.stdin = stdin
+        self.stdout = stdout
+
+    def _incoming(self, text: str, number: int) -> Incoming:
+        return Incoming(
+            platform="console",
+            chat_id="console",
+            user_id=str(self.rep_id),
+            text=text,
+            message_id=None,
+        )
+
+    async def run_jsonl(self) -> None:
+        number = 0
+        while line := await asyncio.to_thread(self.stdin.readline):
+            number += 1
+            for reply in await self.dispatcher.handle(self._incoming(line.strip(), number)):
+                self.stdout.write(json.dumps(reply.to_json(number), ensure_ascii=False) + "\n")
+            self.stdout.flush()
+
+    async def run_interactive(self, rep_name: str) -> None:
+        self.stdout.write(self.t("console.banner", rep=rep_name) + "\n")
+        actions: list[Button] = []
+        number = 0
+        while True:
+            self.stdout.write("> ")
+            self.stdout.flush()
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                break
+            text = line.strip()
+            if text.lower() in {"quit", "exit", "çıkış", "cikis"}:
+                break
+            if text.isdigit() and 0 < int(text) <= len(actions):
+                text = actions[int(text) - 1].command
+                self.stdout.write(f"{text}\n")
+            number += 1
+            actions = []
+            for reply in await self.dispatcher.handle(self._incoming(text, number)):
+                body, more = render(reply, len(actions) + 1)
+                actions += more
+                self.stdout.write(body + "\n")
+        self.stdout.write(self.t("console.bye") + "\n")

@@ -1,0 +1,166 @@
+"""``crm-bot``: run the bot, chat in the console, manage reps and the schema.
+
+With no sub-command it runs every platform whose credentials are configured; with none
+configured it opens the console chat on the embedded database, so a newcomer can try it with
+no tokens at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.adapters.console import ConsoleAdapter
+from bot.app import SetupError, build_services, prepare_database
+from bot.dispatcher import Dispatcher
+from bot.i18n import LANGUAGES, Translator
+from bot.services import Services
+from bot.settings import Settings
+from storage import migrate, reps
+from storage.models import ROLES, Rep
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crm-bot", description="Chat-ops CRM assistant.")
+    p.add_argument("--demo", action="store_true", help="load the demo data (once)")
+    sub = p.add_subparsers(dest="command")
+    console = sub.add_parser("console", help="chat in the terminal")
+    console.add_argument("--as", dest="as_rep", metavar="REP", help="act as this rep (name)")
+    console.add_argument("--jsonl", action="store_true", help="JSON lines in and out")
+    console.add_argument("--demo", action="store_true", help="load the demo data (once)")
+    rep = sub.add_parser("rep", help="manage reps").add_subparsers(dest="rep_command")
+    add = rep.add_parser("add", help="register a rep")
+    add.add_argument("name")
+    add.add_argument("--telegram-id", type=int)
+    add.add_argument("--slack-id")
+    add.add_argument("--email")
+    add.add_argument("--role", choices=ROLES, default="rep")
+    add.add_argument("--manager", metavar="NAME")
+    add.add_argument("--timezone", metavar="TZ")
+    add.add_argument("--language", choices=LANGUAGES)
+    rep.add_parser("list", help="list reps")
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
+    db.add_parser("upgrade", help="apply pending migrations")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    t = Translator(settings.crm_language)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    services = build_services(settings)
+    try:
+        if args.command == "db":
+            migrate.upgrade(services.db)
+            print(t("cli.upgraded", revision=migrate.current(services.db)))
+            return 0
+        prepare_database(services, demo_data=bool(getattr(args, "demo", False)))
+        if args.command == "rep":
+            return _rep(args, services, t)
+        return asyncio.run(
+            _chat(services, getattr(args, "as_rep", None), getattr(args, "jsonl", False))
+        )
+    except SetupError as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        services.db.dispose()
+
+
+async def _chat(services: Services, as_rep: str | None, jsonl: bool) -> int:
+    t = Translator(services.settings.crm_language)
+    with services.db.session() as session:
+        rep = reps.by_name(session, as_rep) if as_rep else reps.default_console_rep(session)
+    if rep is None or rep.id is None:
+        key = "cli.no_such_rep" if as_rep else "cli.no_reps"
+        print(t(key, name=as_rep or ""), file=sys.stderr)
+        return 2
+    console = ConsoleAdapter(
+        Dispatcher(services), rep.id, rep.language or services.settings.crm_language
+    )
+    if jsonl:
+        await console.run_jsonl()
+    else:
+        await console.run_interactive(rep.name)
+    return 0
+
+
+def _rep(args: argparse.Namespace, services: Services, t: Translator) -> int:
+    if args.rep_command == "list":
+        with services.db.session() as session:
+            everyone = reps.all_reps(session)
+            managers = {r.id: r.name for r in everyone}
+        for r in everyone:
+            ids = ", ".join(
+                x
+                for x in (
+                    f"telegram {r.telegram_user_id}" if r.telegram_user_id else "",
+                    f"slack {r.slack_user_id}" if r.slack_user_id else "",
+                )
+                if x
+            )
+            boss = managers.get(r.manager_id) if r.manager_id else ""
+            print(
+                "\t".join(
+                    str(v or "")
+                    for v in (
+                        r.id,
+                        r.name,
+                        r.role,
+                        boss,
+                        ids,
+                        r.language,
+                        r.timezone,
+                        "" if r.active else "inactive",
+                    )
+                )
+            )
+        return 0
+    if args.rep_command != "add":
+        _parser().parse_args(["rep", "--help"])
+        return 2
+    if args.timezone:
+        try:
+            ZoneInfo(args.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            print(t("cli.bad_timezone", tz=args.timezone), file=sys.stderr)
+            return 2
+    try:
+        with services.db.session(write=True) as session:
+            manager = reps.by_name(session, args.manager) if args.manager else None
+            if args.manager and manager is None:
+                print(t("cli.no_such_rep", name=args.manager), file=sys.stderr)
+                return 2
+            rep = reps.add(
+                session,
+                Rep(
+                    name=args.name,
+                    role=args.role,
+                    telegram_user_id=args.telegram_id,
+                    slack_user_id=args.slack_id,
+                    email=args.email,
+                    timezone=args.timezone,
+                    language=args.language,
+                    manager_id=manager.id if manager else None,
+                ),
+            )
+            print(t("cli.rep_added", name=rep.name, id=rep.id, role=rep.role))
+    except IntegrityError:
+        print(t("cli.rep_exists", name=args.name), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""One message catalog per language (``bot/locales/<lang>.toml``) and locale-aware formatting.
+
+Every user-facing string is a catalog key; ``tests/test_i18n.py`` proves each key exists in
+every language with the same placeholders. Amounts and dates go through Babel so that Turkish
+reads "₺1.250.000" and "24 Kas 2026" and English "TRY 1,250,000" and "Nov 24, 2026".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = ("en", "tr")
+_LOCALES = {"en": "en_US", "tr": "tr_TR"}
+_DIR = Path(__file__).with_name("locales")
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{full}."))
+        else:
+            flat[full] = str(value)
+    return flat
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    with (_DIR / f"{language}.toml").open("rb") as fh:
+        return _flatten(tomllib.load(fh))
+
+
+class Translator:
+    def __init__(self, language: str | None) -> None:
+        self.language = language if language in LANGUAGES else "en"
+        self.locale = _LOCALES[self.language]
+        self._messages = catalog(self.language)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self._messages.get(key) or catalog("en").get(key) or key
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in self._messages
+
+    def words(self, key: str) -> list[str]:
+        """A catalog entry that lists synonyms, e.g. ``kw.next = "next:|sonraki:"``."""
+        return [w for w in self(key).split("|") if w]
+
+    def money(self, amount: Decimal | None, currency: str) -> str:
+        if amount is None:
+            return "—"
+        pattern = "¤#,##0" if amount == amount.to_integral_value() else "¤#,##0.00"
+        return format_currency(
+            amount, currency, format=pattern, locale=self.locale, currency_digits=False
+        )
+
+    def number(self, value: float | int | Decimal) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: date) -> str:
+        return format_date(value, "medium", locale=self.locale)
+
+    def when(self, value: datetime, tz: ZoneInfo) -> str:
+        """A moment in the reader's own timezone: "Fri, 27 Nov 2026 18:00" style."""
+        local = value.astimezone(tz)
+        return format_datetime(local, "EEE d MMM y HH:mm", tzinfo=tz, locale=self.locale)
+
+    def stage(self, name: str) -> str:
+        key = f"stage_name.{name.lower()}"
+        return self._messages.get(key, name)

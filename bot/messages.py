@@ -1,0 +1,84 @@
+"""Platform-neutral messages: what an adapter hands in, and what a handler hands back.
+
+A button is only a shortcut for a typed command: ``Button.command`` is the exact text that a
+user could have typed, so a press and a typed command take the same path through the
+dispatcher. ``choices`` are the answers to a question the bot asked (ranked best first);
+``buttons`` are follow-up actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Incoming:
+    platform: str  # console | telegram | slack
+    chat_id: str
+    user_id: str
+    text: str
+    message_id: str | None = None
+    is_private: bool = True
+    is_action: bool = False  # a button press rather than typed text
+    location: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    command: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"label": self.label, "command": self.command}
+
+
+@dataclass(frozen=True)
+class Card:
+    kind: str  # customer | deal | task | interaction
+    id: int
+    title: str
+    fields: list[tuple[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "title": self.title,
+            "fields": [[label, value] for label, value in self.fields],
+        }
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    mime: str
+    data: bytes = field(repr=False)
+    title: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "mime": self.mime,
+            "size": len(self.data),
+            "title": self.title,
+        }
+
+
+@dataclass
+class Reply:
+    text: str
+    card: Card | None = None
+    choices: list[Button] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def to_json(self, input_no: int) -> dict[str, Any]:
+        return {
+            "input": input_no,
+            "text": self.text,
+            "card": self.card.to_json() if self.card else None,
+            "choices": [c.to_json() for c in self.choices],
+            "buttons": [b.to_json() for b in self.buttons],
+            "attachments": [a.to_json() for a in self.attachments],
+        }

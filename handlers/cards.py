@@ -1,0 +1,147 @@
+"""Cards for customers, deals and tasks, with the buttons that act on them.
+
+Each button's command is a complete or deliberately open-ended typed command ("/log call #12"
+asks for the summary), so every adapter renders them the same way and a press is a command.
+"""
+
+from __future__ import annotations
+
+from bot.commands import Context
+from bot.messages import Button, Card, Reply
+from storage import customers, deals, reps
+from storage.models import Customer, Deal, Interaction, Stage, Task
+
+SNOOZES = (
+    ("button.snooze_hour", "in 1 hour"),
+    ("button.snooze_tomorrow", "tomorrow 9:00"),
+    ("button.snooze_week", "next monday 9:00"),
+)
+
+
+def deal_line(ctx: Context, deal: Deal, stage: Stage | None) -> str:
+    stage_name = ctx.t.stage(stage.name) if stage else "?"
+    return f"{deal.title} — {stage_name} — {ctx.t.money(deal.amount, deal.currency)} (#{deal.id})"
+
+
+def interaction_line(ctx: Context, item: Interaction, rep_names: dict[int, str]) -> str:
+    who = rep_names.get(item.rep_id or 0, "")
+    kind = ctx.t(f"kind.{item.kind}")
+    when = ctx.t.date(item.occurred_at.astimezone(ctx.tz).date())
+    return f"{when} · {kind} · {item.summary}" + (f" ({who})" if who else "")
+
+
+def task_line(ctx: Context, task: Task) -> str:
+    mark = "⚠ " if task.due_at < ctx.now else ""
+    return f"{mark}{task.title} — {ctx.t.when(task.due_at, ctx.tz)} (#{task.id})"
+
+
+def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
+    t, s = ctx.t, ctx.session
+    assert customer.id is not None
+    open_deals = deals.open_deals(s, customer_id=customer.id, limit=5)
+    stage_by_id = {st.id: st for st in deals.stages(s)}
+    history = customers.recent_interactions(s, customer.id)
+    todo = customers.open_tasks(s, customer.id)
+    people = customers.contacts(s, customer.id)
+    names = reps.names(s, {i.rep_id for i in history if i.rep_id} | {customer.owner_id or 0})
+    fields: list[tuple[str, str]] = []
+    for label, value in (
+        ("field.phone", customer.phone),
+        ("field.email", customer.email),
+        ("field.city", customer.city),
+        ("field.owner", names.get(customer.owner_id or 0)),
+        ("field.tags", ", ".join(customer.tags) if customer.tags else None),
+        (
+            "field.channel",
+            t(f"channel.{customer.preferred_channel}") if customer.preferred_channel else None,
+        ),
+        ("field.dnc", t("common.yes") if customer.do_not_contact else None),
+    ):
+        if value:
+            fields.append((t(label), value))
+    if people:
+        lines = [
+            " ".join(p for p in (c.name, f"({c.role})" if c.role else "", c.phone or "") if p)
+            for c in people
+        ]
+        fields.append((t("field.contacts"), "\n".join(lines)))
+    fields.append(
+        (
+            t("field.open_deals"),
+            "\n".join(deal_line(ctx, d, stage_by_id.get(d.stage_id)) for d in open_deals)
+            or t("common.none"),
+        )
+    )
+    fields.append(
+        (
+            t("field.history"),
+            "\n".join(interaction_line(ctx, i, names) for i in history) or t("common.none"),
+        )
+    )
+    fields.append(
+        (
+            t("field.open_tasks"),
+            "\n".join(task_line(ctx, task) for task in todo) or t("common.none"),
+        )
+    )
+    ref = f"#{customer.id}"
+    buttons = [
+        Button(t("button.log_call"), f"/log call {ref}"),
+        Button(t("button.new_task"), f"/task {ref}"),
+        Button(t("button.deals"), f"/deals {ref}"),
+    ]
+    card = Card("customer", customer.id, customer.name, fields)
+    return Reply(text or customer.name, card=card, buttons=buttons)
+
+
+def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
+    t, s = ctx.t, ctx.session
+    assert deal.id is not None
+    all_stages = deals.stages(s)
+    current = next((st for st in all_stages if st.id == deal.stage_id), None)
+    customer = customers.get(s, deal.customer_id) if deal.customer_id else None
+    owner = reps.names(s, {deal.owner_id or 0}).get(deal.owner_id or 0)
+    fields: list[tuple[str, str]] = [
+        (t("field.customer"), f"{customer.name} (#{customer.id})" if customer else "—"),
+        (t("field.amount"), t.money(deal.amount, deal.currency)),
+        (t("field.stage"), f"{t.stage(current.name)} ({current.probability}%)" if current else "?"),
+    ]
+    if deal.closed_amount is not None and deal.closed_amount != deal.amount:
+        fields.append((t("field.closed_amount"), t.money(deal.closed_amount, deal.currency)))
+    if deal.expected_close:
+        fields.append((t("field.expected_close"), t.date(deal.expected_close)))
+    if owner:
+        fields.append((t("field.owner"), owner))
+    days = (ctx.now - deal.stage_changed_at).days
+    fields.append((t("field.in_stage"), t("common.days", count=days)))
+    if deal.lost_reason:
+        fields.append((t("field.lost_reason"), deal.lost_reason))
+    buttons = [
+        Button(t.stage(st.name), f"/stage #{deal.id} {st.name.lower()}")
+        for st in all_stages
+        if st.id != deal.stage_id
+    ]
+    card = Card("deal", deal.id, deal.title, fields)
+    return Reply(text or deal.title, card=card, buttons=buttons)
+
+
+def task_card(ctx: Context, task: Task, text: str = "") -> Reply:
+    t = ctx.t
+    assert task.id is not None
+    fields = [
+        (t("field.due"), t.when(task.due_at, ctx.tz)),
+        (t("field.status"), t(f"status.{task.status}")),
+    ]
+    if task.snoozed_until and task.snoozed_until > ctx.now:
+        fields.append((t("field.snoozed_until"), t.when(task.snoozed_until, ctx.tz)))
+    if task.customer_id:
+        customer = customers.get(ctx.session, task.customer_id)
+        if customer:
+            fields.append((t("field.customer"), f"{customer.name} (#{customer.id})"))
+    buttons: list[Button] = []
+    if task.status == "open":
+        buttons.append(Button(t("button.done"), f"/done #{task.id}"))
+        buttons += [Button(t(key), f"/snooze #{task.id} {when}") for key, when in SNOOZES]
+    return Reply(
+        text or task.title, card=Card("task", task.id, task.title, fields), buttons=buttons
+    )

@@ -1,0 +1,196 @@
+"""Deals through the pipeline: add, move between stages, list, and the pipeline summary."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from decimal import Decimal
+
+from bot.commands import Abort, Context, Usage, command
+from bot.messages import Button, Reply
+from handlers.cards import deal_card, deal_line
+from handlers.dates import parse_when
+from handlers.money import parse_amount
+from handlers.refs import leading_customer, resolve_customer, resolve_deal
+from storage import deals
+from storage.folding import fold
+from storage.models import Deal, Stage
+
+CLOSE = re.compile(r"\s(?:close|kapanis|kapanış):\s*(.+)$", re.IGNORECASE)
+MINE = {"mine", "benim", "bana"}
+ALL = {"all", "hepsi", "tumu", "tümü"}
+
+
+@command("deal add", writes=True, aliases=("firsat ekle",))
+async def add(ctx: Context) -> Reply:
+    text = f" {ctx.args}"
+    expected = None
+    if found := CLOSE.search(text):
+        when = parse_when(found.group(1), now=ctx.now, tz=ctx.tz, language=ctx.t.language)
+        if when is None:
+            raise Usage("deal.bad_close", when=found.group(1))
+        expected = when.astimezone(ctx.tz).date()
+        text = text[: found.start()]
+    words = text.split()
+    if not words:
+        raise Usage()
+    amount = parse_amount(words, ctx.services.settings.crm_currency)
+    if amount is None:
+        raise Usage("deal.bad_amount")
+    amount_words, value, currency = amount
+    customer, used = leading_customer(ctx, words[:-amount_words])
+    title = " ".join(words[used:-amount_words]).strip(" -—:")
+    if not title:
+        raise Usage("deal.missing_title", customer=customer.name)
+    first = next(st for st in deals.stages(ctx.session) if not st.is_closed)
+    deal = deals.create(
+        ctx.session,
+        Deal(
+            customer_id=customer.id,
+            title=title,
+            amount=value,
+            currency=currency,
+            stage_id=first.id,
+            owner_id=ctx.rep.id,
+            expected_close=expected,
+            stage_changed_at=ctx.now,
+            created_at=ctx.now,
+            updated_at=ctx.now,
+        ),
+    )
+    return deal_card(ctx, deal, ctx.t("deal.added", title=title, customer=customer.name))
+
+
+@command("deal", writes=False, aliases=("firsat",))
+async def show(ctx: Context) -> Reply:
+    if not ctx.args:
+        raise Usage()
+    return deal_card(ctx, resolve_deal(ctx, ctx.args, "/deal {ref}"))
+
+
+def _stage_words(ctx: Context, stage: Stage) -> set[str]:
+    key = f"stage_alias.{stage.name.lower()}"
+    aliases = ctx.t.words(key) if ctx.t.has(key) else []
+    return {fold(w) for w in (stage.name, ctx.t.stage(stage.name), *aliases)}
+
+
+def _find_stage(ctx: Context, words: list[str]) -> tuple[int, int, Stage] | None:
+    """Where the stage is named in "<deal> <stage> [reason]": (start, length, stage)."""
+    names: dict[str, Stage] = {}
+    for st in deals.stages(ctx.session):
+        for word in _stage_words(ctx, st):
+            names[word] = st
+    for start in range(1, len(words)):
+        for size in (3, 2, 1):
+            if (st := names.get(fold(" ".join(words[start : start + size])))) is not None:
+                return start, size, st
+    return None
+
+
+@command("stage", writes=True, aliases=("asama",))
+async def stage(ctx: Context) -> Reply:
+    words = ctx.words
+    found = _find_stage(ctx, words)
+    if found is None:
+        names = ", ".join(ctx.t.stage(st.name) for st in deals.stages(ctx.session))
+        raise Usage("stage.bad_stage", stages=names) if len(words) > 1 else Usage()
+    start, size, target = found
+    reason = " ".join(words[start + size :]).strip()
+    stage_text = " ".join(words[start:])
+    deal = resolve_deal(ctx, " ".join(words[:start]), ctx.again(f"{{ref}} {stage_text}"))
+    if deal.stage_id == target.id:
+        return deal_card(
+            ctx, deal, ctx.t("stage.already", title=deal.title, stage=ctx.t.stage(target.name))
+        )
+    if target.is_lost and not reason:
+        raise Abort(_ask_lost_reason(ctx, deal, target))
+    if target.is_won:
+        closing = parse_amount(reason.split(), deal.currency) if reason else None
+        if reason and closing is None:
+            raise Usage("stage.bad_won_amount", amount=reason)
+        deal.closed_amount = closing[1] if closing else deal.amount
+    deal.closed_at = ctx.now if target.is_closed else None
+    deal.lost_reason = reason if target.is_lost else None
+    if not target.is_won:
+        deal.closed_amount = None
+    deals.move(ctx.session, deal, target, ctx.rep.id, ctx.now)
+    return deal_card(
+        ctx, deal, ctx.t("stage.moved", title=deal.title, stage=ctx.t.stage(target.name))
+    )
+
+
+def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:
+    word = lost.name.lower()
+    buttons = [
+        Button(reason, f"/stage #{deal.id} {word} {reason}")
+        for reason in ctx.t.words("stage.lost_reasons")
+    ]
+    return Reply(
+        ctx.t("stage.lost_needs_reason", title=deal.title, ref=f"#{deal.id}", word=word),
+        choices=buttons,
+    )
+
+
+@command("deals", writes=False, aliases=("firsatlar",))
+async def list_deals(ctx: Context) -> Reply:
+    arg = ctx.args.strip()
+    s = ctx.session
+    if not arg or fold(arg) in MINE:
+        rows, head = deals.open_deals(s, owner_id=ctx.rep.id), ctx.t("deals.mine")
+    elif fold(arg) in ALL:
+        rows, head = deals.open_deals(s), ctx.t("deals.all")
+    else:
+        customer = resolve_customer(ctx, arg, "/deals {ref}")
+        rows = deals.customer_deals(s, customer.id or 0)
+        head = ctx.t("deals.of_customer", customer=customer.name)
+    if not rows:
+        return Reply(ctx.t("deals.none"), buttons=[Button(ctx.t("button.pipeline"), "/pipeline")])
+    by_id = {st.id: st for st in deals.stages(s)}
+    lines = [f"• {deal_line(ctx, d, by_id.get(d.stage_id))}" for d in rows]
+    buttons = [Button(d.title[:30], f"/deal #{d.id}") for d in rows[:8]]
+    return Reply("\n".join([f"{head} ({len(rows)})", *lines]), buttons=buttons)
+
+
+@command("pipeline", writes=False, aliases=("huni",))
+async def pipeline(ctx: Context) -> Reply:
+    arg = fold(ctx.args.strip())
+    if arg and arg not in MINE:
+        raise Usage("pipeline.bad_filter", word=ctx.args)
+    totals = deals.pipeline_totals(ctx.session, owner_id=ctx.rep.id if arg else None)
+    t = ctx.t
+    lines = [t("pipeline.header_mine" if arg else "pipeline.header")]
+    open_sum: dict[str, Decimal] = defaultdict(Decimal)
+    weighted_sum: dict[str, Decimal] = defaultdict(Decimal)
+    by_stage: dict[int, list[deals.StageTotal]] = defaultdict(list)
+    for row in totals:
+        by_stage[row.stage.position].append(row)
+    for rows in by_stage.values():
+        st = rows[0].stage
+        label = f"{t.stage(st.name)} ({st.probability}%)"
+        amounts = " + ".join(t.money(r.total, r.currency) for r in rows)
+        line = t("pipeline.row", stage=label, count=sum(r.count for r in rows), total=amounts)
+        if not st.is_closed:
+            weighted = [r.total * st.probability / 100 for r in rows]
+            for r, w in zip(rows, weighted, strict=True):
+                open_sum[r.currency] += r.total
+                weighted_sum[r.currency] += w
+            value = " + ".join(t.money(w, r.currency) for r, w in zip(rows, weighted, strict=True))
+            line += " · " + t("pipeline.weighted", value=value)
+        lines.append(f"• {line}")
+    if not totals:
+        lines.append(t("deals.none"))
+    for currency, total in sorted(open_sum.items()):
+        lines.append(
+            t(
+                "pipeline.total",
+                total=t.money(total, currency),
+                weighted=t.money(weighted_sum[currency], currency),
+            )
+        )
+    return Reply(
+        "\n".join(lines),
+        buttons=[
+            Button(t("button.my_deals"), "/deals mine"),
+            Button(t("button.all_deals"), "/deals all"),
+        ],
+    )

@@ -1,0 +1,37 @@
+"""Help that teaches by example: every command's usage and a real example, in both languages."""
+
+from __future__ import annotations
+
+from bot.commands import REGISTRY, Context, command, lookup
+from bot.messages import Button, Reply
+
+QUICK = ("find", "log", "deals", "tasks")
+
+
+@command("help", writes=False, aliases=("yardim", "start"))
+async def help_(ctx: Context) -> Reply:
+    t = ctx.t
+    words = [w.lstrip("/") for w in ctx.words]
+    if words:
+        spec, _ = lookup(words)
+        if spec is None:
+            return Reply(
+                t("help.unknown", word=" ".join(words)), buttons=[Button(t("button.help"), "/help")]
+            )
+        lines = [
+            f"/{spec.name} — {t(f'help.{spec.key}.about')}",
+            t("usage.label", usage=t(f"help.{spec.key}.usage")),
+            t("usage.example", example=t(f"help.{spec.key}.example")),
+        ]
+        if spec.aliases:
+            lines.append(t("help.aliases", aliases=", ".join(f"/{a}" for a in spec.aliases)))
+        return Reply(
+            "\n".join(lines), buttons=[Button(t("button.try_it"), t(f"help.{spec.key}.example"))]
+        )
+    visible = [s for s in REGISTRY.values() if ctx.rep.role in s.roles]
+    lines = [t("help.intro")]
+    lines += [f"{t(f'help.{s.key}.usage')} — {t(f'help.{s.key}.about')}" for s in visible]
+    lines.append(t("help.more"))
+    return Reply(
+        "\n".join(lines), buttons=[Button(f"/help {name}", f"/help {name}") for name in QUICK]
+    )

@@ -1,0 +1,264 @@
+"""References to customers, deals and tasks as reps type them.
+
+A reference is an id ("#12" or "12"), a phone in any format, an e-mail, or a fuzzy name. It
+resolves only when it is unambiguous (see ``storage.search.pick``); otherwise the handler stops
+with a ranked choice list whose buttons re-run the very same command with "#id" in place of
+the words that were ambiguous, so a choice is a typed command like any other.
+
+Commands that put a customer before free text ("/log call acme discussed pricing") take the
+longest run of leading words that all stand in some customer's name: "acme" stands in
+"Acme Corporation", "acme discussed" does not, so the summary starts at "discussed".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import phonenumbers
+from rapidfuzz import fuzz
+
+from bot.commands import Abort, Context
+from bot.messages import Button, Reply
+from storage import customers, deals, tasks
+from storage.folding import looks_like_email, looks_like_phone, name_tokens
+from storage.models import Customer, Deal, Task
+from storage.search import Match, Tier, pick
+
+ID_REF = re.compile(r"^#?(\d{1,6})$")
+MAX_NAME_WORDS = 5
+CHOICES = 6
+
+
+def parse_id(word: str) -> int | None:
+    found = ID_REF.match(word)
+    return int(found.group(1)) if found else None
+
+
+def to_e164(text: str, region: str) -> str | None:
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def customer_label(c: Customer) -> str:
+    """Enough to tell two namesakes apart without reading out their whole phone number."""
+    parts = [c.name]
+    if c.city:
+        parts.append(c.city)
+    if c.phone:
+        parts.append(f"…{c.phone[-4:]}")
+    parts.append(f"#{c.id}")
+    return " · ".join(parts)
+
+
+def _search(ctx: Context, text: str, limit: int = CHOICES) -> list[Match]:
+    ctx.services.index.refresh(ctx.session)
+    return ctx.services.index.search(text, limit=limit)
+
+
+@dataclass(frozen=True)
+class Found:
+    ranked: list[Customer]
+    chosen: Customer | None  # set only when the reference is unambiguous
+    fuzzy_only: bool = False  # nothing matched word for word: these are only suggestions
+
+
+def find_customers(ctx: Context, text: str) -> Found:
+    """Ranked customers for a reference, and the one it resolves to, if it does."""
+    text = text.strip()
+    if (cid := parse_id(text)) is not None:
+        found = customers.get(ctx.session, cid)
+        return Found([found], found) if found else Found([], None)
+    if looks_like_email(text) or looks_like_phone(text):
+        e164 = None if looks_like_email(text) else to_e164(text, _region(ctx))
+        ranked = (
+            customers.by_email(ctx.session, text)
+            if looks_like_email(text)
+            else (customers.by_phone(ctx.session, e164) if e164 else [])
+        )
+        return Found(ranked, ranked[0] if len(ranked) == 1 else None)
+    matches = _search(ctx, text)
+    by_id = customers.many(ctx.session, [m.customer_id for m in matches])
+    ranked = [by_id[m.customer_id] for m in matches if m.customer_id in by_id]
+    chosen = pick(matches)
+    fuzzy_only = all(m.tier is Tier.FUZZY for m in matches)
+    return Found(ranked, by_id.get(chosen.customer_id) if chosen else None, fuzzy_only)
+
+
+def _region(ctx: Context) -> str:
+    return ctx.services.settings.crm_phone_region
+
+
+def choices_reply(
+    ctx: Context, key: str, options: Sequence[tuple[str, str]], **values: object
+) -> Reply:
+    """A question with one button per option: (label, command)."""
+    return Reply(ctx.t(key, **values), choices=[Button(label, cmd) for label, cmd in options])
+
+
+def _customer_choices(ctx: Context, ranked: list[Customer], query: str, rebuild: str) -> Abort:
+    if not ranked:
+        return Abort(
+            Reply(
+                ctx.t("customer.not_found", query=query),
+                buttons=[Button(ctx.t("button.add_customer"), f"/customer add {query}")],
+            )
+        )
+    options = [(customer_label(c), rebuild.replace("{ref}", f"#{c.id}")) for c in ranked[:CHOICES]]
+    return Abort(choices_reply(ctx, "customer.which", options, query=query))
+
+
+def resolve_customer(ctx: Context, text: str, rebuild: str) -> Customer:
+    """The customer ``text`` names, or stop with choices; ``rebuild`` has a ``{ref}`` slot."""
+    if not text.strip():
+        raise Abort(Reply(ctx.t("customer.missing")))
+    found = find_customers(ctx, text)
+    if found.chosen is None:
+        raise _customer_choices(ctx, found.ranked, text, rebuild)
+    return found.chosen
+
+
+def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[Customer, int]:
+    """The customer named by the first words, and how many words that took."""
+    if not words:
+        raise Abort(Reply(ctx.t("customer.missing")))
+
+    def rebuild(used: int) -> str:
+        rest = " ".join(words[used:])
+        return ctx.again(" ".join(p for p in (before, "{ref}", rest) if p))
+
+    explicit = _explicit_span(words)
+    if explicit is not None:
+        used, text = explicit
+        return resolve_customer(ctx, text, rebuild(used)), used
+    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+        matches = [m for m in _search(ctx, " ".join(words[:size])) if m.inside]
+        if not matches:
+            continue
+        exact = [m for m in matches if m.tier is Tier.EXACT]
+        chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
+        by_id = customers.many(ctx.session, [m.customer_id for m in matches])
+        if chosen is not None:
+            return by_id[chosen.customer_id], size
+        ranked = [by_id[m.customer_id] for m in (exact or matches)]
+        raise _customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
+    guess = min(2, len(words))
+    found = find_customers(ctx, " ".join(words[:guess]))
+    raise _customer_choices(ctx, found.ranked, " ".join(words[:guess]), rebuild(guess))
+
+
+def _explicit_span(words: list[str]) -> tuple[int, str] | None:
+    """An id, e-mail, phone, "quoted name" or "name:" at the start: (words used, text)."""
+    first = words[0]
+    if parse_id(first) is not None or looks_like_email(first):
+        return 1, first
+    if first.startswith('"'):
+        for i, word in enumerate(words):
+            if word.endswith('"') and (i > 0 or len(word) > 1):
+                return i + 1, " ".join(words[: i + 1]).strip('"')
+    for i, word in enumerate(words[:MAX_NAME_WORDS]):
+        if word.endswith(":") and len(word) > 1:
+            return i + 1, " ".join(words[: i + 1]).rstrip(":")
+    phone_words = 0
+    while phone_words < len(words) and looks_like_phone_part(words[phone_words]):
+        phone_words += 1
+    if phone_words and looks_like_phone(" ".join(words[:phone_words])):
+        return phone_words, " ".join(words[:phone_words])
+    return None
+
+
+def looks_like_phone_part(word: str) -> bool:
+    return bool(word) and all(ch.isdigit() or ch in "+()-./" for ch in word)
+
+
+def trailing_customer(ctx: Context, words: list[str]) -> list[tuple[int, Customer]]:
+    """Customers the last words might name, longest span first: [(words used, customer)].
+
+    Only spans whose every word stands in the name count, and only unambiguous ones are
+    returned; an ambiguous span stops with choices, so a task is never filed under a guess.
+    """
+    found: list[tuple[int, Customer]] = []
+    last = words[-1] if words else ""
+    if parse_id(last) is not None and last.startswith("#"):
+        customer = customers.get(ctx.session, int(last[1:]))
+        if customer is None:
+            raise Abort(Reply(ctx.t("customer.not_found", query=last)))
+        return [(1, customer)]
+    for size in range(min(MAX_NAME_WORDS, len(words) - 2), 0, -1):
+        span = " ".join(words[-size:])
+        matches = [m for m in _search(ctx, span) if m.inside]
+        exact = [m for m in matches if m.tier is Tier.EXACT]
+        chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
+        if chosen is not None:
+            customer = customers.get(ctx.session, chosen.customer_id)
+            if customer is not None:
+                found.append((size, customer))
+        elif len(exact) > 1:
+            ranked = list(customers.many(ctx.session, [m.customer_id for m in exact]).values())
+            head = " ".join(words[:-size])
+            raise _customer_choices(ctx, ranked, span, ctx.again(f"{head} {{ref}}"))
+    return found
+
+
+def _rank_texts(query: str, items: list[tuple[int, str]]) -> tuple[list[int], int | None]:
+    """Rank short texts (deal titles, task titles) against a query, the way names are."""
+    q = frozenset(name_tokens(query))
+    q_text = " ".join(sorted(q))
+    scored: list[tuple[bool, float, int]] = []
+    for item_id, text in items:
+        tokens = name_tokens(text)
+        inside = bool(q) and q <= frozenset(tokens)
+        score = fuzz.token_set_ratio(q_text, " ".join(tokens))
+        if inside or score >= 70:
+            scored.append((inside, score, item_id))
+    scored.sort(key=lambda s: (not s[0], -s[1], s[2]))
+    inside_ids = [i for ok, _, i in scored if ok]
+    return [i for _, _, i in scored], inside_ids[0] if len(inside_ids) == 1 else None
+
+
+def resolve_deal(ctx: Context, text: str, rebuild: str) -> Deal:
+    """An open deal by id, title or customer name (the rep's own first), or stop with choices."""
+    if (deal_id := parse_id(text.strip())) is not None:
+        deal = deals.get(ctx.session, deal_id)
+        if deal is None:
+            raise Abort(Reply(ctx.t("deal.not_found", query=text)))
+        return deal
+    for owner in (ctx.rep.id, None):
+        rows = deals.open_deal_titles(ctx.session, owner)
+        items = [(i, f"{name} {title}") for i, title, name in rows]
+        ranked, chosen = _rank_texts(text, items)
+        if chosen is not None:
+            deal = deals.get(ctx.session, chosen)
+            assert deal is not None
+            return deal
+        if ranked:
+            labels = {i: f"{title} · {name} · #{i}" for i, title, name in rows}
+            options = [(labels[i], rebuild.replace("{ref}", f"#{i}")) for i in ranked[:CHOICES]]
+            raise Abort(choices_reply(ctx, "deal.which", options, query=text))
+    raise Abort(Reply(ctx.t("deal.not_found", query=text)))
+
+
+def resolve_task(ctx: Context, text: str, rebuild: str) -> Task:
+    """One of the rep's open tasks by id or title, or stop with choices."""
+    if (task_id := parse_id(text.strip())) is not None:
+        task = tasks.get(ctx.session, task_id)
+        if task is None or (task.assignee_id != ctx.rep.id and ctx.rep.role == "rep"):
+            raise Abort(Reply(ctx.t("task.not_found", query=text)))
+        return task
+    rows = tasks.open_titles(ctx.session, ctx.rep.id or 0)
+    ranked, chosen = _rank_texts(text, rows)
+    if chosen is not None:
+        task = tasks.get(ctx.session, chosen)
+        assert task is not None
+        return task
+    if not ranked:
+        raise Abort(Reply(ctx.t("task.not_found", query=text)))
+    titles = dict(rows)
+    options = [(f"{titles[i]} · #{i}", rebuild.replace("{ref}", f"#{i}")) for i in ranked[:CHOICES]]
+    raise Abort(choices_reply(ctx, "task.which", options, query=text))

@@ -1,0 +1,141 @@
+"""Tasks: next steps with due dates, listed, done and snoozed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.commands import Abort, Context, Usage, command
+from bot.messages import Button, Reply
+from handlers.cards import task_card, task_line
+from handlers.dates import split_when
+from handlers.refs import parse_id, resolve_task, trailing_customer
+from storage import tasks
+from storage.models import Customer, Task
+
+OVERDUE_WORDS = {"overdue", "geciken", "gecikmis"}
+
+
+def confirm_future(ctx: Context, due: datetime) -> None:
+    """A new date in the past is a question, not a fact: ask before writing it."""
+    if due >= ctx.now or ctx.confirmed:
+        return
+    when = ctx.t.when(due, ctx.tz)
+    raise Abort(
+        Reply(
+            ctx.t("task.past", when=when),
+            buttons=[
+                Button(ctx.t("button.keep_date", when=when), f"{ctx.again(ctx.args)} --confirm")
+            ],
+        )
+    )
+
+
+def parse_task(
+    ctx: Context, words: list[str], *, with_customer: bool
+) -> tuple[str, datetime, Customer | None]:
+    """ "<text> <when> [customer]" into its parts; the date may also come first."""
+    candidates = trailing_customer(ctx, words) if with_customer else []
+    for used, customer in [*candidates, (0, None)]:
+        found = split_when(
+            words[: len(words) - used], now=ctx.now, tz=ctx.tz, language=ctx.t.language
+        )
+        if found is not None:
+            title = " ".join(found[0]).strip(" ,;:-")
+            if not title:
+                raise Usage("task.missing_text")
+            return title, found[1], customer
+    raise Usage("task.bad_when")
+
+
+def create_task(
+    ctx: Context, title: str, due: datetime, customer: Customer | None, deal_id: int | None = None
+) -> Task:
+    confirm_future(ctx, due)
+    task = Task(
+        title=title,
+        due_at=due,
+        assignee_id=ctx.rep.id or 0,
+        created_by_id=ctx.rep.id,
+        customer_id=customer.id if customer else None,
+        deal_id=deal_id,
+    )
+    return tasks.add(ctx.session, task)
+
+
+@command("task", writes=True, aliases=("gorev",))
+async def task(ctx: Context) -> Reply:
+    words = ctx.words
+    if not words:
+        raise Usage()
+    if len(words) == 1 and parse_id(words[0]) is not None:
+        raise Usage("task.missing_text")
+    title, due, customer = parse_task(ctx, words, with_customer=True)
+    created = create_task(ctx, title, due, customer)
+    return task_card(ctx, created, ctx.t("task.created", title=title, when=ctx.t.when(due, ctx.tz)))
+
+
+@command("tasks", writes=False, aliases=("gorevler",))
+async def list_tasks(ctx: Context) -> Reply:
+    arg = ctx.args.strip().lower()
+    if arg and arg not in OVERDUE_WORDS:
+        raise Usage("tasks.bad_filter", word=ctx.args)
+    overdue = bool(arg)
+    rows = tasks.open_for(ctx.session, ctx.rep.id or 0, overdue_at=ctx.now if overdue else None)
+    if not rows:
+        return Reply(
+            ctx.t("tasks.none_overdue" if overdue else "tasks.none"),
+            buttons=[Button(ctx.t("button.new_task"), "/task")],
+        )
+    head = ctx.t("tasks.overdue_header" if overdue else "tasks.header", count=len(rows))
+    lines = [f"• {task_line(ctx, row)}" for row in rows]
+    buttons = [
+        Button(ctx.t("button.done_title", title=row.title[:24]), f"/done #{row.id}")
+        for row in rows[:5]
+    ]
+    return Reply("\n".join([head, *lines]), buttons=buttons)
+
+
+@command("done", writes=True, aliases=("tamam", "bitti"))
+async def done(ctx: Context) -> Reply:
+    if not ctx.args:
+        raise Usage()
+    item = resolve_task(ctx, ctx.args, "/done {ref}")
+    if item.status != "open":
+        return Reply(
+            ctx.t("task.not_open", title=item.title, status=ctx.t(f"status.{item.status}"))
+        )
+    item.status = "done"
+    item.done_at = ctx.now
+    ctx.session.add(item)
+    buttons = (
+        [Button(ctx.t("button.next_step"), f"/task #{item.customer_id}")]
+        if item.customer_id
+        else []
+    )
+    return Reply(ctx.t("task.done", title=item.title), buttons=buttons)
+
+
+@command("snooze", writes=True, aliases=("ertele",))
+async def snooze(ctx: Context) -> Reply:
+    words = ctx.words
+    found = split_when(words, now=ctx.now, tz=ctx.tz, language=ctx.t.language) if words else None
+    if found is None:
+        raise Usage()
+    rest, until = found
+    if not rest:
+        raise Usage("snooze.missing_task")
+    if until <= ctx.now:
+        raise Usage("snooze.past", when=ctx.t.when(until, ctx.tz))
+    when_words = (
+        words[len(rest) :] if words[: len(rest)] == rest else words[: len(words) - len(rest)]
+    )
+    item = resolve_task(ctx, " ".join(rest), ctx.again("{ref} " + " ".join(when_words)))
+    if item.status != "open":
+        return Reply(
+            ctx.t("task.not_open", title=item.title, status=ctx.t(f"status.{item.status}"))
+        )
+    item.snoozed_until = until
+    ctx.session.add(item)
+    return task_card(
+        ctx, item, ctx.t("task.snoozed", title=item.title, when=ctx.t.when(until, ctx.tz))
+    )

@@ -1,0 +1,1 @@
+"""Everything that speaks SQL: tables, sessions, queries, the search index, migrations."""

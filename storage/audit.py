@@ -1,0 +1,86 @@
+"""The audit trail, written for every change without any handler having to remember it.
+
+An ``after_flush`` hook sees each flushed object with its attribute history still intact and
+its primary key already assigned, and inserts one AuditEvent row per object through Core (the
+ORM may not be re-entered mid-flush). The actor comes from ``session.info["actor"]``, which the
+Database sets per transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from storage.types import utcnow
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if action == "create":
+            value = getattr(obj, attr.key)
+            if value is not None and attr.key != "id":
+                changes[attr.key] = [None, _plain(value)]
+        elif action == "delete":
+            value = getattr(obj, attr.key)
+            if value is not None:
+                changes[attr.key] = [_plain(value), None]
+        elif hist.has_changes():
+            before = hist.deleted[0] if hist.deleted else None
+            after = hist.added[0] if hist.added else None
+            if before != after:
+                changes[attr.key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    from storage.models import AuditEvent
+
+    actor = session.info.get("actor")
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for action, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            if not getattr(type(obj), "__audit__", True) or not hasattr(obj, "__tablename__"):
+                continue
+            changes = _changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            rows.append(
+                {
+                    "at": now,
+                    "actor_rep_id": actor.rep_id if actor else None,
+                    "platform": actor.platform if actor else None,
+                    "action": action,
+                    "entity": obj.__tablename__,
+                    "entity_id": getattr(obj, "id", None),
+                    "changes": changes,
+                }
+            )
+    if rows:
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+def install_audit(session_class: type[Session]) -> None:
+    if not event.contains(session_class, "after_flush", _after_flush):
+        event.listen(session_class, "after_flush", _after_flush)

@@ -1,0 +1,86 @@
+"""Engine, sessions and the one-transaction-per-command rule.
+
+SQLite is tuned on every connection (WAL so readers run beside the writer, a busy timeout,
+foreign keys on, ``synchronous=NORMAL`` which is safe under WAL). A write transaction begins
+``IMMEDIATE``: a transaction that reads and then writes would otherwise fail at once with
+"database is locked" when another process holds the write lock, whatever the busy timeout.
+PostgreSQL needs none of this and gets a plain engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from storage.audit import install_audit
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, stamped on every audit event of the transaction."""
+
+    rep_id: int | None
+    platform: str | None
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            _ensure_parent_dir(url)
+        self.engine: Engine = create_engine(url, echo=echo)
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+        self._write_engine = self.engine.execution_options(crm_immediate=True)
+
+    @contextmanager
+    def session(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with Session(self._write_engine if write else self.engine, expire_on_commit=False) as s:
+            s.info["actor"] = actor
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _ensure_parent_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "busy_timeout=5000",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("crm_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+install_audit(Session)

@@ -1,0 +1,156 @@
+"""Pipelines, stages and deals: the defined sales process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, func, select
+
+from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
+
+DEFAULT_STAGES: tuple[tuple[str, int, bool, bool], ...] = (
+    # name, win probability %, is_won, is_lost
+    ("Lead", 10, False, False),
+    ("Qualified", 25, False, False),
+    ("Proposal", 50, False, False),
+    ("Negotiation", 75, False, False),
+    ("Won", 100, True, False),
+    ("Lost", 0, False, True),
+)
+
+
+def ensure_default_pipeline(session: Session) -> Pipeline:
+    """The default pipeline, created with the standard stages on first use."""
+    pipeline = session.exec(select(Pipeline).where(col(Pipeline.is_default))).first()
+    if pipeline is not None:
+        return pipeline
+    pipeline = Pipeline(name="Sales", is_default=True)
+    session.add(pipeline)
+    session.flush()
+    assert pipeline.id is not None
+    for position, (name, probability, won, lost) in enumerate(DEFAULT_STAGES):
+        session.add(
+            Stage(
+                pipeline_id=pipeline.id,
+                name=name,
+                position=position,
+                probability=probability,
+                is_won=won,
+                is_lost=lost,
+            )
+        )
+    session.flush()
+    return pipeline
+
+
+def stages(session: Session, pipeline_id: int | None = None) -> list[Stage]:
+    """Stages of one pipeline (the default one if none is named), in order."""
+    if pipeline_id is None:
+        pipeline_id = ensure_default_pipeline(session).id
+    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(col(Stage.position))
+    return list(session.exec(query))
+
+
+def stage(session: Session, stage_id: int) -> Stage | None:
+    return session.get(Stage, stage_id)
+
+
+def get(session: Session, deal_id: int) -> Deal | None:
+    return session.get(Deal, deal_id)
+
+
+def create(session: Session, deal: Deal) -> Deal:
+    session.add(deal)
+    session.flush()
+    session.add(
+        DealStageChange(
+            deal_id=deal.id, to_stage_id=deal.stage_id, rep_id=deal.owner_id, at=deal.created_at
+        )
+    )
+    session.flush()
+    return deal
+
+
+def move(session: Session, deal: Deal, to: Stage, rep_id: int | None, now: datetime) -> None:
+    session.add(
+        DealStageChange(
+            deal_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=to.id, rep_id=rep_id, at=now
+        )
+    )
+    deal.stage_id = to.id  # type: ignore[assignment]
+    deal.stage_changed_at = now
+    deal.updated_at = now
+    session.add(deal)
+    session.flush()
+
+
+def _open_stage_ids(session: Session) -> list[int]:
+    rows = session.exec(select(Stage.id).where(~col(Stage.is_won), ~col(Stage.is_lost)))
+    return [r for r in rows if r is not None]
+
+
+def open_deals(
+    session: Session,
+    *,
+    owner_id: int | None = None,
+    customer_id: int | None = None,
+    limit: int = 50,
+) -> list[Deal]:
+    query = select(Deal).where(col(Deal.stage_id).in_(_open_stage_ids(session)))
+    if owner_id is not None:
+        query = query.where(Deal.owner_id == owner_id)
+    if customer_id is not None:
+        query = query.where(Deal.customer_id == customer_id)
+    query = query.order_by(
+        col(Deal.expected_close).is_(None), col(Deal.expected_close), col(Deal.id)
+    ).limit(limit)
+    return list(session.exec(query))
+
+
+def customer_deals(session: Session, customer_id: int, limit: int = 20) -> list[Deal]:
+    query = (
+        select(Deal)
+        .where(Deal.customer_id == customer_id)
+        .order_by(col(Deal.updated_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def open_deal_titles(session: Session, owner_id: int | None) -> list[tuple[int, str, str]]:
+    """(deal id, title, customer name) of open deals, for fuzzy deal references."""
+    query = (
+        select(Deal.id, Deal.title, Customer.name)
+        .join(Customer, col(Deal.customer_id) == col(Customer.id), isouter=True)
+        .where(col(Deal.stage_id).in_(_open_stage_ids(session)))
+    )
+    if owner_id is not None:
+        query = query.where(Deal.owner_id == owner_id)
+    return [(i, title, name or "") for i, title, name in session.exec(query) if i is not None]
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage: Stage
+    currency: str
+    count: int
+    total: Decimal
+
+
+def pipeline_totals(session: Session, owner_id: int | None = None) -> list[StageTotal]:
+    """Open and closed deals per stage and currency, in stage order (one query)."""
+    all_stages = {s.id: s for s in stages(session)}
+    query = (
+        select(Deal.stage_id, Deal.currency, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+        .where(col(Deal.stage_id).in_(list(all_stages)))
+        .group_by(col(Deal.stage_id), col(Deal.currency))
+    )
+    if owner_id is not None:
+        query = query.where(Deal.owner_id == owner_id)
+    rows = [
+        StageTotal(all_stages[stage_id], currency, count, Decimal(str(total)))
+        for stage_id, currency, count, total in session.exec(query)
+    ]
+    return sorted(rows, key=lambda r: (r.stage.position, r.currency))

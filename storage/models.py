@@ -1,0 +1,181 @@
+"""SQLModel tables: the single source of truth every chat action writes to.
+
+Conventions, chosen so the same schema runs on SQLite and PostgreSQL:
+- every timestamp is a ``UTCDateTime`` (aware UTC in Python, naive UTC in the column);
+- money is ``Numeric(16, 2)`` read back as ``Decimal``;
+- lists (tags) are JSON, which both engines store natively or as text;
+- ``updated_at`` is indexed on customers because the search index refreshes by it.
+Tables with ``__audit__ = False`` are bookkeeping and are not written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, Index, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+# Named constraints, so later migrations can drop or alter them on SQLite (batch mode) too.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("rep", "manager", "admin")
+INTERACTION_KINDS = ("call", "meeting", "visit", "email", "note")
+TASK_STATUSES = ("open", "done", "cancelled")
+
+
+def _ts(index: bool = False, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, index=index, nullable=nullable)
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Rep(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    role: str = Field(default="rep", max_length=16)
+    manager_id: int | None = Field(default=None, foreign_key="rep.id")
+    telegram_user_id: int | None = Field(default=None, unique=True, sa_type=BigInteger)
+    slack_user_id: str | None = Field(default=None, unique=True, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    timezone: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=8)
+    active: bool = True
+    created_at: datetime = _created()
+
+
+class Customer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(index=True, max_length=200)
+    kind: str = Field(default="company", max_length=16)  # company | person
+    phone: str | None = Field(default=None, index=True, max_length=20)  # E.164
+    email: str | None = Field(default=None, index=True, max_length=254)
+    city: str | None = Field(default=None, max_length=80)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    owner_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    preferred_channel: str | None = Field(default=None, max_length=16)
+    do_not_contact: bool = False
+    created_at: datetime = _created()
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+
+
+class Contact(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=200)
+    role: str | None = Field(default=None, max_length=80)
+    phone: str | None = Field(default=None, index=True, max_length=20)
+    email: str | None = Field(default=None, index=True, max_length=254)
+    created_at: datetime = _created()
+
+
+class Pipeline(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    is_default: bool = False
+
+
+class Stage(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("pipeline_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    pipeline_id: int = Field(foreign_key="pipeline.id", index=True)
+    name: str = Field(max_length=60)
+    position: int
+    probability: int = 0  # percent, 0-100
+    is_won: bool = False
+    is_lost: bool = False
+
+    @property
+    def is_closed(self) -> bool:
+        return self.is_won or self.is_lost
+
+
+class Deal(SQLModel, table=True):
+    __table_args__ = (Index("ix_deal_owner_stage", "owner_id", "stage_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    title: str = Field(max_length=200)
+    amount: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    closed_amount: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    currency: str = Field(default="TRY", max_length=3)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    expected_close: date | None = None
+    owner_id: int | None = Field(default=None, foreign_key="rep.id")
+    lost_reason: str | None = Field(default=None, max_length=500)
+    stage_changed_at: datetime = _created()
+    closed_at: datetime | None = _ts()
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class DealStageChange(SQLModel, table=True):
+    """One row per stage move, so time-in-stage and "what moved" are a query, not a replay."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    from_stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    to_stage_id: int = Field(foreign_key="stage.id")
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class Interaction(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_interaction_customer_time", "customer_id", "occurred_at"),
+        UniqueConstraint("source_platform", "source_message_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    summary: str = Field(max_length=4000)
+    outcome: str | None = Field(default=None, max_length=500)
+    occurred_at: datetime = _created()
+    rep_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    deal_id: int | None = Field(default=None, foreign_key="deal.id", index=True)
+    source_platform: str | None = Field(default=None, max_length=16)
+    source_message_id: str | None = Field(default=None, max_length=128)
+    created_at: datetime = _created()
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (Index("ix_task_assignee_status_due", "assignee_id", "status", "due_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=500)
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    assignee_id: int = Field(foreign_key="rep.id")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
+    status: str = Field(default="open", max_length=16)
+    done_at: datetime | None = _ts()
+    snoozed_until: datetime | None = _ts()
+    last_reminded_at: datetime | None = _ts()
+    created_by_id: int | None = Field(default=None, foreign_key="rep.id")
+    created_at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    __audit__: ClassVar[bool] = False
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    actor_rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    platform: str | None = Field(default=None, max_length=16)
+    action: str = Field(max_length=16)  # create | update | delete
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

@@ -1,0 +1,56 @@
+"""Reps: who may act, and how each platform's user id maps to one."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from storage.models import Rep
+
+
+def for_platform(session: Session, platform: str, user_id: str) -> Rep | None:
+    """The rep behind a platform user id; the console passes the rep's own id."""
+    if platform == "telegram":
+        if not user_id.lstrip("-").isdigit():
+            return None
+        query = select(Rep).where(Rep.telegram_user_id == int(user_id))
+    elif platform == "slack":
+        query = select(Rep).where(Rep.slack_user_id == user_id)
+    elif platform == "console":
+        if not user_id.isdigit():
+            return None
+        query = select(Rep).where(Rep.id == int(user_id))
+    else:
+        return None
+    return session.exec(query).first()
+
+
+def by_name(session: Session, name: str) -> Rep | None:
+    return session.exec(select(Rep).where(Rep.name == name)).first()
+
+
+def get(session: Session, rep_id: int) -> Rep | None:
+    return session.get(Rep, rep_id)
+
+
+def all_reps(session: Session) -> list[Rep]:
+    return list(session.exec(select(Rep).order_by(col(Rep.name))))
+
+
+def default_console_rep(session: Session) -> Rep | None:
+    """Who the console acts as when no --as is given: the first active admin, else anyone."""
+    reps = [r for r in all_reps(session) if r.active]
+    admins = [r for r in reps if r.role == "admin"]
+    return (admins or reps or [None])[0]
+
+
+def add(session: Session, rep: Rep) -> Rep:
+    session.add(rep)
+    session.flush()
+    return rep
+
+
+def names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Rep.id, Rep.name).where(col(Rep.id).in_(ids)))
+    return {rep_id: name for rep_id, name in rows if rep_id is not None}

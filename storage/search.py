@@ -1,0 +1,179 @@
+"""In-memory customer name index: blocking by token, then rapidfuzz on the survivors.
+
+Scoring WRatio against 100,000 names costs ~0.1 s a query, so we never score them all. Each
+name is folded once (``storage.folding``) into tokens; a query token is looked up in the
+vocabulary of distinct tokens (exact, prefix via a sorted list, and rapidfuzz ``ratio`` for
+typos), the customers holding those tokens are counted, and only the best-covered few hundred
+are scored.
+
+Every match is put in a tier, and the tier, not the score, decides whether a reference may be
+resolved without asking:
+- EXACT: the same set of words ("Özmen Uğur" for "Uğur Özmen");
+- SUBSET: one side's words all stand in the other ("Dr. Uğur Hami Özmen", or "acme" for
+  "Acme Corporation");
+- FUZZY: anything else ("Mehmet Demir" for "Mehmet Demirel") - only ever offered, never taken.
+
+The index is a cache of the ``customer`` table, never written to directly by a command: each
+query first re-reads the rows stamped within ``LOOKBACK`` of the newest stamp it has seen
+(an indexed range scan that is normally empty), so another process's commits show up on the
+next query, a commit that lands slightly out of stamp order is not missed, and a rolled-back
+transaction never leaves a ghost entry.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import IntEnum
+
+from rapidfuzz import fuzz, process
+from sqlmodel import Session, col, select
+
+from storage.folding import name_tokens
+from storage.models import Customer
+
+CANDIDATES = 300
+MIN_FUZZY_TOKEN = 4
+TOKEN_CUTOFF = 75.0
+RESULT_CUTOFF = 60.0
+LOOKBACK = timedelta(seconds=5)
+
+
+class Tier(IntEnum):
+    EXACT = 0
+    SUBSET = 1
+    FUZZY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    customer_id: int
+    score: float
+    tier: Tier
+    inside: bool  # every query word is one of the name's words
+
+
+@dataclass(slots=True)
+class _Entry:
+    tokens: frozenset[str]
+    text: str  # folded tokens joined, the string rapidfuzz scores
+
+
+class NameIndex:
+    def __init__(self) -> None:
+        self._entries: dict[int, _Entry] = {}
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._vocab: list[str] = []  # sorted, for prefix lookups
+        self._stamps: dict[int, datetime] = {}
+        self._newest: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- maintenance -------------------------------------------------------------------------
+    def put(self, customer_id: int, name: str) -> None:
+        self.remove(customer_id)
+        tokens = name_tokens(name)
+        if not tokens:
+            return
+        self._entries[customer_id] = _Entry(frozenset(tokens), " ".join(tokens))
+        for tok in set(tokens):
+            postings = self._postings[tok]
+            if not postings:
+                insort(self._vocab, tok)
+            postings.add(customer_id)
+
+    def remove(self, customer_id: int) -> None:
+        entry = self._entries.pop(customer_id, None)
+        if entry is None:
+            return
+        for tok in entry.tokens:
+            self._postings[tok].discard(customer_id)
+
+    def refresh(self, session: Session) -> int:
+        """Pull rows changed since the last refresh; returns how many were (re)indexed."""
+        query = select(Customer.id, Customer.name, Customer.updated_at)
+        if self._newest is not None:
+            query = query.where(col(Customer.updated_at) >= self._newest - LOOKBACK)
+        count = 0
+        for customer_id, name, updated in session.exec(query):
+            if self._stamps.get(customer_id) == updated:
+                continue
+            self.put(customer_id, name)
+            self._stamps[customer_id] = updated
+            if self._newest is None or updated > self._newest:
+                self._newest = updated
+            count += 1
+        return count
+
+    # -- lookup ------------------------------------------------------------------------------
+    def _token_hits(self, token: str) -> dict[str, float]:
+        """Vocabulary words a query word may stand for, each with how well it matches."""
+        hits: dict[str, float] = {}
+        if self._postings.get(token):
+            hits[token] = 100.0
+        i = bisect_left(self._vocab, token)
+        while i < len(self._vocab) and self._vocab[i].startswith(token) and len(hits) < 50:
+            hits.setdefault(self._vocab[i], 90.0)
+            i += 1
+        if len(token) >= MIN_FUZZY_TOKEN:
+            for word, score, _ in process.extract(
+                token, self._vocab, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=20
+            ):
+                hits.setdefault(word, score * 0.9)
+        return hits
+
+    def search(self, query: str, limit: int = 8) -> list[Match]:
+        q_tokens = name_tokens(query)
+        if not q_tokens:
+            return []
+        weight: dict[int, float] = defaultdict(float)
+        for tok in set(q_tokens):
+            best: dict[int, float] = {}
+            for word, score in self._token_hits(tok).items():
+                for cid in self._postings[word]:
+                    if score > best.get(cid, 0.0):
+                        best[cid] = score
+            for cid, score in best.items():
+                weight[cid] += score
+        if not weight:
+            return []
+        shortlist = sorted(weight, key=weight.__getitem__, reverse=True)[:CANDIDATES]
+        q_set = frozenset(q_tokens)
+        q_text = " ".join(q_tokens)
+        matches: list[Match] = []
+        for cid in shortlist:
+            entry = self._entries[cid]
+            score = fuzz.token_set_ratio(q_text, entry.text)
+            tier = _tier(q_set, entry.tokens)
+            if tier is Tier.FUZZY:
+                score = min(score, fuzz.token_sort_ratio(q_text, entry.text) + 10)
+                if score < RESULT_CUTOFF:
+                    continue
+            matches.append(Match(cid, round(score, 1), tier, q_set <= entry.tokens))
+        matches.sort(key=lambda m: (m.tier, -m.score, m.customer_id))
+        return matches[:limit]
+
+
+def _tier(query: frozenset[str], name: frozenset[str]) -> Tier:
+    if query == name:
+        return Tier.EXACT
+    # A one-word name inside a longer query ("Hami" in "Uğur Hami Özmen") is too weak to count.
+    if query <= name or (name <= query and len(name) > 1):
+        return Tier.SUBSET
+    return Tier.FUZZY
+
+
+def pick(matches: list[Match]) -> Match | None:
+    """The one match a reference may resolve to without asking, or None (ask the user).
+
+    One EXACT match wins; two EXACT matches are homonyms and are never guessed between. Failing
+    an EXACT match, a lone SUBSET match wins. FUZZY matches are never taken.
+    """
+    exact = [m for m in matches if m.tier is Tier.EXACT]
+    if exact:
+        return exact[0] if len(exact) == 1 else None
+    subset = [m for m in matches if m.tier is Tier.SUBSET]
+    return subset[0] if len(subset) == 1 else None
