@@ -76,7 +76,8 @@ class Dispatcher:
                 return [self._unknown(t, words[0])]
             if rep.role not in spec.roles:
                 return [Reply(t("auth.role", command=spec.name))]
-            session.info["actor"] = Actor(rep.id, incoming.platform)
+            now = self.services.clock()
+            session.info["actor"] = Actor(rep.id, incoming.platform, now)
             args = words[used:]
             confirmed = CONFIRM_FLAG in args
             tz = ZoneInfo(rep.timezone or settings.crm_timezone)
@@ -88,7 +89,7 @@ class Dispatcher:
                 session=session,
                 services=self.services,
                 t=t,
-                now=self.services.clock(),
+                now=now,
                 tz=tz,
                 confirmed=confirmed,
             )

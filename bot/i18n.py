@@ -2,7 +2,7 @@
 
 Every user-facing string is a catalog key; ``tests/test_i18n.py`` proves each key exists in
 every language with the same placeholders. Amounts and dates go through Babel so that Turkish
-reads "₺1.250.000" and "24 Kas 2026" and English "TRY 1,250,000" and "Nov 24, 2026".
+reads "₺1.250.000" and "24 Kas 2026" and English "TRY1,250,000" and "Nov 24, 2026".
 """
 
 from __future__ import annotations

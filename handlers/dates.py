@@ -40,7 +40,9 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, language: str = "en") 
     if data.date_obj is None or data.period not in _ACCEPTED_PERIODS:
         return None
     local = data.date_obj.replace(tzinfo=None)
-    if data.period != "time":
+    # ``parts``, not ``period``: dateparser reports period "day" for "tomorrow 10am" whenever
+    # 10:00 happens to be the current time of day.
+    if "time" not in data.parts:
         local = datetime.combine(local.date(), DEFAULT_DUE)
     return local.replace(tzinfo=tz).astimezone(UTC)
 

@@ -1,5 +1,5 @@
 """Amounts as reps type them: "250000", "1.250.000", "1,250,000.50", "250k", "2,5m",
-"₺250.000", "5000 USD", "40 bin TL".
+"₺250.000", "5000 USD", "40 bin TL", "250 000".
 
 The grouping style decides the locale before Babel parses ("1.250.000" is Turkish grouping,
 "1,250,000" English); a lone separator followed by exactly three digits is a thousands
@@ -39,7 +39,7 @@ def _number(text: str) -> Decimal | None:
 def parse_amount(words: list[str], default_currency: str) -> tuple[int, Decimal, str] | None:
     """Read an amount from the end of ``words``: (words used, amount, currency) or None."""
     currency = None
-    tail = list(words[-3:])
+    tail = list(words[-6:])
     used = 0
     if tail and tail[-1].lower() in CODES:
         currency = CODES[tail.pop().lower()]
@@ -48,6 +48,11 @@ def parse_amount(words: list[str], default_currency: str) -> tuple[int, Decimal,
         return None
     word = tail.pop()
     used += 1
+    groups = [word]  # "1 250 000": thousands separated by spaces
+    while tail and re.match(r"\d{3}(?!\d)", groups[0]) and re.fullmatch(r"\d{1,3}", tail[-1]):
+        groups.insert(0, tail.pop())
+        used += 1
+    word = "".join(groups)
     if word.lower() in MULTIPLIERS and tail:
         word = tail.pop() + word
         used += 1

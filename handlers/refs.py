@@ -138,19 +138,44 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
         used, text = explicit
         return resolve_customer(ctx, text, rebuild(used)), used
     for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
-        matches = [m for m in _search(ctx, " ".join(words[:size])) if m.inside]
-        if not matches:
-            continue
-        exact = [m for m in matches if m.tier is Tier.EXACT]
-        chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
+        span = name_tokens(" ".join(words[:size]))
+        matches = _search(ctx, " ".join(words[:size]))
         by_id = customers.many(ctx.session, [m.customer_id for m in matches])
-        if chosen is not None:
-            return by_id[chosen.customer_id], size
-        ranked = [by_id[m.customer_id] for m in (exact or matches)]
-        raise _customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
+        fitting = [m for m in matches if m.inside or _covers(span, by_id[m.customer_id].name)]
+        if not fitting:
+            continue
+        exact = [m for m in fitting if m.tier is Tier.EXACT]
+        chosen = exact[0] if len(exact) == 1 else fitting[0] if len(fitting) == 1 else None
+        if chosen is None:
+            ranked = [by_id[m.customer_id] for m in (exact or fitting)]
+            raise _customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
+        customer = by_id[chosen.customer_id]
+        if size < len(words) and _name_goes_on(customer.name, span, words[size]):
+            # "mehmet demir ..." must not become Mehmet Demirel saying "demir ...": ask.
+            typed = " ".join(words[: size + 1])
+            raise _customer_choices(
+                ctx, find_customers(ctx, typed).ranked, typed, rebuild(size + 1)
+            )
+        return customer, size
     guess = min(2, len(words))
     found = find_customers(ctx, " ".join(words[:guess]))
     raise _customer_choices(ctx, found.ranked, " ".join(words[:guess]), rebuild(guess))
+
+
+def _covers(span: tuple[str, ...], name: str) -> bool:
+    """The span holds the whole name and starts and ends on its words ("Uğur Hami Özmen")."""
+    tokens = name_tokens(name)
+    return len(tokens) > 1 and set(tokens) <= set(span) and {span[0], span[-1]} <= set(tokens)
+
+
+def _name_goes_on(name: str, span: tuple[str, ...], next_word: str) -> bool:
+    """Does the word after a partial name look like the rest of that name, mistyped?"""
+    rest = set(name_tokens(name)) - set(span)
+    return any(
+        fuzz.ratio(word, part) >= 75 or part.startswith(word) or word.startswith(part)
+        for word in name_tokens(next_word)
+        for part in rest
+    )
 
 
 def _explicit_span(words: list[str]) -> tuple[int, str] | None:

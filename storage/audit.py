@@ -53,7 +53,7 @@ def _after_flush(session: Session, _context: Any) -> None:
     from storage.models import AuditEvent
 
     actor = session.info.get("actor")
-    now = utcnow()
+    now = (actor.at if actor else None) or utcnow()
     rows: list[dict[str, Any]] = []
     for action, objects in (
         ("create", session.new),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,11 @@ from storage.audit import install_audit
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, stamped on every audit event of the transaction."""
+    """Who is acting and when (the injected clock), stamped on every audit event."""
 
     rep_id: int | None
     platform: str | None
+    at: datetime | None = None
 
 
 class Database:

@@ -1,0 +1,136 @@
+"""Shared fixtures: a real SQLite file per test, migrated by Alembic, and a chat that pushes a
+message through the real dispatcher and pops the replies (Errbot's ``testbot`` idea)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, func, select
+
+from bot.app import build_services, prepare_database
+from bot.dispatcher import Dispatcher
+from bot.messages import Incoming, Reply
+from bot.services import Services
+from bot.settings import Settings
+from storage import customers, deals, migrate
+from storage.models import Customer, Deal, Rep, Task
+
+# Monday 23 November 2026, 10:00 in Istanbul.
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """The injected clock: tests move time explicitly instead of sleeping."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "crm_database_url": f"sqlite:///{tmp_path / 'crm.sqlite3'}",
+        "crm_language": "en",
+        "crm_timezone": "Europe/Istanbul",
+        "crm_phone_region": "TR",
+        "crm_currency": "TRY",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def services(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
+    svc = build_services(make_settings(tmp_path), clock)
+    migrate.upgrade(svc.db)
+    prepare_database(svc)
+    yield svc
+    svc.db.dispose()
+
+
+class Chat:
+    def __init__(self, services: Services, rep: Rep, platform: str = "console") -> None:
+        self.services = services
+        self.rep = rep
+        self.platform = platform
+        self.dispatcher = Dispatcher(services)
+
+    def send(self, text: str, message_id: str | None = None) -> list[Reply]:
+        user = str(self.rep.id)
+        incoming = Incoming(self.platform, "chat-1", user, text, message_id=message_id)
+        return asyncio.run(self.dispatcher.handle(incoming))
+
+    def say(self, text: str, message_id: str | None = None) -> Reply:
+        replies = self.send(text, message_id)
+        assert len(replies) == 1, replies
+        return replies[0]
+
+    def press(self, reply: Reply, label_part: str) -> Reply:
+        """Press the button or choice whose label contains ``label_part``."""
+        actions = [*reply.choices, *reply.buttons]
+        matching = [a for a in actions if label_part in a.label]
+        assert matching, f"no action with {label_part!r} in {[a.label for a in actions]}"
+        return self.say(matching[0].command)
+
+
+def add_rep(services: Services, name: str, **fields: Any) -> Rep:
+    with services.db.session(write=True) as s:
+        rep = Rep(name=name, **fields)
+        s.add(rep)
+        s.flush()
+        return rep
+
+
+def add_customer(services: Services, name: str, **fields: Any) -> Customer:
+    with services.db.session(write=True) as s:
+        return customers.create(s, Customer(name=name, **fields))
+
+
+def add_deal(
+    services: Services, customer: Customer, title: str, amount: str, stage: str = "Lead", **kw: Any
+) -> Deal:
+    with services.db.session(write=True) as s:
+        st = next(x for x in deals.stages(s) if x.name == stage)
+        deal = Deal(
+            customer_id=customer.id, title=title, amount=Decimal(amount), stage_id=st.id, **kw
+        )
+        return deals.create(s, deal)
+
+
+def add_task(services: Services, rep: Rep, title: str, due: datetime, **kw: Any) -> Task:
+    with services.db.session(write=True) as s:
+        task = Task(title=title, due_at=due, assignee_id=rep.id, **kw)
+        s.add(task)
+        s.flush()
+        return task
+
+
+def count(services: Services, model: type) -> int:
+    with Session(services.db.engine) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.fixture
+def admin(services: Services) -> Rep:
+    return add_rep(services, "Elif Şahin", role="admin")
+
+
+@pytest.fixture
+def chat(services: Services, admin: Rep) -> Chat:
+    return Chat(services, admin)

@@ -1,0 +1,214 @@
+"""/log, /task, /tasks, /done and /snooze through the dispatcher, on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, select
+
+from storage.models import Interaction, Task
+from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count
+
+IST = ZoneInfo("Europe/Istanbul")
+
+
+@pytest.fixture
+def acme(services):
+    return add_customer(services, "Acme Corporation", phone="+12125550100")
+
+
+def rows(services, model):
+    with Session(services.db.engine) as s:
+        return list(s.exec(select(model).order_by(model.id)))
+
+
+def test_log_by_name_with_next_step(services, chat: Chat, acme, admin) -> None:
+    deal = add_deal(services, acme, "Renewal", "40000")
+    reply = chat.say("/log call acme discussed pricing next: send quote fri")
+    assert reply.text.splitlines()[0] == "Logged: call · Acme Corporation"
+    assert "Next step: send quote, due Fri 27 Nov 2026 18:00" in reply.text
+    [item] = rows(services, Interaction)
+    assert (item.kind, item.summary, item.customer_id) == ("call", "discussed pricing", acme.id)
+    assert item.rep_id == admin.id and item.deal_id == deal.id  # the customer's only open deal
+    [task] = rows(services, Task)
+    assert task.title == "send quote" and task.customer_id == acme.id
+    assert task.due_at.astimezone(IST) == datetime(2026, 11, 27, 18, 0, tzinfo=IST)
+
+
+def test_log_in_turkish(services, acme) -> None:
+    ayse = add_rep(services, "Ayşe Yılmaz", language="tr")
+    ugur = add_customer(services, "Uğur Özmen")
+    reply = Chat(services, ayse).say(
+        "/log arama uğur özmen fiyatları konuştuk sonraki: teklif gönder yarın 14:00"
+    )
+    assert reply.text.splitlines() == [
+        "Kaydedildi: arama · Uğur Özmen",
+        "Sonraki adım: teklif gönder, son tarih Sal 24 Kas 2026 14:00.",
+    ]
+    [task] = rows(services, Task)
+    assert task.customer_id == ugur.id
+
+
+def test_log_by_id_and_phone(services, chat: Chat, acme) -> None:
+    chat.say(f"/log visit #{acme.id} site survey")
+    chat.say("/log email +1 212 555 0100 sent the brochure")
+    assert [(i.kind, i.summary) for i in rows(services, Interaction)] == [
+        ("visit", "site survey"),
+        ("email", "sent the brochure"),
+    ]
+
+
+def test_log_ambiguous_customer_offers_choices_that_work(services, chat: Chat) -> None:
+    ankara = add_customer(services, "Mehmet Yıldırım", city="Ankara")
+    add_customer(services, "Mehmet Yıldırım", city="İzmir")
+    reply = chat.say("/log call mehmet yildirim asked for a demo")
+    assert count(services, Interaction) == 0
+    assert len(reply.choices) == 2
+    assert reply.choices[0].command == f"/log call #{ankara.id} asked for a demo"
+    chat.press(reply, "Ankara")
+    [item] = rows(services, Interaction)
+    assert (item.customer_id, item.summary) == (ankara.id, "asked for a demo")
+
+
+def test_log_never_takes_a_near_name(services, chat: Chat) -> None:
+    demirel = add_customer(services, "Mehmet Demirel")
+    reply = chat.say("/log call mehmet demir talked")
+    assert count(services, Interaction) == 0
+    assert [c.command for c in reply.choices] == [f"/log call #{demirel.id} talked"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/log", "Usage: /log"),
+        ("/log dance acme hello", "not a kind of interaction"),
+        ("/log call", "Who was it with?"),
+        ("/log call acme", "What happened with Acme Corporation? Send: /log call #"),
+        ("/log call acme hello next: call again", "When is it due?"),
+        ("/log call nobody-like-this hello", "No customer matches"),
+    ],
+)
+def test_log_bad_input_writes_nothing(services, chat: Chat, acme, text, problem) -> None:
+    reply = chat.say(text)
+    assert problem in reply.text
+    assert count(services, Interaction) == 0 and count(services, Task) == 0
+
+
+def test_log_retry_of_same_message_is_logged_once(services, chat: Chat, acme) -> None:
+    chat.say("/log call acme first", message_id="m-1")
+    again = chat.say("/log call acme first", message_id="m-1")
+    assert "Already logged" in again.text
+    assert count(services, Interaction) == 1
+
+
+def test_task_with_trailing_customer(services, chat: Chat, acme) -> None:
+    reply = chat.say("/task send the contract tomorrow 10am acme")
+    assert reply.text == "Task set: send the contract, due Tue 24 Nov 2026 10:00."
+    assert ("Customer", f"Acme Corporation (#{acme.id})") in reply.card.fields
+    assert [b.label for b in reply.buttons] == ["Done", "Snooze 1h", "Tomorrow", "Next week"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "local"),
+    [
+        ("/task call back in 3 days", "call back", datetime(2026, 11, 26, 18, 0)),
+        ("/task yarın 14:00 teklif hazırla", "teklif hazırla", datetime(2026, 11, 24, 14, 0)),
+        ("/task renew insurance cuma", "renew insurance", datetime(2026, 11, 27, 18, 0)),
+        ("/task order samples 3 gün sonra", "order samples", datetime(2026, 11, 26, 18, 0)),
+        ("/task check stock next fri", "check stock", datetime(2026, 11, 27, 18, 0)),
+    ],
+)
+def test_task_dates_in_both_languages(services, chat, text, title, local) -> None:
+    chat.say(text)
+    [task] = rows(services, Task)
+    assert task.title == title and task.customer_id is None
+    assert task.due_at.astimezone(IST).replace(tzinfo=None) == local
+
+
+def test_task_in_the_past_is_questioned_then_confirmed(services, chat: Chat) -> None:
+    reply = chat.say("/task call the bank yesterday")
+    assert "is in the past" in reply.text and count(services, Task) == 0
+    chat.press(reply, "Yes")
+    [task] = rows(services, Task)
+    assert task.due_at < chat.services.clock()
+
+
+def test_task_in_a_rep_timezone(services) -> None:
+    john = add_rep(services, "John Carter", timezone="America/New_York", language="en")
+    Chat(services, john).say("/task call Bob tomorrow 10am")
+    [task] = rows(services, Task)
+    local = task.due_at.astimezone(ZoneInfo("America/New_York"))
+    assert (local.day, local.hour) == (24, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("/task", "Usage: /task"),
+        ("/task send the contract", "When is it due?"),
+        ("/task tomorrow", "When is it due?"),
+        ("/task #5", "What is the task?"),
+    ],
+)
+def test_task_bad_input_writes_nothing(services, chat: Chat, text, problem) -> None:
+    assert problem in chat.say(text).text
+    assert count(services, Task) == 0
+
+
+def test_tasks_lists_open_and_overdue(services, chat: Chat, admin, clock) -> None:
+    late = add_task(services, admin, "Late one", clock.now - timedelta(days=2))
+    add_task(services, admin, "Later one", clock.now + timedelta(days=2))
+    add_task(services, admin, "Finished", clock.now - timedelta(days=1), status="done")
+    other = add_rep(services, "Other Rep")
+    add_task(services, other, "Not mine", clock.now - timedelta(days=1))
+    listing = chat.say("/tasks").text.splitlines()
+    assert listing[0] == "Your open tasks (2):"
+    assert listing[1].startswith("• ⚠ Late one") and listing[2].startswith("• Later one")
+    overdue = chat.say("/tasks overdue")
+    assert overdue.text.splitlines()[0] == "Overdue (1):"
+    assert overdue.buttons[0].command == f"/done #{late.id}"
+    assert "Use /tasks or /tasks overdue" in chat.say("/tasks someday").text
+
+
+def test_done_by_title_then_again(services, chat: Chat, admin, clock) -> None:
+    task = add_task(services, admin, "Send the contract", clock.now + timedelta(hours=3))
+    assert chat.say("/done send the contract").text == "Done: Send the contract."
+    [stored] = rows(services, Task)
+    assert stored.status == "done" and stored.done_at == clock.now
+    assert "already done" in chat.say(f"/done #{task.id}").text
+
+
+def test_done_ambiguous_title_offers_choices(services, chat: Chat, admin, clock) -> None:
+    add_task(services, admin, "Call Ahmet", clock.now)
+    add_task(services, admin, "Call Ayşe", clock.now)
+    reply = chat.say("/done call")
+    assert len(reply.choices) == 2
+    chat.press(reply, "Ayşe")
+    assert [t.status for t in rows(services, Task)] == ["open", "done"]
+
+
+def test_done_cannot_touch_another_reps_task(services, clock) -> None:
+    owner, intruder = add_rep(services, "Owner"), add_rep(services, "Intruder")
+    task = add_task(services, owner, "Private", clock.now)
+    assert "No open task" in Chat(services, intruder).say(f"/done #{task.id}").text
+    assert rows(services, Task)[0].status == "open"
+
+
+def test_snooze_and_its_bad_inputs(services, chat: Chat, admin, clock) -> None:
+    task = add_task(services, admin, "Send the contract", clock.now - timedelta(hours=1))
+    reply = chat.say(f"/snooze #{task.id} tomorrow 9:00")
+    assert reply.text == 'Snoozed "Send the contract" until Tue 24 Nov 2026 09:00.'
+    until = rows(services, Task)[0].snoozed_until
+    assert until == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+    assert "Usage: /snooze" in chat.say("/snooze").text
+    assert "already past" in chat.say(f"/snooze #{task.id} yesterday").text
+    assert rows(services, Task)[0].snoozed_until == until
+
+
+def test_snooze_button_from_a_task_card(services, chat: Chat, clock) -> None:
+    card = chat.say("/task send the contract tomorrow 10am")
+    chat.press(card, "Next week")
+    local = rows(services, Task)[0].snoozed_until.astimezone(IST)
+    assert (local.weekday(), local.hour, local.day) == (0, 9, 30)

@@ -1,0 +1,103 @@
+"""Storage guarantees: the migration builds exactly the models, SQLite is tuned as promised,
+write transactions take the lock up front, and the search index follows other processes."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from bot.app import SetupError, build_services, prepare_database
+from storage import migrate
+from storage.db import Database
+from storage.models import Customer, Pipeline, Rep
+from tests.conftest import Chat, count, make_settings
+
+
+def test_migration_builds_exactly_the_models(services) -> None:
+    with services.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+    assert migrate.is_current(services.db)
+
+
+def test_sqlite_is_tuned_on_every_connection(services) -> None:
+    with services.db.engine.connect() as conn:
+        pragmas = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+        "synchronous": 1,
+    }
+
+
+def test_write_transaction_holds_the_write_lock_from_its_first_read(services) -> None:
+    path = services.db.engine.url.database
+    with services.db.session(write=True) as session:
+        session.exec(text("SELECT 1"))  # only a read so far
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    with services.db.session() as session:  # a read transaction takes no write lock
+        session.exec(text("SELECT 1"))
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_foreign_keys_are_enforced(services) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), services.db.session(write=True) as s:
+        s.add(Customer(name="Orphan", name_key="orphan", owner_id=999))
+    assert count(services, Customer) == 0
+
+
+def test_naive_datetimes_are_refused(services) -> None:
+    with pytest.raises(Exception, match="naive"), services.db.session(write=True) as s:
+        s.add(Rep(name="Naive", created_at=datetime(2026, 1, 1)))
+        s.flush()
+
+
+def test_index_sees_another_process_writes(services, chat: Chat) -> None:
+    assert "No customer matches" in chat.say("/find Boğaziçi Danışmanlık").text
+    other_process = Database(services.db.url)  # its own engine and pool, like a second bot
+    with other_process.session(write=True) as s:
+        from storage import customers
+
+        customers.create(s, Customer(name="Boğaziçi Danışmanlık Ltd. Şti."))
+    other_process.dispose()
+    assert chat.say("/find bogazici danismanlik").card is not None
+
+
+def test_named_database_must_be_upgraded_first(tmp_path) -> None:
+    services = build_services(make_settings(tmp_path))
+    with pytest.raises(SetupError, match="crm-bot db upgrade"):
+        prepare_database(services)
+    migrate.upgrade(services.db)
+    prepare_database(services)
+    assert count(services, Pipeline) == 1 and count(services, Rep) == 0  # no demo data
+    services.db.dispose()
+
+
+def test_demo_only_on_a_fresh_embedded_database_or_when_asked(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    embedded = build_services(make_settings(tmp_path, crm_database_url=None))
+    prepare_database(embedded)
+    seeded = count(embedded, Customer)
+    assert seeded >= 10 and (tmp_path / "crm.sqlite3").exists()
+    prepare_database(embedded)  # a second start seeds nothing more
+    prepare_database(embedded, demo_data=True)  # nor does --demo on an already seeded one
+    assert count(embedded, Customer) == seeded
+    embedded.db.dispose()
