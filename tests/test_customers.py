@@ -13,8 +13,13 @@ from tests.conftest import Chat, add_customer, add_deal, add_task, count
 @pytest.fixture
 def people(services):
     return {
-        "ugur": add_customer(services, "Uğur Özmen", phone="+905321112233", city="İstanbul",
-                             email="ugur@example.com.tr"),
+        "ugur": add_customer(
+            services,
+            "Uğur Özmen",
+            phone="+905321112233",
+            city="İstanbul",
+            email="ugur@example.com.tr",
+        ),
         "ankara": add_customer(services, "Mehmet Yıldırım", city="Ankara", phone="+905332223344"),
         "izmir": add_customer(services, "Mehmet Yıldırım", city="İzmir", phone="+905423334455"),
         "demirel": add_customer(services, "Mehmet Demirel", city="Bursa"),

@@ -1,0 +1,115 @@
+"""The chat commands ``bench_dispatch.py`` sends, and how each reply is judged.
+
+Why judge replies in a speed benchmark: a /find that got faster by resolving less, or a /log
+that files a call under the wrong customer, must not pass as an improvement. Every command
+carries the customer it was written for, so the reply can be checked against it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bulkload import SUMMARIES
+from names import CustomerRecord, local_phone
+from variants import with_typo
+
+from bot.messages import Reply
+
+FIND_MIX = (("find exact", 0.4), ("find typo", 0.3), ("find phone", 0.3))
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    kind: str  # find exact | find typo | find phone | log #id | log name
+    text: str
+    target: int  # customer id the command was written for
+    summary: str = ""  # what a /log should store
+    message_id: str | None = None
+
+
+def plan(
+    records: list[CustomerRecord], keys: list[str], finds: int, logs: int, rng: random.Random
+) -> tuple[Command, list[Command]]:
+    """A warm-up /find, then ``finds`` /find and ``logs`` /log commands shuffled together."""
+    counts = Counter(keys)
+    unique_ids = [i + 1 for i, key in enumerate(keys) if counts[key] == 1]
+    with_phone = [i + 1 for i, r in enumerate(records) if r.phone]
+    commands: list[Command] = []
+    kinds = rng.choices([k for k, _ in FIND_MIX], weights=[w for _, w in FIND_MIX], k=finds)
+    for kind in kinds:
+        if kind == "find phone":
+            target = rng.choice(with_phone)
+            phone = records[target - 1].phone or ""
+            commands.append(Command(kind, f"/find {local_phone(phone)}", target))
+            continue
+        target = rng.randrange(1, len(records) + 1)
+        name = records[target - 1].name
+        if kind == "find typo":
+            name = with_typo(name, rng)
+        else:
+            kind += " (unique)" if counts[keys[target - 1]] == 1 else " (namesakes)"
+        commands.append(Command(kind, f"/find {name}", target))
+    for i in range(logs):
+        summary = rng.choice(SUMMARIES)
+        if i % 2 == 0:
+            target = rng.randrange(1, len(records) + 1)
+            ref, kind = f"#{target}", "log #id"
+        else:
+            target = rng.choice(unique_ids)
+            ref, kind = records[target - 1].name, "log name"
+        text = f"/log call {ref} {summary}"
+        commands.append(Command(kind, text, target, summary, f"bench-{i}"))
+    rng.shuffle(commands)
+    warm = rng.choice(unique_ids)
+    warmup = Command("find exact (unique)", f"/find {records[warm - 1].name}", warm)
+    return warmup, commands
+
+
+def shape(replies: list[Reply]) -> str:
+    """What came back: a card, a choice list, or plain text (not found, usage, error)."""
+    if len(replies) != 1:
+        return f"{len(replies)} replies"
+    reply = replies[0]
+    if reply.card is not None:
+        return "card"
+    if reply.choices:
+        return "choices"
+    return "text"
+
+
+def _offers(reply: Reply, target: int) -> bool:
+    """Whether the target is one of the choices (each choice re-runs a command with "#id")."""
+    return any(f"#{target}" in c.command.split() for c in reply.choices)
+
+
+@dataclass
+class Verdicts:
+    """Per command kind: how many replies of each shape, and which were wrong."""
+
+    shapes: dict[str, Counter[str]] = field(default_factory=dict)
+    good: Counter[str] = field(default_factory=Counter)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+
+    def judge(self, cmd: Command, replies: list[Reply], names: list[str]) -> None:
+        kind_shape = shape(replies)
+        self.shapes.setdefault(cmd.kind, Counter())[kind_shape] += 1
+        reply = replies[0] if replies else Reply("")
+        target_name = names[cmd.target - 1]
+        if cmd.kind.startswith("log"):
+            ok = reply.text.startswith("Logged") and reply.text.endswith(f"· {target_name}")
+        elif cmd.kind in ("find exact (unique)", "find phone"):
+            ok = reply.card is not None and reply.card.id == cmd.target
+        else:  # namesakes and typos: the right customer is on the card or among the choices
+            ok = (reply.card is not None and reply.card.id == cmd.target) or _offers(
+                reply, cmd.target
+            )
+        if ok:
+            self.good[cmd.kind] += 1
+        else:
+            first_line = reply.text.splitlines()[0] if reply.text else "(no reply)"
+            shown = f"{kind_shape}: {first_line}"
+            self.problems.setdefault(cmd.kind, []).append(
+                f"{cmd.text!r} (meant #{cmd.target} {target_name}) -> {shown}"
+            )
