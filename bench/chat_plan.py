@@ -79,9 +79,12 @@ def shape(replies: list[Reply]) -> str:
     return "text"
 
 
-def _offers(reply: Reply, target: int) -> bool:
-    """Whether the target is one of the choices (each choice re-runs a command with "#id")."""
-    return any(f"#{target}" in c.command.split() for c in reply.choices)
+def shown_ids(reply: Reply) -> list[int]:
+    """Customer ids on the card or behind the choices (each choice re-runs a "#id" command)."""
+    ids = [reply.card.id] if reply.card is not None else []
+    for choice in reply.choices:
+        ids += [int(w[1:]) for w in choice.command.split() if w[:1] == "#" and w[1:].isdigit()]
+    return ids
 
 
 @dataclass
@@ -92,24 +95,34 @@ class Verdicts:
     good: Counter[str] = field(default_factory=Counter)
     problems: dict[str, list[str]] = field(default_factory=dict)
 
-    def judge(self, cmd: Command, replies: list[Reply], names: list[str]) -> None:
+    def judge(self, cmd: Command, replies: list[Reply], names: list[str], keys: list[str]) -> None:
+        """Namesakes share a name key; the bot cannot tell them apart, so any of them will do
+        where only a choice list can be right, and only the intended one where a card can."""
         kind_shape = shape(replies)
         self.shapes.setdefault(cmd.kind, Counter())[kind_shape] += 1
         reply = replies[0] if replies else Reply("")
-        target_name = names[cmd.target - 1]
+        target_name, target_key = names[cmd.target - 1], keys[cmd.target - 1]
+        shown = shown_ids(reply)
         if cmd.kind.startswith("log"):
             ok = reply.text.startswith("Logged") and reply.text.endswith(f"· {target_name}")
         elif cmd.kind in ("find exact (unique)", "find phone"):
             ok = reply.card is not None and reply.card.id == cmd.target
-        else:  # namesakes and typos: the right customer is on the card or among the choices
-            ok = (reply.card is not None and reply.card.id == cmd.target) or _offers(
-                reply, cmd.target
+        elif cmd.kind == "find exact (namesakes)":  # a choice list of namesakes only
+            ok = reply.card is None and bool(shown)
+            ok = ok and all(keys[i - 1] == target_key for i in shown)
+        else:  # typo: a card of the intended one, or it or a namesake among the choices
+            ok = (
+                (reply.card.id == cmd.target)
+                if reply.card is not None
+                else any(keys[i - 1] == target_key for i in shown)
             )
         if ok:
             self.good[cmd.kind] += 1
         else:
             first_line = reply.text.splitlines()[0] if reply.text else "(no reply)"
-            shown = f"{kind_shape}: {first_line}"
+            what = f"{kind_shape}: {first_line} " + ", ".join(
+                f"#{i} {names[i - 1]}" for i in shown[:3]
+            )
             self.problems.setdefault(cmd.kind, []).append(
-                f"{cmd.text!r} (meant #{cmd.target} {target_name}) -> {shown}"
+                f"{cmd.text!r} (meant #{cmd.target} {target_name}) -> {what}"
             )

@@ -4,6 +4,7 @@ message through the real dispatcher and pops the replies (Errbot's ``testbot`` i
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,17 @@ from storage.models import Customer, Deal, Rep, Task
 
 # Monday 23 November 2026, 10:00 in Istanbul.
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+# Set to a scratch PostgreSQL database to run the suite there (its schema is wiped per test);
+# tests marked sqlite_only are then deselected. CI runs on SQLite.
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not TEST_DATABASE_URL:
+        return
+    kept = [i for i in items if i.get_closest_marker("sqlite_only") is None]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
 
 
 class FakeClock:
@@ -40,7 +52,7 @@ class FakeClock:
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "crm_database_url": f"sqlite:///{tmp_path / 'crm.sqlite3'}",
+        "crm_database_url": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'crm.sqlite3'}",
         "crm_language": "en",
         "crm_timezone": "Europe/Istanbul",
         "crm_phone_region": "TR",
@@ -58,6 +70,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def services(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
     svc = build_services(make_settings(tmp_path), clock)
+    if not svc.db.is_sqlite:
+        with svc.db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     migrate.upgrade(svc.db)
     prepare_database(svc)
     yield svc

@@ -26,6 +26,7 @@ def test_migration_builds_exactly_the_models(services) -> None:
     assert migrate.is_current(services.db)
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_tuned_on_every_connection(services) -> None:
     with services.db.engine.connect() as conn:
         pragmas = {
@@ -40,6 +41,7 @@ def test_sqlite_is_tuned_on_every_connection(services) -> None:
     }
 
 
+@pytest.mark.sqlite_only
 def test_write_transaction_holds_the_write_lock_from_its_first_read(services) -> None:
     path = services.db.engine.url.database
     with services.db.session(write=True) as session:
@@ -81,6 +83,7 @@ def test_index_sees_another_process_writes(services, chat: Chat) -> None:
     assert chat.say("/find bogazici danismanlik").card is not None
 
 
+@pytest.mark.sqlite_only
 def test_named_database_must_be_upgraded_first(tmp_path) -> None:
     services = build_services(make_settings(tmp_path))
     with pytest.raises(SetupError, match="crm-bot db upgrade"):
@@ -91,6 +94,7 @@ def test_named_database_must_be_upgraded_first(tmp_path) -> None:
     services.db.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_demo_only_on_a_fresh_embedded_database_or_when_asked(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     embedded = build_services(make_settings(tmp_path, crm_database_url=None))

@@ -1,0 +1,295 @@
+"""/find and /log end to end through the real dispatcher, on a SQLite file holding 100,000
+customers and 1,000,000 interactions.
+
+Why end to end: what a rep waits for is the whole command (rep lookup, the index refresh
+query, the search, the card's five queries, the audited write and its commit), not the index
+alone (``bench_lookup.py``). The first /find loads the index from the table; that one-off cost
+is reported as the warm-up and kept out of the percentiles. Replies are checked too
+(``chat_plan.py``), and what /log stored is read back, so speed is never bought with errors.
+
+    .venv/bin/python bench/bench_dispatch.py            # 100,000 customers, 1M interactions
+    .venv/bin/python bench/bench_dispatch.py --n 10000  # quick run (interactions scale along)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import gc
+import io
+import logging
+import pstats
+import random
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bulkload import load
+from chat_plan import Command, Verdicts, plan
+from measure import (
+    fmt_summary,
+    parser,
+    peak_rss_mb,
+    reset_peak_rss,
+    save,
+    status_mb,
+    stopwatch,
+    summary,
+    target_line,
+)
+from names import generate
+from sqlmodel import Session, col, select
+
+from bot.app import build_services, prepare_database
+from bot.dispatcher import Dispatcher
+from bot.messages import Incoming, Reply
+from bot.services import Services
+from bot.settings import Settings
+from storage import migrate, reps
+from storage.folding import name_key
+from storage.models import Interaction, Rep
+from storage.types import utcnow
+
+P99_TARGET_MS = 25.0
+FINDS = 1_000
+LOGS = 1_000
+INTERACTIONS_PER_CUSTOMER = 10
+PROFILE_SAMPLE = 300
+SLOWEST = 8
+
+
+class GcPauses:
+    """Times the garbage collector's passes: a full pass over 100,000 indexed names is a pause
+    a rep can feel, and it lands on whichever command happens to allocate at that moment."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.pauses: dict[int, list[float]] = defaultdict(list)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self.started) * 1000)
+
+    def describe(self) -> str:
+        return "; ".join(
+            f"gen{g}: {len(p)} passes, total {sum(p):.0f} ms, max {max(p):.1f} ms"
+            for g, p in sorted(self.pauses.items())
+        )
+
+
+class ErrorCount(logging.Handler):
+    """Counts the tracebacks the dispatcher logs; the user only sees "nothing was saved"."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def setup(folder: Path) -> tuple[Services, int]:
+    """A fresh, migrated database with the default pipeline and one admin rep."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        crm_database_url=f"sqlite:///{folder / 'bench.sqlite3'}",
+        crm_language="en",
+        crm_timezone="Europe/Istanbul",
+        crm_phone_region="TR",
+    )
+    services = build_services(settings)
+    migrate.upgrade(services.db)
+    prepare_database(services)
+    with services.db.session(write=True) as session:
+        rep = reps.add(session, Rep(name="Bench Admin", role="admin"))
+        assert rep.id is not None
+        return services, rep.id
+
+
+def incoming(rep_id: int, cmd: Command) -> Incoming:
+    return Incoming("console", "bench", str(rep_id), cmd.text, message_id=cmd.message_id)
+
+
+async def timed(dispatcher: Dispatcher, rep_id: int, cmd: Command) -> tuple[float, list[Reply]]:
+    start = time.perf_counter()
+    replies = await dispatcher.handle(incoming(rep_id, cmd))
+    return (time.perf_counter() - start) * 1000, replies
+
+
+async def run(
+    dispatcher: Dispatcher,
+    rep_id: int,
+    warmup: Command,
+    commands: list[Command],
+    names: list[str],
+    keys: list[str],
+) -> tuple[float, dict[str, list[float]], Verdicts, list[tuple[float, Command]]]:
+    """Warm-up ms, latencies per command ("find"/"log" and each kind), verdicts, the slowest."""
+    verdicts = Verdicts()
+    warm_ms, replies = await timed(dispatcher, rep_id, warmup)
+    card = replies[0].card if replies else None
+    if card is None or card.id != warmup.target:
+        print(f"  warm-up {warmup.text!r} did not show #{warmup.target}: {replies}")
+    latencies: dict[str, list[float]] = defaultdict(list)
+    slowest: list[tuple[float, Command]] = []
+    for cmd in commands:
+        ms, replies = await timed(dispatcher, rep_id, cmd)
+        latencies[cmd.kind.split()[0]].append(ms)
+        latencies[cmd.kind].append(ms)
+        slowest = sorted([*slowest, (ms, cmd)], key=lambda s: -s[0])[:SLOWEST]
+        verdicts.judge(cmd, replies, names, keys)
+    return warm_ms, latencies, verdicts, slowest
+
+
+def stored_logs(services: Services, commands: list[Command]) -> tuple[int, list[str]]:
+    """Re-read what each /log stored: (rows as intended, descriptions of the others)."""
+    wanted = {c.message_id: c for c in commands if c.message_id}
+    with Session(services.db.engine) as session:
+        query = select(Interaction).where(col(Interaction.source_message_id).in_(list(wanted)))
+        rows = {i.source_message_id: i for i in session.exec(query)}
+    good, bad = 0, []
+    for message_id, cmd in wanted.items():
+        row = rows.get(message_id)
+        if row is not None and row.customer_id == cmd.target and row.summary == cmd.summary:
+            good += 1
+        elif row is not None:
+            bad.append(f"{cmd.text!r}: stored customer #{row.customer_id}, summary {row.summary!r}")
+    return good, bad
+
+
+def profile(dispatcher: Dispatcher, rep_id: int, commands: list[Command], label: str) -> str:
+    """cProfile of a separate pass (the timed pass stays unprofiled)."""
+    profiler = cProfile.Profile()
+
+    async def go() -> None:
+        for cmd in commands:
+            await dispatcher.handle(incoming(rep_id, cmd))
+
+    profiler.enable()
+    asyncio.run(go())
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(25)
+    stats.sort_stats("tottime").print_stats(15)
+    return f"--- {label}: {len(commands)} commands ---\n{out.getvalue()}"
+
+
+def report(verdicts: Verdicts) -> None:
+    print("\n  replies (card / choice list / text) and checks:")
+    for kind in sorted(verdicts.shapes):
+        shapes = verdicts.shapes[kind]
+        total = sum(shapes.values())
+        other = {k: v for k, v in shapes.items() if k not in ("card", "choices", "text")}
+        print(
+            f"    {kind:<22} n={total:<4} card {shapes['card']:<4} choices {shapes['choices']:<4} "
+            f"text {shapes['text']:<4}{' ' + str(other) if other else ''} "
+            f"as intended {verdicts.good[kind]}/{total}"
+        )
+    print("    (find exact/phone: a card of the intended customer; namesakes/typo: it is on the")
+    print('     card or among the choices; log: "Logged ..." naming the intended customer)')
+    for kind, problems in sorted(verdicts.problems.items()):
+        print(f"    not as intended, {kind}: {len(problems)}, e.g.")
+        for line in problems[:4]:
+            print(f"      {line}")
+
+
+def main() -> None:
+    args = parser("/find and /log through the dispatcher", 100_000).parse_args()
+    interactions = args.n * INTERACTIONS_PER_CUSTOMER
+    print(f"Dispatcher benchmark: {args.n:,} customers, {interactions:,} interactions")
+    errors = ErrorCount()
+    logging.getLogger("bot.dispatcher").addHandler(errors)
+    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
+        services, rep_id = setup(Path(tmp))
+        records = generate(args.n, seed=args.seed)
+        keys = [name_key(r.name) for r in records]
+        times = load(services.db, records, interactions, rep_id, utcnow(), args.seed)
+        size_mb = (Path(tmp) / "bench.sqlite3").stat().st_size / 2**20
+        print(
+            f"  load: {times.total_s:.1f} s (customers {times.customers_s:.1f} s, interactions "
+            f"{times.interactions_s:.1f} s, checkpoint {times.checkpoint_s:.1f} s); "
+            f"file {size_mb:.0f} MB"
+        )
+        rng = random.Random(args.seed)
+        finds, logs = min(FINDS, args.n), min(LOGS, args.n)
+        warmup, commands = plan(records, keys, finds, logs, rng)
+        names = [r.name for r in records]
+        del records
+        rss_before = status_mb("VmRSS")
+        hwm_reset = reset_peak_rss()
+        dispatcher = Dispatcher(services)
+        pauses = GcPauses()
+        gc.callbacks.append(pauses)
+        with stopwatch() as wall:
+            warm_ms, lat, verdicts, slowest = asyncio.run(
+                run(dispatcher, rep_id, warmup, commands, names, keys)
+            )
+        gc.callbacks.remove(pauses)
+        phase_peak = status_mb("VmHWM") if hwm_reset else None
+        stored_good, stored_bad = stored_logs(services, commands)
+
+        print(
+            f"  index warm-up (first /find, loads {len(services.index):,} names): {warm_ms:.0f} ms"
+        )
+        print(f"  {len(commands)} commands in {wall[0]:.1f} s, interleaved:")
+        for kind in ("find", "log"):
+            print(f"    /{kind:<5} {fmt_summary(summary(lat[kind]))}")
+        print("      by kind of reference:")
+        for kind in sorted(k for k in lat if " " in k):
+            print(f"      {kind:<22} {fmt_summary(summary(lat[kind]))}")
+        print(f"    slowest {SLOWEST}:")
+        for ms, cmd in slowest:
+            print(f"      {ms:7.1f} ms  {cmd.kind:<22} {cmd.text}")
+        print(f"    garbage collector during the commands: {pauses.describe()}")
+        report(verdicts)
+        print(f"    /log rows stored as intended (customer and summary): {stored_good}/{logs}")
+        for line in stored_bad[:6]:
+            print(f"      {line}")
+        print(f"    errors logged by the dispatcher: {errors.count}")
+        print("\n  memory:")
+        print(f"    RSS before the commands {rss_before or 0:.1f} MB")
+        if phase_peak is not None:
+            print(f"    peak RSS while serving commands (VmHWM, index loaded) {phase_peak:.1f} MB")
+        print(f"    peak RSS of the whole run incl. the load (getrusage) {peak_rss_mb():.1f} MB")
+        print("\n  targets:")
+        for kind in ("find", "log"):
+            p99 = summary(lat[kind])["p99"]
+            print(target_line(f"/{kind} p99", p99, P99_TARGET_MS, "ms"))
+        path = save(
+            "bench_dispatch" if args.n == 100_000 else f"bench_dispatch_{args.n}",
+            {
+                "n": args.n,
+                "interactions": interactions,
+                "load_s": times.total_s,
+                "warmup_ms": warm_ms,
+                "latency_ms": {k: summary(v) for k, v in lat.items()},
+                "shapes": {k: dict(v) for k, v in verdicts.shapes.items()},
+                "as_intended": dict(verdicts.good),
+                "stored_as_intended": stored_good,
+                "errors": errors.count,
+                "peak_rss_mb": peak_rss_mb(),
+                "phase_peak_rss_mb": phase_peak,
+            },
+        )
+        print(f"\n  figures saved to {path}")
+        if args.profile:
+            again = random.Random(args.seed + 1)
+            _, extra = plan(generate(args.n, seed=args.seed), keys, finds, logs, again)
+            extra = [
+                Command(c.kind, c.text, c.target, c.summary, f"p{c.message_id}")
+                if c.message_id
+                else c
+                for c in extra
+            ]
+            for label in ("find", "log"):
+                sample = [c for c in extra if c.kind.startswith(label)][:PROFILE_SAMPLE]
+                print(profile(dispatcher, rep_id, sample, f"/{label}"))
+        services.db.dispose()
+
+
+if __name__ == "__main__":
+    main()
