@@ -1,4 +1,7 @@
-"""One message catalog per language (``bot/locales/<lang>.toml``) and locale-aware formatting.
+"""One message catalog per language and locale-aware formatting.
+
+A language's catalog is every ``bot/locales/<lang>/*.toml`` merged (one file per area, so
+that work on one platform does not touch another's strings); a key defined twice is an error.
 
 Every user-facing string is a catalog key; ``tests/test_i18n.py`` proves each key exists in
 every language with the same placeholders. Amounts and dates go through Babel so that Turkish
@@ -36,8 +39,14 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    with (_DIR / f"{language}.toml").open("rb") as fh:
-        return _flatten(tomllib.load(fh))
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / language).glob("*.toml")):
+        with path.open("rb") as fh:
+            part = _flatten(tomllib.load(fh))
+        if clash := merged.keys() & part.keys():
+            raise ValueError(f"{path} redefines {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 class Translator:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from storage import migrate
+
 
 def run(
     cwd: Path, *args: str, stdin: str = "", db: str | None = None
@@ -65,7 +67,7 @@ def test_named_database_needs_upgrade_and_gets_no_demo(tmp_path: Path) -> None:
     refused = run(tmp_path, "console", "--jsonl", db=db)
     assert refused.returncode == 2 and "crm-bot db upgrade" in refused.stderr
     upgraded = run(tmp_path, "db", "upgrade", db=db)
-    assert upgraded.returncode == 0 and "revision 0001" in upgraded.stdout
+    assert upgraded.returncode == 0 and f"revision {migrate.head()}." in upgraded.stdout
     no_reps = run(tmp_path, "console", "--jsonl", db=db)
     assert no_reps.returncode == 2 and "No reps yet" in no_reps.stderr
     added = run(

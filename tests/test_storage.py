@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -105,3 +106,13 @@ def test_demo_only_on_a_fresh_embedded_database_or_when_asked(tmp_path, monkeypa
     prepare_database(embedded, demo_data=True)  # nor does --demo on an already seeded one
     assert count(embedded, Customer) == seeded
     embedded.db.dispose()
+
+
+def test_migrations_go_down_and_up_again(services) -> None:
+    cfg = migrate.alembic_config(services.db)
+    with services.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert migrate.current(services.db) is None
+    migrate.upgrade(services.db)
+    assert migrate.is_current(services.db)
