@@ -32,6 +32,7 @@ from measure import (
     parser,
     peak_rss_mb,
     reset_peak_rss,
+    revision,
     save,
     status_mb,
     stopwatch,
@@ -189,8 +190,9 @@ def report(verdicts: Verdicts) -> None:
             f"text {shapes['text']:<4}{' ' + str(other) if other else ''} "
             f"as intended {verdicts.good[kind]}/{total}"
         )
-    print("    (find exact/phone: a card of the intended customer; namesakes/typo: it is on the")
-    print('     card or among the choices; log: "Logged ..." naming the intended customer)')
+    print("    as intended: find exact (unique) / phone: the intended customer's card; namesakes:")
+    print("    a choice list with same-name customers first; typo: the intended card, or it or a")
+    print('    namesake among the choices; log: "Logged ..." naming the intended customer')
     for kind, problems in sorted(verdicts.problems.items()):
         print(f"    not as intended, {kind}: {len(problems)}, e.g.")
         for line in problems[:4]:
@@ -201,6 +203,7 @@ def main() -> None:
     args = parser("/find and /log through the dispatcher", 100_000).parse_args()
     interactions = args.n * INTERACTIONS_PER_CUSTOMER
     print(f"Dispatcher benchmark: {args.n:,} customers, {interactions:,} interactions")
+    print(f"  code {revision()}")
     errors = ErrorCount()
     logging.getLogger("bot.dispatcher").addHandler(errors)
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
@@ -263,6 +266,7 @@ def main() -> None:
             "bench_dispatch" if args.n == 100_000 else f"bench_dispatch_{args.n}",
             {
                 "n": args.n,
+                "revision": revision(),
                 "interactions": interactions,
                 "load_s": times.total_s,
                 "warmup_ms": warm_ms,

@@ -25,6 +25,7 @@ from measure import (
     fmt_summary,
     parser,
     peak_rss_mb,
+    revision,
     save,
     status_mb,
     stopwatch,
@@ -118,6 +119,7 @@ def main() -> None:
     args = parser("NameIndex lookup benchmark", 100_000).parse_args()
     rng = random.Random(args.seed)
     print(f"NameIndex lookup benchmark: {args.n:,} customers, seed {args.seed}")
+    print(f"  code {revision()}")
 
     with stopwatch() as gen_time:
         records = generate(args.n, seed=args.seed)
@@ -176,6 +178,7 @@ def main() -> None:
         "bench_lookup" if args.n == 100_000 else f"bench_lookup_{args.n}",
         {
             "n": args.n,
+            "revision": revision(),
             "seed": args.seed,
             "build_s": build_time[0],
             "latency_ms": overall,

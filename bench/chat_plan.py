@@ -107,9 +107,9 @@ class Verdicts:
             ok = reply.text.startswith("Logged") and reply.text.endswith(f"· {target_name}")
         elif cmd.kind in ("find exact (unique)", "find phone"):
             ok = reply.card is not None and reply.card.id == cmd.target
-        elif cmd.kind == "find exact (namesakes)":  # a choice list of namesakes only
-            ok = reply.card is None and bool(shown)
-            ok = ok and all(keys[i - 1] == target_key for i in shown)
+        elif cmd.kind == "find exact (namesakes)":  # a choice list, namesakes ranked first
+            same = [keys[i - 1] == target_key for i in shown]
+            ok = reply.card is None and any(same) and same == sorted(same, reverse=True)
         else:  # typo: a card of the intended one, or it or a namesake among the choices
             ok = (
                 (reply.card.id == cmd.target)

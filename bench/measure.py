@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,22 @@ from pathlib import Path
 from typing import Any
 
 OUT_DIR = Path(__file__).with_name("out")  # git-ignored
+
+
+def revision() -> str:
+    """The commit measured, and whether the tree had changes: figures mean little without it."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return out.stdout.strip()
 
 
 def percentile(samples: Sequence[float], p: float) -> float:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from pathlib import Path
+import signal
+from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy.engine import make_url
 
+from bot.adapters import Adapter, Notifier, configured
+from bot.adapters.console import ConsoleAdapter
+from bot.dispatcher import Dispatcher
 from bot.i18n import Translator
 from bot.services import Clock, Services
 from bot.settings import Settings
@@ -45,9 +52,57 @@ def prepare_database(services: Services, *, demo_data: bool = False) -> None:
             demo.seed(session, services.clock())
 
 
+class Background(Protocol):
+    """Something that runs beside the adapters in the same loop (the scheduler)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+BackgroundFactory = Callable[[Services, Notifier], Background]
+
+
+async def serve(
+    services: Services,
+    *,
+    console: ConsoleAdapter | None = None,
+    console_rep: str = "",
+    background: list[BackgroundFactory] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run every configured platform and the background jobs in this one event loop.
+
+    With no platform configured the console is the chat (and the target of proactive posts);
+    otherwise the process runs until SIGINT/SIGTERM (or ``stop`` is set, for tests).
+    """
+    dispatcher = Dispatcher(services)
+    adapters: list[Adapter] = configured(services, dispatcher)
+    if not adapters and console is not None:
+        adapters = [console]
+    notifier = Notifier(adapters)
+    jobs = [make(services, notifier) for make in background or []]
+    started: list[Adapter | Background] = []
+    stop = stop or asyncio.Event()
+    try:
+        for part in [*adapters, *jobs]:
+            await part.start()
+            started.append(part)
+        if adapters == [console] and console is not None:
+            await console.run_interactive(console_rep)
+        else:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(sig, stop.set)
+            await stop.wait()
+    finally:
+        for part in reversed(started):
+            try:
+                await part.stop()
+            except Exception:
+                log.exception("stopping %r failed", part)
+
+
 def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
-
-
-def embedded_path(settings: Settings) -> Path | None:
-    return None if not settings.embedded else Path(make_url(settings.database_url).database or "")

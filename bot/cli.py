@@ -17,13 +17,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 
 from bot.adapters.console import ConsoleAdapter
-from bot.app import SetupError, build_services, prepare_database
+from bot.app import BackgroundFactory, SetupError, build_services, prepare_database, serve
 from bot.dispatcher import Dispatcher
 from bot.i18n import LANGUAGES, Translator
 from bot.services import Services
 from bot.settings import Settings
 from storage import migrate, reps
 from storage.models import ROLES, Rep
+
+# Jobs that run beside the adapters in `crm-bot` (the scheduler registers itself here).
+BACKGROUND: list[BackgroundFactory] = []
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prepare_database(services, demo_data=bool(getattr(args, "demo", False)))
         if args.command == "rep":
             return _rep(args, services, t)
-        return asyncio.run(
-            _chat(services, getattr(args, "as_rep", None), getattr(args, "jsonl", False))
-        )
+        if args.command is None:
+            return asyncio.run(_serve(services))
+        return asyncio.run(_chat(services, args.as_rep, args.jsonl))
     except SetupError as problem:
         print(problem, file=sys.stderr)
         return 2
@@ -76,6 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     finally:
         services.db.dispose()
+
+
+async def _serve(services: Services) -> int:
+    """The bot: configured platforms and the scheduler, or the console when none is set."""
+    settings = services.settings
+    console, name = None, ""
+    if not (settings.telegram_bot_token or settings.slack_bot_token):
+        with services.db.session() as session:
+            rep = reps.default_console_rep(session)
+        if rep is None or rep.id is None:
+            print(Translator(settings.crm_language)("cli.no_reps"), file=sys.stderr)
+            return 2
+        language = rep.language or settings.crm_language
+        console, name = ConsoleAdapter(Dispatcher(services), rep.id, language), rep.name
+    await serve(services, console=console, console_rep=name, background=BACKGROUND)
+    return 0
 
 
 async def _chat(services: Services, as_rep: str | None, jsonl: bool) -> int:

@@ -36,6 +36,10 @@ def render(reply: Reply, first_number: int = 1) -> tuple[str, list[Button]]:
 
 
 class ConsoleAdapter:
+    """Also an ``Adapter``: proactive posts (digests, reminders) are printed."""
+
+    platform = "console"
+
     def __init__(
         self,
         dispatcher: Dispatcher,
@@ -50,7 +54,18 @@ class ConsoleAdapter:
         self.stdin = stdin
         self.stdout = stdout
 
-    def _incoming(self, text: str, number: int) -> Incoming:
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        for reply in replies:
+            self.stdout.write(f"[{chat_id}] {render(reply)[0]}\n")
+        self.stdout.flush()
+
+    def _incoming(self, text: str) -> Incoming:
         return Incoming(
             platform="console",
             chat_id="console",
@@ -63,7 +78,7 @@ class ConsoleAdapter:
         number = 0
         while line := await asyncio.to_thread(self.stdin.readline):
             number += 1
-            for reply in await self.dispatcher.handle(self._incoming(line.strip(), number)):
+            for reply in await self.dispatcher.handle(self._incoming(line.strip())):
                 self.stdout.write(json.dumps(reply.to_json(number), ensure_ascii=False) + "\n")
             self.stdout.flush()
 
@@ -85,7 +100,7 @@ class ConsoleAdapter:
                 self.stdout.write(f"{text}\n")
             number += 1
             actions = []
-            for reply in await self.dispatcher.handle(self._incoming(text, number)):
+            for reply in await self.dispatcher.handle(self._incoming(text)):
                 body, more = render(reply, len(actions) + 1)
                 actions += more
                 self.stdout.write(body + "\n")
