@@ -18,7 +18,7 @@ from bot.commands import CONFIRM_FLAG, Abort, Context, Usage, command_words, loo
 from bot.i18n import Translator
 from bot.messages import Button, Incoming, Reply
 from bot.services import Services
-from storage import reps
+from storage import deliveries, reps
 from storage.db import Actor
 from storage.folding import fold
 
@@ -66,11 +66,17 @@ class Dispatcher:
         spec, used = lookup(words)
         settings = self.services.settings
         db = self.services.db
-        write = spec.writes if spec else False
+        write = bool(spec and spec.writes) or incoming.delivery_key is not None
         with db.session(write=write) as session:
             rep = reps.for_platform(session, incoming.platform, incoming.user_id)
             if rep is None or not rep.active:
+                if not incoming.is_private:
+                    return []  # in groups and channels the bot answers registered reps only
                 return [Reply(t("auth.unknown", user_id=incoming.user_id))]
+            key = incoming.delivery_key
+            if key and not deliveries.claim(session, incoming.platform, key):
+                log.info("ignoring repeated delivery %s on %s", key, incoming.platform)
+                return []
             t = Translator(rep.language or settings.crm_language)
             if spec is None:
                 return [self._unknown(t, words[0])]

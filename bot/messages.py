@@ -21,7 +21,8 @@ class Incoming:
     message_id: str | None = None
     is_private: bool = True
     is_action: bool = False  # a button press rather than typed text
-    location: tuple[float, float] | None = None
+    location: tuple[float, float] | None = None  # (latitude, longitude) shared with the message
+    delivery_key: str | None = None  # the platform's id for this delivery; a repeat is ignored
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ trail for every change, help by example, and both languages."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
@@ -10,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.commands import _LOOKUP, REGISTRY, Context, command
-from bot.messages import Reply
+from bot.messages import Incoming, Reply
 from storage import customers
 from storage.models import AuditEvent, Customer, Interaction, Task
 from tests.conftest import Chat, add_customer, add_rep, count
@@ -150,3 +151,23 @@ def test_turkish_aliases(services, chat: Chat) -> None:
     assert chat.say("/bul ugur").card is not None
     assert chat.say("/gorev teklif gönder yarın 14:00").text.startswith("Task set: teklif gönder")
     assert chat.say("/gorevler").text.startswith("Your open tasks (1)")
+
+
+def test_a_repeated_delivery_runs_once(services, chat: Chat) -> None:
+    add_customer(services, "Acme Corporation")
+    first = Incoming("console", "c", str(chat.rep.id), "/log call acme hello", delivery_key="u-7")
+    assert asyncio.run(chat.dispatcher.handle(first))[0].text.startswith("Logged")
+    assert asyncio.run(chat.dispatcher.handle(first)) == []
+    assert count(services, Interaction) == 1
+
+
+def test_a_failed_delivery_may_be_retried(services, chat: Chat, register) -> None:
+    register("explode")
+    attempt = Incoming("console", "c", str(chat.rep.id), "/explode", delivery_key="u-8")
+    assert "nothing was saved" in asyncio.run(chat.dispatcher.handle(attempt))[0].text
+    assert "nothing was saved" in asyncio.run(chat.dispatcher.handle(attempt))[0].text
+
+
+def test_strangers_in_groups_get_silence(services) -> None:
+    group = Incoming("telegram", "-100", "42", "/find acme", is_private=False)
+    assert asyncio.run(Chat(services, add_rep(services, "X")).dispatcher.handle(group)) == []
