@@ -13,15 +13,16 @@ transaction back, so nothing is half-written.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.i18n import Translator
-from bot.messages import Incoming, Reply
+from bot.messages import Button, Incoming, Reply
+from storage import flows
 from storage.folding import fold
 from storage.models import ROLES, Rep
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 CONFIRM_FLAG = "--confirm"
+FLOW_IDLE = timedelta(minutes=15)
 
 Handler = Callable[["Context"], Awaitable["Reply | list[Reply]"]]
 
@@ -57,6 +59,7 @@ class CommandSpec:
     writes: bool
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ROLES
+    hidden: bool = False  # not listed in /help or platform command menus
 
     @property
     def key(self) -> str:
@@ -68,10 +71,15 @@ _LOOKUP: dict[str, CommandSpec] = {}
 
 
 def command(
-    name: str, *, writes: bool, aliases: tuple[str, ...] = (), roles: tuple[str, ...] = ROLES
+    name: str,
+    *,
+    writes: bool,
+    aliases: tuple[str, ...] = (),
+    roles: tuple[str, ...] = ROLES,
+    hidden: bool = False,
 ) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        spec = CommandSpec(name, fn, writes, aliases, roles)
+        spec = CommandSpec(name, fn, writes, aliases, roles, hidden)
         REGISTRY[name] = spec
         for word in (name, *aliases):
             _LOOKUP[fold(word)] = spec
@@ -105,7 +113,9 @@ class Context:
     now: datetime
     tz: ZoneInfo
     confirmed: bool = False
-    notes: list[str] = field(default_factory=list)
+    via_flow: bool = False  # completed from a guided flow's question
+    ended_flow: bool = False  # this command replaced an unfinished flow
+    location: tuple[float, float] | None = None
 
     @property
     def words(self) -> list[str]:
@@ -114,3 +124,41 @@ class Context:
     def again(self, args: str) -> str:
         """The typed form of this same command with other arguments (for buttons)."""
         return f"/{self.spec.name} {args}".strip()
+
+    def ask(
+        self,
+        question: str,
+        prefix: str,
+        suffix: str = "",
+        choices: list[Button] | None = None,
+        step: str = "",
+    ) -> Reply:
+        """Ask for what is missing; the user's next plain message completes the command.
+
+        The state lives in the database (a restart does not lose it), in this command's own
+        transaction; the typed answer becomes ``prefix answer suffix``. Buttons offered here are
+        complete commands, so a press needs no state at all.
+        """
+        i = self.incoming
+        data = {
+            "prefix": prefix,
+            "suffix": suffix,
+            "step": step,
+            "location": list(self.location) if self.location else None,
+        }
+        flows.save(
+            self.session,
+            i.platform,
+            i.chat_id,
+            i.user_id,
+            command=self.spec.name,
+            data=data,
+            now=self.now,
+            expires_at=self.now + FLOW_IDLE,
+        )
+        hint = self.t("flow.hint")
+        return Reply(
+            f"{question}\n{hint}",
+            choices=choices or [],
+            buttons=[Button(self.t("button.cancel"), "/cancel")],
+        )

@@ -18,7 +18,8 @@ from bot.commands import CONFIRM_FLAG, Abort, Context, Usage, command_words, loo
 from bot.i18n import Translator
 from bot.messages import Button, Incoming, Reply
 from bot.services import Services
-from storage import deliveries, reps
+from handlers import invites
+from storage import deliveries, flows, reps
 from storage.db import Actor
 from storage.folding import fold
 
@@ -44,6 +45,12 @@ def usage_reply(t: Translator, key: str, problem: str | None = None, **values: o
     return Reply("\n".join(lines), buttons=[Button(t("button.help"), f"/help {key}")])
 
 
+def _point(value: object) -> tuple[float, float] | None:
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return float(value[0]), float(value[1])
+    return None
+
+
 class Dispatcher:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -61,15 +68,18 @@ class Dispatcher:
 
     async def _handle(self, incoming: Incoming, t: Translator) -> list[Reply]:
         words = split_command(incoming.text)
-        if not words:
+        if not words and incoming.location is None:
             return []
         spec, used = lookup(words)
+        typed = incoming.text.lstrip().startswith("/")
+        # Plain text may complete a guided flow and a location is stored: both write.
+        write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
         settings = self.services.settings
-        db = self.services.db
-        write = bool(spec and spec.writes) or incoming.delivery_key is not None
-        with db.session(write=write) as session:
+        with self.services.db.session(write=write) as session:
             rep = reps.for_platform(session, incoming.platform, incoming.user_id)
             if rep is None or not rep.active:
+                if len(words) == 2 and words[0].lower() == "start" and incoming.is_private:
+                    return [invites.redeem(session, self.services, incoming, words[1], t)]
                 if not incoming.is_private:
                     return []  # in groups and channels the bot answers registered reps only
                 return [Reply(t("auth.unknown", user_id=incoming.user_id))]
@@ -78,15 +88,32 @@ class Dispatcher:
                 log.info("ignoring repeated delivery %s on %s", key, incoming.platform)
                 return []
             t = Translator(rep.language or settings.crm_language)
+            now = self.services.clock()
+            session.info["actor"] = Actor(rep.id, incoming.platform, now)
+            where = (incoming.platform, incoming.chat_id, incoming.user_id)
+            flow = None if typed else flows.active(session, *where, now)
+            location = incoming.location
+            if not words and flow is not None and location is not None:
+                flows.remember_location(session, flow, location)  # for the flow's command
+                return [Reply(t("location.noted"))]
+            if not words:  # a shared location on its own
+                words = ["location"]
+            elif flow is not None:  # the answer to the flow's question completes its command
+                words = split_command(
+                    f"{flow.data['prefix']} {incoming.text} {flow.data['suffix']}"
+                )
+                location = location or _point(flow.data.get("location"))
+                flows.clear(session, *where)
+            elif spec is None and not typed:
+                words = ["find", *words]  # a bare name looks the customer up
+            spec, used = lookup(words)
             if spec is None:
                 return [self._unknown(t, words[0])]
             if rep.role not in spec.roles:
                 return [Reply(t("auth.role", command=spec.name))]
-            now = self.services.clock()
-            session.info["actor"] = Actor(rep.id, incoming.platform, now)
+            # A new write command ends an unfinished flow (read commands leave it be).
+            ended = typed and spec.writes and flows.clear(session, *where)
             args = words[used:]
-            confirmed = CONFIRM_FLAG in args
-            tz = ZoneInfo(rep.timezone or settings.crm_timezone)
             ctx = Context(
                 spec=spec,
                 args=" ".join(a for a in args if a != CONFIRM_FLAG),
@@ -96,8 +123,11 @@ class Dispatcher:
                 services=self.services,
                 t=t,
                 now=now,
-                tz=tz,
-                confirmed=confirmed,
+                tz=ZoneInfo(rep.timezone or settings.crm_timezone),
+                confirmed=CONFIRM_FLAG in args,
+                via_flow=flow is not None,
+                ended_flow=bool(ended),
+                location=location,
             )
             try:
                 result = await spec.handler(ctx)

@@ -20,3 +20,6 @@ class Services:
     settings: Settings
     clock: Clock = utcnow
     index: NameIndex = field(default_factory=NameIndex)
+    # Invite link templates per platform, e.g. {"telegram": "https://t.me/crm_bot?start={code}"},
+    # filled in by adapters once they know their own bot's name.
+    deep_links: dict[str, str] = field(default_factory=dict)

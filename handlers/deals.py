@@ -12,7 +12,7 @@ from handlers.cards import deal_card, deal_line
 from handlers.dates import parse_when
 from handlers.money import parse_amount
 from handlers.refs import leading_customer, resolve_customer, resolve_deal
-from storage import deals
+from storage import deals, interactions
 from storage.folding import fold
 from storage.models import Deal, Stage
 
@@ -24,24 +24,32 @@ ALL = {"all", "hepsi", "tumu", "tümü"}
 @command("deal add", writes=True, aliases=("firsat ekle",))
 async def add(ctx: Context) -> Reply:
     text = f" {ctx.args}"
-    expected = None
+    expected, close = None, ""
     if found := CLOSE.search(text):
         when = parse_when(found.group(1), now=ctx.now, tz=ctx.tz, language=ctx.t.language)
         if when is None:
             raise Usage("deal.bad_close", when=found.group(1))
         expected = when.astimezone(ctx.tz).date()
-        text = text[: found.start()]
+        text, close = text[: found.start()], found.group(0).strip()
     words = text.split()
     if not words:
-        raise Usage()
+        recent = interactions.recent_customers(ctx.session, ctx.rep.id or 0)
+        options = [Button(c.name, f"/deal add #{c.id}") for c in recent]
+        return ctx.ask(ctx.t("deal.ask_customer"), "/deal add", choices=options)
     amount = parse_amount(words, ctx.services.settings.crm_currency)
+    amount_words = amount[0] if amount else 0
+    customer, used = leading_customer(ctx, words[: len(words) - amount_words] or words)
+    title = " ".join(words[used : len(words) - amount_words]).strip(" -—:")
+    ref = f"/deal add #{customer.id}"
     if amount is None:
-        raise Usage("deal.bad_amount")
-    amount_words, value, currency = amount
-    customer, used = leading_customer(ctx, words[:-amount_words])
-    title = " ".join(words[used:-amount_words]).strip(" -—:")
+        key = "deal.ask_amount" if title else "deal.ask_title_amount"
+        question = ctx.t(key, customer=customer.name, title=title)
+        return ctx.ask(question, f"{ref} {title}".strip(), suffix=close)
     if not title:
-        raise Usage("deal.missing_title", customer=customer.name)
+        tail = " ".join(words[len(words) - amount_words :])
+        question = ctx.t("deal.ask_title", customer=customer.name)
+        return ctx.ask(question, ref, suffix=f"{tail} {close}".strip())
+    _, value, currency = amount
     first = next(st for st in deals.stages(ctx.session) if not st.is_closed)
     deal = deals.create(
         ctx.session,

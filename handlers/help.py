@@ -1,4 +1,5 @@
-"""Help that teaches by example: every command's usage and a real example, in both languages."""
+"""Help that teaches by example (every command's usage and a real example, in both languages),
+and /cancel to leave a question unanswered."""
 
 from __future__ import annotations
 
@@ -28,10 +29,16 @@ async def help_(ctx: Context) -> Reply:
         return Reply(
             "\n".join(lines), buttons=[Button(t("button.try_it"), t(f"help.{spec.key}.example"))]
         )
-    visible = [s for s in REGISTRY.values() if ctx.rep.role in s.roles]
+    visible = [s for s in REGISTRY.values() if ctx.rep.role in s.roles and not s.hidden]
     lines = [t("help.intro")]
     lines += [f"{t(f'help.{s.key}.usage')} — {t(f'help.{s.key}.about')}" for s in visible]
     lines.append(t("help.more"))
     return Reply(
         "\n".join(lines), buttons=[Button(f"/help {name}", f"/help {name}") for name in QUICK]
     )
+
+
+@command("cancel", writes=True, aliases=("iptal", "vazgec"))
+async def cancel(ctx: Context) -> Reply:
+    """The dispatcher ends an unfinished flow before any typed write command runs."""
+    return Reply(ctx.t("flow.cancelled" if ctx.ended_flow else "flow.nothing"))

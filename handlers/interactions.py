@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.commands import Context, Usage, command
 from bot.messages import Button, Reply
@@ -10,7 +11,7 @@ from handlers.refs import leading_customer
 from handlers.tasks import create_task, parse_task
 from storage import deals, interactions
 from storage.folding import fold
-from storage.models import Interaction
+from storage.models import INTERACTION_KINDS, Interaction
 
 KINDS = {
     "call": "call",
@@ -31,13 +32,16 @@ KINDS = {
     "not": "note",
 }
 NEXT = re.compile(r"(?:^|\s)(?:next|sonraki|sonra):\s*", re.IGNORECASE)
+NEXT_SEP = "next: "
+RECENT_VISIT = timedelta(minutes=30)
 
 
 @command("log", writes=True, aliases=("kaydet",))
 async def log(ctx: Context) -> Reply:
     words = ctx.words
     if not words:
-        raise Usage()
+        kinds = [Button(ctx.t(f"kind.{k}"), f"/log {k}") for k in INTERACTION_KINDS]
+        return ctx.ask(ctx.t("log.ask_kind"), "/log", choices=kinds)
     kind = KINDS.get(fold(words[0]))
     if kind is None:
         raise Usage("log.bad_kind", word=words[0])
@@ -48,15 +52,20 @@ async def log(ctx: Context) -> Reply:
     next_step = rest[0] if rest else ""
     main_words = main.split()
     if not main_words:
-        raise Usage("log.missing_customer")
+        recent = interactions.recent_customers(ctx.session, ctx.rep.id or 0)
+        options = [Button(c.name, f"/log {words[0]} #{c.id}") for c in recent]
+        return ctx.ask(ctx.t("log.ask_customer"), f"/log {words[0]}", choices=options)
     customer, used = leading_customer(ctx, main_words, before=words[0])
     summary = " ".join(main_words[used:]).strip(" -—:")
     if not summary:
-        raise Usage(
-            "log.missing_summary", customer=customer.name, ref=f"#{customer.id}", kind=words[0]
+        key = "log.ask_visit_summary" if kind == "visit" else "log.ask_summary"
+        prefix = f"/log {words[0]} #{customer.id}"
+        return ctx.ask(
+            ctx.t(key, customer=customer.name), prefix, NEXT_SEP + next_step if next_step else ""
         )
     open_deals = deals.open_deals(ctx.session, customer_id=customer.id, limit=2)
     deal_id = open_deals[0].id if len(open_deals) == 1 else None
+    where = ctx.location
     interactions.add(
         ctx.session,
         Interaction(
@@ -68,14 +77,22 @@ async def log(ctx: Context) -> Reply:
             deal_id=deal_id,
             source_platform=source[0],
             source_message_id=source[1],
+            latitude=where[0] if where else None,
+            longitude=where[1] if where else None,
         ),
     )
     lines = [ctx.t("log.done", kind=ctx.t(f"kind.{kind}"), customer=customer.name)]
+    if where:
+        lines.append(ctx.t("log.located"))
+    ref = f"#{customer.id}"
     if next_step.strip():
         title, due, _ = parse_task(ctx, next_step.split(), with_customer=False)
         create_task(ctx, title, due, customer, deal_id)
         lines.append(ctx.t("log.next", title=title, when=ctx.t.when(due, ctx.tz)))
-    ref = f"#{customer.id}"
+    elif ctx.via_flow:
+        follow_up = ctx.ask(ctx.t("log.ask_next"), "/task", suffix=ref)
+        follow_up.text = "\n".join([*lines, follow_up.text])
+        return follow_up
     return Reply(
         "\n".join(lines),
         buttons=[
@@ -84,3 +101,18 @@ async def log(ctx: Context) -> Reply:
             Button(ctx.t("button.deals"), f"/deals {ref}"),
         ],
     )
+
+
+@command("location", writes=True, hidden=True, aliases=("konum",))
+async def location(ctx: Context) -> Reply:
+    """A location shared outside a flow lands on the rep's visit of the last half hour."""
+    if ctx.location is None:
+        return Reply(ctx.t("location.how"))
+    visit = interactions.latest_visit_without_location(
+        ctx.session, ctx.rep.id or 0, ctx.now - RECENT_VISIT
+    )
+    if visit is None:
+        return Reply(ctx.t("location.no_visit"))
+    visit.latitude, visit.longitude = ctx.location
+    ctx.session.add(visit)
+    return Reply(ctx.t("location.saved"))

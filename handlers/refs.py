@@ -27,7 +27,7 @@ from storage.models import Customer, Deal, Task
 from storage.search import Match, Tier, pick
 
 ID_REF = re.compile(r"^#?(\d{1,6})$")
-MAX_NAME_WORDS = 5
+MAX_NAME_WORDS = 8  # "Taşoğlu Medikal San. ve Tic. Ltd. Şti." is seven
 CHOICES = 6
 
 
@@ -137,13 +137,19 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
     if explicit is not None:
         used, text = explicit
         return resolve_customer(ctx, text, rebuild(used)), used
+    index = ctx.services.index
+    index.refresh(ctx.session)
     for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
         span = name_tokens(" ".join(words[:size]))
-        matches = _search(ctx, " ".join(words[:size]))
-        by_id = customers.many(ctx.session, [m.customer_id for m in matches])
-        fitting = [m for m in matches if m.inside or _covers(span, by_id[m.customer_id].name)]
+        # Any name that fits starts and ends on the span's first and last words: a span whose
+        # ends are no customer's words is skipped without a search.
+        if not span or not (index.knows(span[0]) and index.knows(span[-1])):
+            continue
+        matches = index.search(" ".join(words[:size]), limit=CHOICES)
+        fitting = [m for m in matches if m.inside or _covers(span, m.words)]
         if not fitting:
             continue
+        by_id = customers.many(ctx.session, [m.customer_id for m in fitting])
         exact = [m for m in fitting if m.tier is Tier.EXACT]
         chosen = exact[0] if len(exact) == 1 else fitting[0] if len(fitting) == 1 else None
         if chosen is None:
@@ -162,10 +168,9 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
     raise _customer_choices(ctx, found.ranked, " ".join(words[:guess]), rebuild(guess))
 
 
-def _covers(span: tuple[str, ...], name: str) -> bool:
+def _covers(span: tuple[str, ...], name: frozenset[str]) -> bool:
     """The span holds the whole name and starts and ends on its words ("Uğur Hami Özmen")."""
-    tokens = name_tokens(name)
-    return len(tokens) > 1 and set(tokens) <= set(span) and {span[0], span[-1]} <= set(tokens)
+    return len(name) > 1 and name <= set(span) and {span[0], span[-1]} <= name
 
 
 def _name_goes_on(name: str, span: tuple[str, ...], next_word: str) -> bool:
@@ -215,9 +220,14 @@ def trailing_customer(ctx: Context, words: list[str]) -> list[tuple[int, Custome
         if customer is None:
             raise Abort(Reply(ctx.t("customer.not_found", query=last)))
         return [(1, customer)]
+    index = ctx.services.index
+    index.refresh(ctx.session)
     for size in range(min(MAX_NAME_WORDS, len(words) - 2), 0, -1):
         span = " ".join(words[-size:])
-        matches = [m for m in _search(ctx, span) if m.inside]
+        tokens = name_tokens(span)
+        if not tokens or not all(index.knows(tok) for tok in tokens):
+            continue
+        matches = [m for m in index.search(span, limit=CHOICES) if m.inside]
         exact = [m for m in matches if m.tier is Tier.EXACT]
         chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
         if chosen is not None:

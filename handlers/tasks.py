@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.commands import Abort, Context, Usage, command
 from bot.messages import Button, Reply
 from handlers.cards import task_card, task_line
-from handlers.dates import split_when
+from handlers.dates import parse_when, split_when
 from handlers.refs import parse_id, resolve_task, trailing_customer
 from storage import tasks
 from storage.models import Customer, Task
@@ -30,21 +30,34 @@ def confirm_future(ctx: Context, due: datetime) -> None:
     )
 
 
-def parse_task(
+def find_task_parts(
     ctx: Context, words: list[str], *, with_customer: bool
-) -> tuple[str, datetime, Customer | None]:
-    """ "<text> <when> [customer]" into its parts; the date may also come first."""
+) -> tuple[list[str], datetime | None, Customer | None]:
+    """Split "<text> <when> [customer]" (the date may also come first).
+
+    Returns the text words, the due moment (None when no date was found) and the customer.
+    """
     candidates = trailing_customer(ctx, words) if with_customer else []
     for used, customer in [*candidates, (0, None)]:
         found = split_when(
             words[: len(words) - used], now=ctx.now, tz=ctx.tz, language=ctx.t.language
         )
         if found is not None:
-            title = " ".join(found[0]).strip(" ,;:-")
-            if not title:
-                raise Usage("task.missing_text")
-            return title, found[1], customer
-    raise Usage("task.bad_when")
+            return found[0], found[1], customer
+    used, customer = candidates[0] if candidates else (0, None)
+    return words[: len(words) - used], None, customer
+
+
+def parse_task(
+    ctx: Context, words: list[str], *, with_customer: bool
+) -> tuple[str, datetime, Customer | None]:
+    text, due, customer = find_task_parts(ctx, words, with_customer=with_customer)
+    title = " ".join(text).strip(" ,;:-")
+    if due is None:
+        raise Usage("task.bad_when")
+    if not title:
+        raise Usage("task.missing_text")
+    return title, due, customer
 
 
 def create_task(
@@ -62,16 +75,26 @@ def create_task(
     return tasks.add(ctx.session, task)
 
 
+def _is_date(ctx: Context, words: list[str]) -> bool:
+    when = parse_when(" ".join(words), now=ctx.now, tz=ctx.tz, language=ctx.t.language)
+    return when is not None
+
+
 @command("task", writes=True, aliases=("gorev",))
 async def task(ctx: Context) -> Reply:
     words = ctx.words
-    if not words:
-        raise Usage()
-    if len(words) == 1 and parse_id(words[0]) is not None:
-        raise Usage("task.missing_text")
-    title, due, customer = parse_task(ctx, words, with_customer=True)
+    if not words or (len(words) == 1 and parse_id(words[0]) is not None):
+        return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
+    text, due, customer = find_task_parts(ctx, words, with_customer=True)
+    title = " ".join(text).strip(" ,;:-")
+    suffix = f"#{customer.id}" if customer else ""
+    if not title or (due is None and _is_date(ctx, text)):
+        return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
+    if due is None:
+        return ctx.ask(ctx.t("task.ask_when", title=title), f"/task {title}", suffix=suffix)
     created = create_task(ctx, title, due, customer)
-    return task_card(ctx, created, ctx.t("task.created", title=title, when=ctx.t.when(due, ctx.tz)))
+    when = ctx.t.when(due, ctx.tz)
+    return task_card(ctx, created, ctx.t("task.created", title=title, when=when))
 
 
 @command("tasks", writes=False, aliases=("gorevler",))

@@ -39,34 +39,39 @@ TITLES = frozenset(
         "bayan",
     ]
 )
-# Multi-word suffixes first so that "san ve tic" goes before a lone "tic".
+# Stripped repeatedly from the end, longest first, so "San. ve Tic. Ltd. Şti." goes as
+# "ltd sti" and then "san ve tic", never leaving "san ve" behind.
+_SUFFIXES = (
+    "sanayi ve ticaret anonim sirketi",
+    "sanayi ve ticaret limited sirketi",
+    "sanayi ve ticaret",
+    "san ve tic",
+    "san tic",
+    "anonim sirketi",
+    "limited sirketi",
+    "ltd sti",
+    "as",
+    "ltd",
+    "sti",
+    "inc",
+    "llc",
+    "gmbh",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "plc",
+    "limited",
+    "ag",
+    "bv",
+    "sa",
+    "tic",
+    "ticaret",
+    "san",
+    "sanayi",
+)
 LEGAL_SUFFIXES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(s.split())
-    for s in (
-        "sanayi ve ticaret anonim sirketi",
-        "sanayi ve ticaret limited sirketi",
-        "sanayi ve ticaret",
-        "san ve tic",
-        "san tic",
-        "anonim sirketi",
-        "limited sirketi",
-        "ltd sti",
-        "as",
-        "ltd",
-        "sti",
-        "inc",
-        "llc",
-        "gmbh",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "plc",
-        "limited",
-        "ag",
-        "bv",
-        "sa",
-    )
+    sorted((tuple(s.split()) for s in _SUFFIXES), key=len, reverse=True)
 )
 _SPLIT = re.compile(r"[^0-9a-z]+")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from datetime import datetime
 
-from storage.models import Interaction
+from sqlmodel import Session, col, select
+
+from storage.models import Customer, Interaction
 
 
 def add(session: Session, interaction: Interaction) -> Interaction:
@@ -19,3 +21,29 @@ def by_source(session: Session, platform: str, message_id: str) -> Interaction |
         Interaction.source_platform == platform, Interaction.source_message_id == message_id
     )
     return session.exec(query).first()
+
+
+def latest_visit_without_location(
+    session: Session, rep_id: int, since: datetime
+) -> Interaction | None:
+    """The rep's most recent visit logged since ``since`` that has no location yet."""
+    query = (
+        select(Interaction)
+        .where(Interaction.rep_id == rep_id, Interaction.kind == "visit")
+        .where(col(Interaction.latitude).is_(None), col(Interaction.occurred_at) >= since)
+        .order_by(col(Interaction.occurred_at).desc())
+    )
+    return session.exec(query).first()
+
+
+def recent_customers(session: Session, rep_id: int, limit: int = 5) -> list[Customer]:
+    """The customers a rep dealt with last, most recent first (for one-tap choices)."""
+    query = (
+        select(Interaction.customer_id)
+        .where(Interaction.rep_id == rep_id)
+        .order_by(col(Interaction.occurred_at).desc())
+        .limit(limit * 10)
+    )
+    ids = list(dict.fromkeys(session.exec(query)))[:limit]
+    found = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(ids)))}
+    return [found[i] for i in ids if i in found]

@@ -22,6 +22,7 @@ transaction never leaves a ghost entry.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, insort
 from collections import defaultdict
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from storage.models import Customer
 
 CANDIDATES = 300
 MIN_FUZZY_TOKEN = 4
+MIN_PREFIX = 2  # "a" would stand for thousands of names
 TOKEN_CUTOFF = 75.0
 RESULT_CUTOFF = 60.0
 LOOKBACK = timedelta(seconds=5)
@@ -53,6 +55,7 @@ class Match:
     score: float
     tier: Tier
     inside: bool  # every query word is one of the name's words
+    words: frozenset[str]  # the name's folded words
 
 
 @dataclass(slots=True)
@@ -71,6 +74,10 @@ class NameIndex:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def knows(self, word: str) -> bool:
+        """Is this folded word part of some customer's name?"""
+        return bool(self._postings.get(word))
 
     # -- maintenance -------------------------------------------------------------------------
     def put(self, customer_id: int, name: str) -> None:
@@ -106,6 +113,10 @@ class NameIndex:
             if self._newest is None or updated > self._newest:
                 self._newest = updated
             count += 1
+        if count > 10_000:
+            # A bulk load: move the index out of the garbage collector's way, or each full
+            # collection walks every entry (a 100 ms pause at 100,000 customers).
+            gc.freeze()
         return count
 
     # -- lookup ------------------------------------------------------------------------------
@@ -114,7 +125,7 @@ class NameIndex:
         hits: dict[str, float] = {}
         if self._postings.get(token):
             hits[token] = 100.0
-        i = bisect_left(self._vocab, token)
+        i = bisect_left(self._vocab, token) if len(token) >= MIN_PREFIX else len(self._vocab)
         while i < len(self._vocab) and self._vocab[i].startswith(token) and len(hits) < 50:
             hits.setdefault(self._vocab[i], 90.0)
             i += 1
@@ -152,7 +163,7 @@ class NameIndex:
                 score = min(score, fuzz.token_sort_ratio(q_text, entry.text) + 10)
                 if score < RESULT_CUTOFF:
                     continue
-            matches.append(Match(cid, round(score, 1), tier, q_set <= entry.tokens))
+            matches.append(Match(cid, round(score, 1), tier, q_set <= entry.tokens, entry.tokens))
         matches.sort(key=lambda m: (m.tier, -m.score, m.customer_id))
         return matches[:limit]
 
@@ -170,10 +181,17 @@ def pick(matches: list[Match]) -> Match | None:
     """The one match a reference may resolve to without asking, or None (ask the user).
 
     One EXACT match wins; two EXACT matches are homonyms and are never guessed between. Failing
-    an EXACT match, a lone SUBSET match wins. FUZZY matches are never taken.
+    an EXACT match, a lone SUBSET match wins, unless the query has words the name lacks and a
+    longer name holding the whole of it is also a candidate ("Meryem Fliiz Doğan" may be Meryem
+    Filiz Doğan, not Meryem Doğan). FUZZY matches are never taken.
     """
     exact = [m for m in matches if m.tier is Tier.EXACT]
     if exact:
         return exact[0] if len(exact) == 1 else None
     subset = [m for m in matches if m.tier is Tier.SUBSET]
-    return subset[0] if len(subset) == 1 else None
+    if len(subset) != 1:
+        return None
+    chosen = subset[0]
+    if not chosen.inside and any(m.words > chosen.words for m in matches if m is not chosen):
+        return None
+    return chosen

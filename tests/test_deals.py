@@ -61,9 +61,10 @@ def test_deal_add_with_close_date_and_turkish_money(services, acme) -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("/deal add", "Usage: /deal add"),
-        ("/deal add acme fleet tracking", "needs an amount"),
-        ("/deal add acme 250k", "Give it a title"),
+        ("/deal add", "Which customer is the deal with?"),
+        ("/deal add acme fleet tracking", 'What is the amount of "fleet tracking"?'),
+        ("/deal add acme", "What is the deal with Acme Corporation, and its amount?"),
+        ("/deal add acme 250k", "What is the deal with Acme Corporation about?"),
         ("/deal add acme fleet 250k close: someday", "as a close date"),
     ],
 )

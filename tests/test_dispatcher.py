@@ -131,7 +131,7 @@ def test_a_question_or_refusal_writes_nothing(services, chat: Chat) -> None:
 def test_help_lists_every_command_with_examples(chat: Chat) -> None:
     text = chat.say("/help").text
     for spec in REGISTRY.values():
-        assert f"/{spec.name}" in text
+        assert (f"/{spec.name}" in text) != spec.hidden
     detail = chat.say("/help log")
     assert "Usage: /log <call|meeting|visit|email|note>" in detail.text
     assert detail.buttons[0].command.startswith("/log call ")

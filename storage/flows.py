@@ -1,0 +1,67 @@
+"""Guided-flow state: the half-typed command a chat is completing, kept in the database so a
+restart (or another replica) carries on where the rep left off."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from storage.models import ChatFlow
+
+
+def _key(platform: str, chat_id: str, user_id: str) -> Any:
+    return select(ChatFlow).where(
+        ChatFlow.platform == platform, ChatFlow.chat_id == chat_id, ChatFlow.user_id == user_id
+    )
+
+
+def active(
+    session: Session, platform: str, chat_id: str, user_id: str, now: datetime
+) -> ChatFlow | None:
+    """The flow this user is in, in this chat; an expired one counts as none."""
+    flow = session.exec(_key(platform, chat_id, user_id)).first()
+    return flow if flow is not None and flow.expires_at > now else None
+
+
+def save(
+    session: Session,
+    platform: str,
+    chat_id: str,
+    user_id: str,
+    *,
+    command: str,
+    data: dict[str, Any],
+    now: datetime,
+    expires_at: datetime,
+) -> ChatFlow:
+    flow = session.exec(_key(platform, chat_id, user_id)).first() or ChatFlow(
+        platform=platform,
+        chat_id=chat_id,
+        user_id=user_id,
+        command=command,
+        step="",
+        data={},
+        expires_at=expires_at,
+    )
+    flow.command, flow.step, flow.data = command, str(data.get("step", "")), data
+    flow.updated_at, flow.expires_at = now, expires_at
+    session.add(flow)
+    session.flush()
+    return flow
+
+
+def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
+    flow = session.exec(_key(platform, chat_id, user_id)).first()
+    if flow is None:
+        return False
+    session.delete(flow)
+    session.flush()
+    return True
+
+
+def remember_location(session: Session, flow: ChatFlow, location: tuple[float, float]) -> None:
+    flow.data = {**flow.data, "location": list(location)}
+    session.add(flow)
+    session.flush()
