@@ -27,7 +27,7 @@ from storage.models import Customer, Deal, Task
 from storage.search import Match, Tier, pick
 
 ID_REF = re.compile(r"^#?(\d{1,6})$")
-MAX_NAME_WORDS = 8  # "Taşoğlu Medikal San. ve Tic. Ltd. Şti." is seven
+MAX_NAME_WORDS = 10  # "Kahraman Kardeşler Dış Ticaret San. ve Tic. Ltd. Şti." is nine
 CHOICES = 6
 
 
@@ -169,8 +169,9 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
 
 
 def _covers(span: tuple[str, ...], name: frozenset[str]) -> bool:
-    """The span holds the whole name and starts and ends on its words ("Uğur Hami Özmen")."""
-    return len(name) > 1 and name <= set(span) and {span[0], span[-1]} <= name
+    """The span is the whole name plus at most one word inside it ("Uğur Hami Özmen")."""
+    extra = set(span) - name
+    return len(name) > 1 and name <= set(span) and len(extra) <= 1 and {span[0], span[-1]} <= name
 
 
 def _name_goes_on(name: str, span: tuple[str, ...], next_word: str) -> bool:

@@ -159,13 +159,24 @@ class NameIndex:
             entry = self._entries[cid]
             score = fuzz.token_set_ratio(q_text, entry.text)
             tier = _tier(q_set, entry.tokens)
+            inside = q_set <= entry.tokens
             if tier is Tier.FUZZY:
                 score = min(score, fuzz.token_sort_ratio(q_text, entry.text) + 10)
                 if score < RESULT_CUTOFF:
                     continue
-            matches.append(Match(cid, round(score, 1), tier, q_set <= entry.tokens, entry.tokens))
-        matches.sort(key=lambda m: (m.tier, -m.score, m.customer_id))
+            elif not inside:  # the name lacks words that were typed: they count against it
+                score = fuzz.token_sort_ratio(q_text, entry.text)
+            matches.append(Match(cid, round(score, 1), tier, inside, entry.tokens))
+        # A name that lacks typed words competes on score with near misses, so "Meryem Fliiz
+        # Doğan" lists Meryem Filiz Doğan before the many Meryem Doğans.
+        matches.sort(key=lambda m: (_rank(m), -m.score, m.customer_id))
         return matches[:limit]
+
+
+def _rank(match: Match) -> int:
+    if match.tier is Tier.EXACT:
+        return 0
+    return 1 if match.inside else 2
 
 
 def _tier(query: frozenset[str], name: frozenset[str]) -> Tier:
