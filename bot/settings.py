@@ -22,14 +22,35 @@ class Settings(BaseSettings):
     crm_phone_region: str = "TR"
     crm_currency: str = "TRY"
 
+    # Digests and reminders (bot/scheduler.py; README "Digests and reminders").
+    crm_digest_time: str = "08:30"  # HH:MM, the default of /subscribe digest
+    crm_working_days: str = "mon-fri"  # digests (unless "daily") and reminders run on these
+    crm_workday_start: str = "09:00"  # reminders reach a rep only within their working hours,
+    crm_workday_end: str = "18:00"  # in their own timezone
+    crm_digest_grace_hours: float = 6.0  # a send missed by less is made up; by more, skipped
+    crm_digest_close_overdue_days: int = 14  # open deal past its expected close by more
+    crm_digest_stale_days: int = 14  # open deal with no activity for more than this
+    crm_digest_lead_contact_days: int = 3  # lead not contacted within this
+    crm_digest_won_low_pct: int = 50  # won below this % of the estimated amount
+    crm_digest_won_high_pct: int = 125  # won above this % of the estimated amount
+    crm_digest_max_open_tasks: int = 20  # rep with more open tasks than this
+    crm_digest_task_age_days: int = 30  # task open for longer than this
+    crm_digest_items_per_rule: int = 5  # attention items listed per rule (the rest counted)
+    crm_scheduler_sweep_minutes: int = 1  # reminder scan, retries, catch-up and re-sync
+
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
-    telegram_webhook_url: str | None = None
+    telegram_webhook_url: str | None = None  # set: webhook mode (public HTTPS URL of this bot)
+    telegram_webhook_listen: str = "0.0.0.0"  # the webhook server listens here,
+    telegram_webhook_port: int = 8443  # behind the TLS proxy that TELEGRAM_WEBHOOK_URL names
+    telegram_webhook_secret: SecretStr | None = None  # default: derived from the bot token
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_http_port: int | None = None
     slack_api_base_url: str | None = None
+    slack_http_host: str = "0.0.0.0"  # HTTP mode listens here (all interfaces by default)
+    slack_match_email: bool = False  # bind an unmapped Slack user to the rep with their e-mail
 
     @property
     def embedded(self) -> bool:

@@ -1,0 +1,229 @@
+"""Telegram: a real python-telegram-bot Application, started beside the other adapters.
+
+Thin by design: an update becomes an ``Incoming`` (its update id is the delivery key, so a
+repeated update runs once), the dispatcher answers, and each ``Reply`` becomes an HTML message
+with an inline keyboard. A button press is answered at once, runs its command like typed text,
+and edits the pressed message to show the new state. Long polling by default; a webhook (with
+a secret token checked on every request) when TELEGRAM_WEBHOOK_URL is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapters.base import DeliveryError
+from bot.adapters.telegram_render import TOKEN_PREFIX, keyboard, reply_html, split_text
+from bot.commands import REGISTRY
+from bot.dispatcher import Dispatcher
+from bot.i18n import LANGUAGES, Translator
+from bot.messages import Incoming, Reply
+from bot.services import Services
+from storage import buttons
+
+log = logging.getLogger(__name__)
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+class TelegramAdapter:
+    platform = "telegram"
+
+    def __init__(self, services: Services, dispatcher: Dispatcher) -> None:
+        settings = services.settings
+        assert settings.telegram_bot_token is not None
+        self.services = services
+        self.dispatcher = dispatcher
+        self._token = settings.telegram_bot_token.get_secret_value()
+        builder = (
+            Application.builder()
+            .token(self._token)
+            .rate_limiter(AIORateLimiter(max_retries=3))  # honours retry_after on 429
+            .job_queue(None)  # scheduling is bot/scheduler.py's, for every platform alike
+        )
+        if settings.telegram_api_base_url:
+            base = settings.telegram_api_base_url.rstrip("/")
+            builder = builder.base_url(base).base_file_url(f"{base.removesuffix('/bot')}/file/bot")
+        self.app = builder.build()
+        self.app.add_handler(CallbackQueryHandler(self._on_button))
+        self.app.add_handler(MessageHandler(filters.TEXT | filters.LOCATION, self._on_message))
+        self.app.add_error_handler(self._on_error)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.app.initialize()  # getMe: learns the bot's own username
+        username = self.app.bot.username
+        self.services.deep_links["telegram"] = f"https://t.me/{username}?start={{code}}"
+        await self._register_commands()
+        await self.app.start()
+        updater = self.app.updater
+        assert updater is not None
+        settings = self.services.settings
+        if settings.telegram_webhook_url:
+            await updater.start_webhook(
+                listen=settings.telegram_webhook_listen,
+                port=settings.telegram_webhook_port,
+                url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+                webhook_url=settings.telegram_webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=UPDATES,
+            )
+        else:
+            await updater.start_polling(allowed_updates=UPDATES)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    @property
+    def webhook_secret(self) -> str:
+        """TELEGRAM_WEBHOOK_SECRET, or one derived from the token: the same on every replica."""
+        configured = self.services.settings.telegram_webhook_secret
+        if configured is not None:
+            return configured.get_secret_value()
+        return hashlib.sha256(f"crm-webhook:{self._token}".encode()).hexdigest()[:48]
+
+    async def _register_commands(self) -> None:
+        """The command menu, in English by default and in Turkish for Turkish clients."""
+        names = [s for s in REGISTRY.values() if " " not in s.name and not s.hidden]
+        for language in LANGUAGES:
+            t = Translator(language)
+            menu = [BotCommand(s.name, t(f"help.{s.key}.about")[:256]) for s in names]
+            await self.app.bot.set_my_commands(
+                menu, language_code=None if language == "en" else language
+            )
+
+    # -- incoming ------------------------------------------------------------------------
+    async def _on_message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None or user.is_bot:
+            return
+        text = message.text or ""
+        private = chat.type == chat.PRIVATE
+        replying_to_us = bool(
+            message.reply_to_message
+            and message.reply_to_message.from_user
+            and message.reply_to_message.from_user.id == self.app.bot.id
+        )
+        if not private and not text.startswith("/") and not replying_to_us:
+            return  # group chatter is not for the bot
+        where = message.location
+        incoming = Incoming(
+            platform=self.platform,
+            chat_id=str(chat.id),
+            user_id=str(user.id),
+            text=text,
+            message_id=f"{chat.id}:{message.message_id}",  # unique across chats
+            is_private=private,
+            location=(where.latitude, where.longitude) if where else None,
+            delivery_key=f"update:{update.update_id}",
+        )
+        for reply in await self.dispatcher.handle(incoming):
+            await self._deliver(chat.id, reply)
+
+    async def _on_button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.from_user is None:
+            return
+        await query.answer()  # always, and first: the client stops its spinner
+        message = query.message if isinstance(query.message, Message) else None
+        if message is None:
+            return
+        command = self._command_for(query.data or "")
+        if command is None:
+            await self._deliver(message.chat.id, Reply(Translator(None)("telegram.expired")))
+            return
+        incoming = Incoming(
+            platform=self.platform,
+            chat_id=str(message.chat.id),
+            user_id=str(query.from_user.id),
+            text=command,
+            message_id=f"callback:{query.id}",
+            is_private=message.chat.type == message.chat.PRIVATE,
+            is_action=True,
+            delivery_key=f"update:{update.update_id}",
+        )
+        replies = await self.dispatcher.handle(incoming)
+        if replies and await self._edit(message, replies[0]):
+            replies = replies[1:]
+        for reply in replies:
+            await self._deliver(message.chat.id, reply)
+
+    def _command_for(self, data: str) -> str | None:
+        if not data.startswith(TOKEN_PREFIX):
+            return data
+        with self.services.db.session() as session:
+            return buttons.command_for(session, data.removeprefix(TOKEN_PREFIX))
+
+    # -- outgoing ------------------------------------------------------------------------
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        """Proactive posts; a blocked bot or an API error is reported to the caller."""
+        for reply in replies:
+            try:
+                await self._post(int(chat_id), reply)
+            except TelegramError as problem:
+                raise DeliveryError(f"telegram {chat_id}: {problem}") from problem
+
+    async def _deliver(self, chat_id: int, reply: Reply) -> None:
+        try:
+            await self._post(chat_id, reply)
+        except Forbidden:
+            log.info("chat %s has blocked the bot; reply dropped", chat_id)
+
+    def _markup(self, reply: Reply):
+        def store(command: str) -> str:
+            with self.services.db.session(write=True) as session:
+                return buttons.token_for(session, command)
+
+        return keyboard(reply, store)
+
+    async def _post(self, chat_id: int, reply: Reply) -> None:
+        pieces = split_text(reply_html(reply))
+        markup = self._markup(reply)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await self.app.bot.send_message(
+                chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+            )
+        for attachment in reply.attachments:
+            if attachment.mime.startswith("image/"):
+                await self.app.bot.send_photo(
+                    chat_id, attachment.data, caption=attachment.title or None
+                )
+            else:
+                await self.app.bot.send_document(
+                    chat_id, attachment.data, filename=attachment.filename
+                )
+
+    async def _edit(self, message: Message, reply: Reply) -> bool:
+        """Show a press's answer in place of the pressed message, when it fits in one."""
+        pieces = split_text(reply_html(reply))
+        if len(pieces) > 1 or reply.attachments or not message.text:
+            return False
+        try:
+            await message.edit_text(
+                pieces[0], parse_mode=ParseMode.HTML, reply_markup=self._markup(reply)
+            )
+        except BadRequest as problem:  # too old to edit, or unchanged
+            log.info("could not edit message %s: %s", message.message_id, problem)
+            return "not modified" in str(problem).lower()
+        return True
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Errors outside the dispatcher (which answers its own): log them with the update."""
+        log.error("telegram update %r failed", update, exc_info=context.error)

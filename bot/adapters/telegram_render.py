@@ -1,0 +1,85 @@
+"""Replies as Telegram messages: HTML text, inline keyboards, and the platform's limits.
+
+- A message holds at most 4096 characters: longer text is split at line boundaries (a single
+  longer line is cut), and the keyboard goes with the last part.
+- ``callback_data`` holds 1-64 *bytes*: a button's command is used as is when it fits (Turkish
+  letters take two bytes each), otherwise it is stored behind a short token ("t:<token>").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.messages import Button, Reply
+
+MAX_TEXT = 4096
+MAX_CALLBACK = 64
+TOKEN_PREFIX = "t:"
+ROW_CHARS = 30  # buttons are packed into rows up to about this many label characters
+
+
+def reply_html(reply: Reply) -> str:
+    """The reply's text and card as Telegram HTML."""
+    parts: list[str] = []
+    card = reply.card
+    if reply.text and not (card and reply.text == card.title):
+        parts.append(escape(reply.text))
+    if card is not None:
+        lines = [f"<b>{escape(card.title)}</b> <i>#{card.id}</i>"]
+        for label, value in card.fields:
+            head, *rest = value.split("\n")
+            lines.append(f"<b>{escape(label)}:</b> {escape(head)}")
+            lines += [f"   {escape(more)}" for more in rest]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) or "…"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at line ends wherever possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single over-long line: cut it
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    pieces.append(current)
+    return [p for p in pieces if p] or [""]
+
+
+def callback_data(command: str, store: Callable[[str], str]) -> str:
+    if len(command.encode()) <= MAX_CALLBACK:
+        return command
+    return TOKEN_PREFIX + store(command)
+
+
+def keyboard(reply: Reply, store: Callable[[str], str]) -> InlineKeyboardMarkup | None:
+    """Choices one per row (they are answers), follow-up buttons packed a few to a row."""
+    rows: list[list[InlineKeyboardButton]] = [[_button(c, store)] for c in reply.choices]
+    row: list[InlineKeyboardButton] = []
+    width = 0
+    for b in reply.buttons:
+        if row and width + len(b.label) > ROW_CHARS:
+            rows.append(row)
+            row, width = [], 0
+        row.append(_button(b, store))
+        width += len(b.label)
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _button(button: Button, store: Callable[[str], str]) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        button.label[:64], callback_data=callback_data(button.command, store)
+    )

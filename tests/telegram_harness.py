@@ -1,0 +1,54 @@
+"""Runs the real TelegramAdapter (python-telegram-bot over HTTP) against the fake Bot API."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pydantic import SecretStr
+
+from bot.adapters.telegram import TelegramAdapter
+from bot.dispatcher import Dispatcher
+from bot.services import Services
+from tests.fakes.telegram_api import FakeBotAPI
+
+TOKEN = "123456:TEST-token-for-the-fake-api-only"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def telegram(
+    services: Services, fake: FakeBotAPI | None = None, **settings: Any
+) -> AsyncIterator[tuple[FakeBotAPI, TelegramAdapter]]:
+    """A started adapter wired to a (possibly shared) fake; stopped and cleaned up after."""
+    own = fake is None
+    fake = fake or FakeBotAPI(TOKEN)
+    fake.closing = False
+    base = await fake.start() if own else f"http://127.0.0.1:{fake.port}/bot"
+    services.settings = services.settings.model_copy(
+        update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_base_url": base, **settings}
+    )
+    adapter = TelegramAdapter(services, Dispatcher(services))
+    await adapter.start()
+    try:
+        yield fake, adapter
+    finally:
+        await fake.release_pollers()
+        await adapter.stop()
+        if own:
+            await fake.stop()
+
+
+def message_of(call: Any) -> dict[str, Any]:
+    """The Message object Telegram would attach to a callback query on this sent message."""
+    chat_id = int(call["chat_id"])
+    return {"message_id": call.result_id, "date": 0, "text": call["text"],
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": {"id": 7000001, "is_bot": True, "first_name": "CRM"}}  # fmt: skip
