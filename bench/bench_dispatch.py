@@ -28,6 +28,7 @@ from pathlib import Path
 from bulkload import load
 from chat_plan import Command, Verdicts, plan
 from measure import (
+    GcPauses,
     fmt_summary,
     parser,
     peak_rss_mb,
@@ -56,29 +57,8 @@ P99_TARGET_MS = 25.0
 FINDS = 1_000
 LOGS = 1_000
 INTERACTIONS_PER_CUSTOMER = 10
-PROFILE_SAMPLE = 300
+PROFILE_SAMPLE = 200
 SLOWEST = 8
-
-
-class GcPauses:
-    """Times the garbage collector's passes: a full pass over 100,000 indexed names is a pause
-    a rep can feel, and it lands on whichever command happens to allocate at that moment."""
-
-    def __init__(self) -> None:
-        self.started = 0.0
-        self.pauses: dict[int, list[float]] = defaultdict(list)
-
-    def __call__(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self.started = time.perf_counter()
-        else:
-            self.pauses[info["generation"]].append((time.perf_counter() - self.started) * 1000)
-
-    def describe(self) -> str:
-        return "; ".join(
-            f"gen{g}: {len(p)} passes, total {sum(p):.0f} ms, max {max(p):.1f} ms"
-            for g, p in sorted(self.pauses.items())
-        )
 
 
 class ErrorCount(logging.Handler):
@@ -289,7 +269,7 @@ def main() -> None:
                 else c
                 for c in extra
             ]
-            for label in ("find", "log"):
+            for label in ("find", "log #id", "log name"):
                 sample = [c for c in extra if c.kind.startswith(label)][:PROFILE_SAMPLE]
                 print(profile(dispatcher, rep_id, sample, f"/{label}"))
         services.db.dispose()

@@ -22,6 +22,7 @@ import tracemalloc
 from collections import Counter, defaultdict
 
 from measure import (
+    GcPauses,
     fmt_summary,
     parser,
     peak_rss_mb,
@@ -141,7 +142,10 @@ def main() -> None:
         index.search(query.text)
     counts = Counter(keys)
     unique = {key for key, count in counts.items() if count == 1}
+    pauses = GcPauses()
+    gc.callbacks.append(pauses)
     latencies, per = run_queries(index, queries, keys, unique)
+    gc.callbacks.remove(pauses)
     overall = summary(latencies)
     peak_rss = peak_rss_mb()
 
@@ -161,6 +165,7 @@ def main() -> None:
     print("    hit@8 / top-1: the intended customer or a same-key namesake in the 8 / first;")
     print("    picked: pick() resolved it unasked, of queries for a name no one else bears;")
     print("    wrong: pick() resolved it to a customer with another name")
+    print(f"    garbage collector during the queries: {pauses.describe() or 'no passes'}")
 
     traced_peak, traced_retained = traced_build(records)
     print("\n  memory:")

@@ -13,12 +13,34 @@ import resource
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 OUT_DIR = Path(__file__).with_name("out")  # git-ignored
+
+
+class GcPauses:
+    """Times the garbage collector's passes: a full pass over 100,000 indexed names is a pause
+    a rep can feel, and it lands on whichever command happens to allocate at that moment."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self.pauses: dict[int, list[float]] = defaultdict(list)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append((time.perf_counter() - self.started) * 1000)
+
+    def describe(self) -> str:
+        return "; ".join(
+            f"gen{g}: {len(p)} passes, total {sum(p):.0f} ms, max {max(p):.1f} ms"
+            for g, p in sorted(self.pauses.items())
+        )
 
 
 def revision() -> str:
