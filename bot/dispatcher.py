@@ -62,7 +62,12 @@ class Dispatcher:
         except Exception:
             ref = secrets.token_hex(3)
             log.exception(
-                "command failed [ref %s] on %s: %r", ref, incoming.platform, incoming.text
+                "command failed [ref %s] on %s chat %s (delivery %s): %r",
+                ref,
+                incoming.platform,
+                incoming.chat_id,
+                incoming.delivery_key,
+                incoming.text,
             )
             return [Reply(t("error.internal", ref=ref))]
 
