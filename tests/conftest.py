@@ -136,6 +136,12 @@ def add_task(services: Services, rep: Rep, title: str, due: datetime, **kw: Any)
         return task
 
 
+def rows(services: Services, model: Any) -> list[Any]:
+    """Every row of a table, oldest first, read outside any command's transaction."""
+    with Session(services.db.engine) as s:
+        return list(s.exec(select(model).order_by(model.id)))
+
+
 def count(services: Services, model: type) -> int:
     with Session(services.db.engine) as s:
         return s.exec(select(func.count()).select_from(model)).one()

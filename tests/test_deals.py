@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from storage.models import Deal, DealStageChange, Stage
-from tests.conftest import Chat, add_customer, add_deal, add_rep, count
+from tests.conftest import Chat, add_customer, add_deal, add_rep, count, rows
 
 
 @pytest.fixture
@@ -18,8 +18,7 @@ def acme(services):
 
 
 def deal_rows(services) -> list[Deal]:
-    with Session(services.db.engine) as s:
-        return list(s.exec(select(Deal).order_by(Deal.id)))
+    return rows(services, Deal)
 
 
 def stage_names(services) -> dict[int, str]:

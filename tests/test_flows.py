@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.app import build_services
 from bot.messages import Incoming
 from storage.models import ChatFlow, Deal, Interaction, InviteCode, Rep, Task
-from tests.conftest import Chat, add_customer, add_rep, count
+from tests.conftest import Chat, add_customer, add_rep, count, rows
 
 
 @pytest.fixture
@@ -19,8 +19,7 @@ def acme(services):
 
 
 def interactions(services) -> list[Interaction]:
-    with Session(services.db.engine) as s:
-        return list(s.exec(select(Interaction).order_by(Interaction.id)))
+    return rows(services, Interaction)
 
 
 def test_guided_log_step_by_step(services, chat: Chat, acme) -> None:

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
 
 from storage.models import Interaction, Task
-from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count
+from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count, rows
 
 IST = ZoneInfo("Europe/Istanbul")
 
@@ -17,11 +16,6 @@ IST = ZoneInfo("Europe/Istanbul")
 @pytest.fixture
 def acme(services):
     return add_customer(services, "Acme Corporation", phone="+12125550100")
-
-
-def rows(services, model):
-    with Session(services.db.engine) as s:
-        return list(s.exec(select(model).order_by(model.id)))
 
 
 def test_log_by_name_with_next_step(services, chat: Chat, acme, admin) -> None:

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.adapters.base import DeliveryError
 from bot.messages import Attachment, Reply
 from storage.models import Deal, Interaction, Rep, Task
-from tests.conftest import add_customer, add_deal, add_rep, add_task
+from tests.conftest import add_customer, add_deal, add_rep, add_task, rows
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.telegram_harness import TOKEN, free_port, message_of, telegram
 
@@ -31,11 +31,6 @@ def reps(services):
 @pytest.fixture
 def acme(services):
     return add_customer(services, "Acme Corporation", phone="+12125550100")
-
-
-def rows(services, model):
-    with Session(services.db.engine) as s:
-        return list(s.exec(select(model).order_by(model.id)))
 
 
 async def ask(fake: FakeBotAPI, user: int, text: str, chat: int | None = None, **extra):
