@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 LANGUAGES = ("en", "tr")
 _LOCALES = {"en": "en_US", "tr": "tr_TR"}
@@ -76,6 +76,10 @@ class Translator:
 
     def number(self, value: float | int | Decimal) -> str:
         return format_decimal(value, locale=self.locale)
+
+    def percent(self, value: int) -> str:
+        """A whole percentage the local way: "%75" in Turkish, "75%" in English."""
+        return format_percent(value / 100, locale=self.locale)
 
     def date(self, value: date) -> str:
         return format_date(value, "medium", locale=self.locale)

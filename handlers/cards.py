@@ -104,7 +104,10 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
     fields: list[tuple[str, str]] = [
         (t("field.customer"), f"{customer.name} (#{customer.id})" if customer else "—"),
         (t("field.amount"), t.money(deal.amount, deal.currency)),
-        (t("field.stage"), f"{t.stage(current.name)} ({current.probability}%)" if current else "?"),
+        (
+            t("field.stage"),
+            f"{t.stage(current.name)} ({t.percent(current.probability)})" if current else "?",
+        ),
     ]
     if deal.closed_amount is not None and deal.closed_amount != deal.amount:
         fields.append((t("field.closed_amount"), t.money(deal.closed_amount, deal.currency)))

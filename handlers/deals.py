@@ -174,7 +174,7 @@ async def pipeline(ctx: Context) -> Reply:
         by_stage[row.stage.position].append(row)
     for rows in by_stage.values():
         st = rows[0].stage
-        label = f"{t.stage(st.name)} ({st.probability}%)"
+        label = f"{t.stage(st.name)} ({t.percent(st.probability)})"
         amounts = " + ".join(t.money(r.total, r.currency) for r in rows)
         line = t("pipeline.row", stage=label, count=sum(r.count for r in rows), total=amounts)
         if not st.is_closed:
