@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import Rep
 
@@ -54,3 +54,22 @@ def names(session: Session, ids: set[int]) -> dict[int, str]:
         return {}
     rows = session.exec(select(Rep.id, Rep.name).where(col(Rep.id).in_(ids)))
     return {rep_id: name for rep_id, name in rows if rep_id is not None}
+
+
+def bind_slack_by_email(session: Session, email: str, slack_user_id: str) -> Rep | None:
+    """Link a Slack user to the one active, not yet linked rep with this e-mail address.
+
+    Used on a Slack user's first contact when e-mail matching is enabled. Two reps sharing an
+    address is ambiguous, so nobody is bound then: an admin decides, the bot never guesses.
+    """
+    wanted = email.strip().lower()
+    if not wanted:
+        return None
+    found = list(session.exec(select(Rep).where(func.lower(func.trim(Rep.email)) == wanted)))
+    if len(found) != 1 or not found[0].active or found[0].slack_user_id:
+        return None
+    rep = found[0]
+    rep.slack_user_id = slack_user_id
+    session.add(rep)
+    session.flush()
+    return rep

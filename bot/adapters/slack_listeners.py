@@ -1,0 +1,342 @@
+"""Bolt listeners: Slack payloads in, ``Incoming`` messages to the dispatcher, answers out.
+
+Every listener acknowledges and returns at once (the ack must reach Slack within 3 seconds
+whatever the command costs); the work runs as a task of the adapter. The external select's
+options are the exception, because there the ack *is* the answer: ``/find`` is quick.
+
+Translation only, no CRM logic: ``/crm <text>`` is the typed command ``/<text>`` (other words
+stay plain, see ``typed``); a DM or an @-mention is the text as written (so plain words may
+answer a question the bot asked); an open-ended command (``/crm log``, the card's "Log call")
+opens its form; a button carries its command in ``value``; a modal submission is assembled
+into a typed command by ``slack_modals``; "Share in channel" re-runs a command that writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.adapters.slack import Target, is_dm
+from bot.adapters.slack_blocks import (
+    COMMAND_ACTION,
+    MAX_OPTIONS,
+    SHARE_ACTION,
+    command_of,
+    option,
+    plain,
+)
+from bot.adapters.slack_modals import (
+    CUSTOMER_ACTION,
+    DEAL_VIEW,
+    LOG_VIEW,
+    VIEWS,
+    Opener,
+    deal_view,
+    log_view,
+    note_view,
+    notice_view,
+    opener,
+    submission,
+    task_view,
+)
+from bot.commands import lookup
+from bot.dispatcher import split_command
+from bot.messages import Incoming, Reply
+from storage.models import Rep
+
+if TYPE_CHECKING:
+    from bot.adapters.slack import SlackAdapter
+
+COMMAND = "/crm"
+LOG_SHORTCUT = "crm_log_shortcut"
+DEAL_SHORTCUT = "crm_deal_shortcut"
+NOTE_SHORTCUT = "crm_log_message"
+_ID = re.compile(r"#(\d+)\b")
+
+Body = dict[str, Any]
+
+
+def register(app: AsyncApp, bot: SlackAdapter) -> None:
+    listen = Listeners(bot)
+    app.command(COMMAND)(listen.command)
+    app.action(re.compile(f"^{COMMAND_ACTION}"))(listen.action)
+    app.action(SHARE_ACTION)(listen.share)
+    app.options(CUSTOMER_ACTION)(listen.customer_options)
+    for view in VIEWS:
+        app.view(view)(listen.submit)
+    app.shortcut(LOG_SHORTCUT)(listen.log_shortcut)
+    app.shortcut(DEAL_SHORTCUT)(listen.deal_shortcut)
+    app.shortcut(NOTE_SHORTCUT)(listen.note_shortcut)
+    app.event("app_mention")(listen.mention)
+    app.event("message")(listen.message)
+
+
+def _key(kind: str, value: object) -> str | None:
+    """The dispatcher's delivery key: the same trigger delivered twice runs once."""
+    return f"{kind}:{value}" if value else None
+
+
+def typed(text: str) -> str:
+    """``/crm`` text as the dispatcher should see it.
+
+    Command words become the typed command (``find acme`` → ``/find acme``); other words stay
+    plain, so the core reads them as it reads a chat message: the answer to the question it
+    asked this user here, or else a name to look up (``/crm acme``).
+    """
+    words = split_command(text)
+    if not words:
+        return "/help"
+    if text.startswith("/") or lookup(words)[0] is not None:
+        return "/" + text.lstrip("/")
+    return text
+
+
+def reads_only(command: str) -> bool:
+    spec, _ = lookup(split_command(command))
+    return spec is not None and not spec.writes
+
+
+def customer_options(replies: list[Reply]) -> list[dict[str, Any]]:
+    """``/find``'s answer as select options: the card, or each choice, valued ``#<id>``."""
+    found: dict[str, str] = {}
+    for reply in replies:
+        if reply.card and reply.card.kind == "customer":
+            found.setdefault(f"#{reply.card.id}", reply.card.title)
+        for choice in reply.choices:
+            if ref := _ID.search(choice.command):
+                found.setdefault(f"#{ref.group(1)}", choice.label)
+    return [option(label, value) for value, label in list(found.items())[:MAX_OPTIONS]]
+
+
+def _channel(body: Body) -> str | None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return str(channel) if channel else None
+
+
+class Listeners:
+    def __init__(self, bot: SlackAdapter) -> None:
+        self.bot = bot
+
+    async def _dispatch(self, incoming: Incoming) -> list[Reply]:
+        return await self.bot.dispatcher.handle(incoming)
+
+    async def _refuse(self, target: Target, user: str) -> None:
+        t = self.bot.translator(None)
+        await self.bot.say(target, t("slack.unknown_user", user_id=user))
+
+    # ---- /crm
+
+    async def command(self, ack: Any, body: Body) -> None:
+        await ack()
+        self.bot.spawn(self._command(body), "slash command")
+
+    async def _command(self, body: Body) -> None:
+        user, channel = str(body["user_id"]), str(body["channel_id"])
+        private = is_dm(channel) or body.get("channel_name") == "directmessage"
+        target = Target(user, channel, body.get("response_url"), ephemeral=True)
+        rep = await self.bot.rep_for(user)
+        if rep is None:
+            return await self._refuse(target, user)
+        text = typed(plain(body.get("text") or ""))
+        trigger = body.get("trigger_id")
+        form = opener(text)
+        if form is not None and trigger:
+            return await self._open(rep, str(trigger), form, {"channel": channel}, user)
+        incoming = Incoming(
+            "slack",
+            channel,
+            user,
+            text,
+            message_id=trigger,
+            is_private=private,
+            delivery_key=_key("command", trigger),
+        )
+        replies = await self._dispatch(incoming)
+        shareable = not private and reads_only(text) and not await self.bot.is_shared(channel)
+        t = self.bot.translator(self.bot.known_rep(user))  # after /lang, its new language
+        await self.bot.deliver(target, replies, t, share=text if shareable else None)
+
+    # ---- buttons and selects
+
+    async def action(self, ack: Any, body: Body, action: dict[str, Any]) -> None:
+        await ack()
+        self.bot.spawn(self._action(body, command_of(action)), "button")
+
+    async def _action(self, body: Body, command: str) -> None:
+        user, channel = str(body["user"]["id"]), _channel(body)
+        private = is_dm(channel)
+        target = Target(user, channel, body.get("response_url"), ephemeral=not private)
+        rep = await self.bot.rep_for(user)
+        if rep is None:
+            return await self._refuse(target, user)
+        if not command:
+            return None
+        trigger = body.get("trigger_id")
+        form = opener(command)
+        if form is not None and trigger:
+            return await self._open(rep, str(trigger), form, {"channel": channel or ""}, user)
+        incoming = Incoming(
+            "slack",
+            channel or user,
+            user,
+            command,
+            message_id=trigger,
+            is_private=private,
+            is_action=True,
+            delivery_key=_key("action", trigger),
+        )
+        await self.bot.deliver(target, await self._dispatch(incoming), self.bot.translator(rep))
+
+    async def share(self, ack: Any, body: Body, action: dict[str, Any]) -> None:
+        await ack()
+        self.bot.spawn(self._share(body, command_of(action)), "share")
+
+    async def _share(self, body: Body, command: str) -> None:
+        """Post a read-only answer publicly: re-run it, never repeat a write."""
+        user, channel = str(body["user"]["id"]), _channel(body)
+        quiet = Target(user, channel, body.get("response_url"), ephemeral=True)
+        rep = await self.bot.rep_for(user)
+        if rep is None:
+            return await self._refuse(quiet, user)
+        t = self.bot.translator(rep)
+        if not reads_only(command) or not channel:
+            return await self.bot.say(quiet, t("slack.share_refused"))
+        if await self.bot.is_shared(channel):
+            return await self.bot.say(quiet, t("slack.shared_channel"))
+        trigger = body.get("trigger_id")
+        incoming = Incoming(
+            "slack", channel, user, command, message_id=trigger, is_private=False, is_action=True
+        )
+        public = Target(user, channel, body.get("response_url"), ephemeral=False)
+        await self.bot.deliver(public, await self._dispatch(incoming), t)
+
+    async def customer_options(self, ack: Any, body: Body, payload: dict[str, Any]) -> None:
+        """The external select's options, from ``/find`` (answered in the ack itself)."""
+        user = str(body["user"]["id"])
+        query = plain(str(payload.get("value") or ""))
+        if not query or self.bot.known_rep(user) is None:  # no Slack API call before this ack
+            return await ack(options=[])
+        replies = await self._dispatch(Incoming("slack", user, user, f"/find {query}"))
+        await ack(options=customer_options(replies))
+
+    # ---- modals
+
+    async def _customer(self, user: str, customer_id: int) -> tuple[str, str] | None:
+        """The initial option for a form opened on a customer: its name from the card."""
+        replies = await self._dispatch(Incoming("slack", user, user, f"/customer #{customer_id}"))
+        card = next((r.card for r in replies if r.card and r.card.kind == "customer"), None)
+        return (card.title, f"#{card.id}") if card else None
+
+    async def _open(self, rep: Rep, trigger: str, form: Opener, meta: dict, user: str) -> None:
+        t = self.bot.translator(rep)
+        customer = await self._customer(user, form.customer_id) if form.customer_id else None
+        if form.view == LOG_VIEW:
+            view = log_view(t, meta, customer, form.kind)
+        elif form.view == DEAL_VIEW:
+            view = deal_view(t, meta, customer)
+        else:
+            view = task_view(t, meta, customer)
+        await self.bot.client.views_open(trigger_id=trigger, view=view)
+
+    async def log_shortcut(self, ack: Any, body: Body) -> None:
+        await ack()
+        self.bot.spawn(self._shortcut(body, Opener(LOG_VIEW)), "shortcut")
+
+    async def deal_shortcut(self, ack: Any, body: Body) -> None:
+        await ack()
+        self.bot.spawn(self._shortcut(body, Opener(DEAL_VIEW)), "shortcut")
+
+    async def _shortcut(self, body: Body, form: Opener) -> None:
+        user, trigger = str(body["user"]["id"]), str(body["trigger_id"])
+        rep = await self.bot.rep_for(user)
+        if rep is None:
+            return await self._notice(trigger, user)
+        await self._open(rep, trigger, form, {}, user)
+
+    async def _notice(self, trigger: str, user: str) -> None:
+        t = self.bot.translator(None)
+        view = notice_view(t, t("slack.unknown_user", user_id=user))
+        await self.bot.client.views_open(trigger_id=trigger, view=view)
+
+    async def note_shortcut(self, ack: Any, body: Body) -> None:
+        await ack()
+        self.bot.spawn(self._note(body), "message shortcut")
+
+    async def _note(self, body: Body) -> None:
+        """ "Log to CRM" on a message: a form with its text, to store it with its permalink."""
+        user, trigger = str(body["user"]["id"]), str(body["trigger_id"])
+        rep = await self.bot.rep_for(user)
+        if rep is None:
+            return await self._notice(trigger, user)
+        message, channel = body.get("message") or {}, _channel(body) or ""
+        ts = str(message.get("ts") or body.get("message_ts") or "")
+        link = self.bot.permalink(channel, ts, message.get("thread_ts")) if ts else ""
+        meta = {"channel": channel, "ts": ts, "link": link}
+        view = note_view(self.bot.translator(rep), meta, plain(str(message.get("text") or "")))
+        await self.bot.client.views_open(trigger_id=trigger, view=view)
+
+    async def submit(self, ack: Any, body: Body, view: dict[str, Any]) -> None:
+        user = str(body["user"]["id"])
+        done = submission(view, self.bot.translator(self.bot.known_rep(user)))
+        if done.errors:
+            return await ack(response_action="errors", errors=done.errors)
+        await ack()
+        self.bot.spawn(self._submitted(body, view, done.command, done.meta), "form")
+
+    async def _submitted(self, body: Body, view: dict[str, Any], command: str, meta: dict) -> None:
+        user = str(body["user"]["id"])
+        channel = str(meta.get("channel") or "") or None
+        private = channel is None or is_dm(channel)
+        target = Target(user, channel, None, ephemeral=not private)
+        rep = await self.bot.rep_for(user)
+        if rep is None:
+            return await self._refuse(Target(user), user)
+        trigger = body.get("trigger_id") or view.get("id")
+        message_id = str(meta.get("ts") or trigger)  # a logged Slack message is stored once
+        incoming = Incoming(
+            "slack",
+            channel or user,
+            user,
+            command,
+            message_id=message_id,
+            is_private=private,
+            is_action=True,
+            delivery_key=_key("view", trigger),
+        )
+        await self.bot.deliver(target, await self._dispatch(incoming), self.bot.translator(rep))
+
+    # ---- events (acknowledged by Bolt before the listener runs)
+
+    async def mention(self, body: Body, event: dict[str, Any]) -> None:
+        if is_dm(event.get("channel")) or event.get("bot_id") or event.get("subtype"):
+            return  # a mention in the bot's DM also arrives as a message event
+        self.bot.spawn(self._message(body, event, private=False), "mention")
+
+    async def message(self, body: Body, event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins, bots and channel chatter are not commands
+        self.bot.spawn(self._message(body, event, private=True), "direct message")
+
+    async def _message(self, body: Body, event: dict[str, Any], private: bool) -> None:
+        user, channel, ts = str(event["user"]), str(event["channel"]), str(event["ts"])
+        rep = await self.bot.rep_for(user)  # binds by e-mail on first contact, if enabled
+        text = plain(str(event.get("text") or ""), drop_user=self.bot.bot_user_id) or "/help"
+        key = body.get("event_id")
+        incoming = Incoming(
+            "slack", channel, user, text, message_id=ts, is_private=private, delivery_key=key
+        )
+        replies = await self._dispatch(incoming)
+        if not replies:
+            return
+        if private:
+            target = Target(user, channel, ephemeral=False)
+        else:
+            shared = await self.bot.is_shared(channel, body.get("is_ext_shared_channel"))
+            thread = str(event.get("thread_ts") or ts)
+            target = Target(user, channel, ephemeral=shared, thread_ts=thread)
+        await self.bot.deliver(target, replies, self.bot.translator(rep))
