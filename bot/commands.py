@@ -116,6 +116,7 @@ class Context:
     via_flow: bool = False  # completed from a guided flow's question
     ended_flow: bool = False  # this command replaced an unfinished flow
     location: tuple[float, float] | None = None
+    literal: str | None = None  # free text after a lone "--", exactly as typed
 
     @property
     def words(self) -> list[str]:
@@ -123,7 +124,8 @@ class Context:
 
     def again(self, args: str) -> str:
         """The typed form of this same command with other arguments (for buttons)."""
-        return f"/{self.spec.name} {args}".strip()
+        tail = f" -- {self.literal}" if self.literal is not None else ""
+        return f"/{self.spec.name} {args}".strip() + tail
 
     def ask(
         self,

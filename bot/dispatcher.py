@@ -7,8 +7,11 @@ with "nothing was saved" and a short reference that is also in the log next to t
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
@@ -36,6 +39,21 @@ def split_command(text: str) -> list[str]:
     return [w for w in words if w]
 
 
+LITERAL = re.compile(r"(?:^|\s)--(?:\s|$)")
+
+
+def split_literal(text: str) -> tuple[str, str | None]:
+    """Split off free text after a lone "--": it is taken as is, whitespace and keywords alike.
+
+    So a logged message may contain "next:", "--confirm" or line breaks without them being read
+    as parts of the command ("/log note #12 -- <the message>").
+    """
+    found = LITERAL.search(text)
+    if found is None:
+        return text, None
+    return text[: found.start()], text[found.end() :].strip()
+
+
 def usage_reply(t: Translator, key: str, problem: str | None = None, **values: object) -> Reply:
     lines = [t(problem, **values)] if problem else []
     lines += [
@@ -51,11 +69,24 @@ def _point(value: object) -> tuple[float, float] | None:
     return None
 
 
+# Commands run here, one at a time, off the event loop that the adapters and the scheduler
+# share: a command's database work (up to the busy timeout on a locked SQLite file) never stalls
+# a Slack acknowledgement or a Telegram poll, and the search index is only touched from here.
+_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-commands")
+
+
 class Dispatcher:
     def __init__(self, services: Services) -> None:
         self.services = services
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_WORKER, self._run, incoming)
+
+    def _run(self, incoming: Incoming) -> list[Reply]:
+        return asyncio.run(self._answer(incoming))
+
+    async def _answer(self, incoming: Incoming) -> list[Reply]:
         t = Translator(self.services.settings.crm_language)
         try:
             return await self._handle(incoming, t)
@@ -72,7 +103,8 @@ class Dispatcher:
             return [Reply(t("error.internal", ref=ref))]
 
     async def _handle(self, incoming: Incoming, t: Translator) -> list[Reply]:
-        words = split_command(incoming.text)
+        head, literal = split_literal(incoming.text)
+        words = split_command(head)
         if not words and incoming.location is None:
             return []
         spec, used = lookup(words)
@@ -81,6 +113,10 @@ class Dispatcher:
         write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
         settings = self.services.settings
         with self.services.db.session(write=write) as session:
+            key = incoming.delivery_key
+            if key and not deliveries.claim(session, incoming.platform, key):
+                log.info("ignoring repeated delivery %s on %s", key, incoming.platform)
+                return []
             rep = reps.for_platform(session, incoming.platform, incoming.user_id)
             if rep is None or not rep.active:
                 if len(words) == 2 and words[0].lower() == "start" and incoming.is_private:
@@ -88,10 +124,6 @@ class Dispatcher:
                 if not incoming.is_private:
                     return []  # in groups and channels the bot answers registered reps only
                 return [Reply(t("auth.unknown", user_id=incoming.user_id))]
-            key = incoming.delivery_key
-            if key and not deliveries.claim(session, incoming.platform, key):
-                log.info("ignoring repeated delivery %s on %s", key, incoming.platform)
-                return []
             t = Translator(rep.language or settings.crm_language)
             now = self.services.clock()
             session.info["actor"] = Actor(rep.id, incoming.platform, now)
@@ -104,9 +136,9 @@ class Dispatcher:
             if not words:  # a shared location on its own
                 words = ["location"]
             elif flow is not None:  # the answer to the flow's question completes its command
-                words = split_command(
-                    f"{flow.data['prefix']} {incoming.text} {flow.data['suffix']}"
-                )
+                answer = f"{flow.data['prefix']} {incoming.text} {flow.data['suffix']}"
+                head, literal = split_literal(answer)
+                words = split_command(head)
                 location = location or _point(flow.data.get("location"))
                 flows.clear(session, *where)
             elif spec is None and not typed:
@@ -133,6 +165,7 @@ class Dispatcher:
                 via_flow=flow is not None,
                 ended_flow=bool(ended),
                 location=location,
+                literal=literal,
             )
             try:
                 result = await spec.handler(ctx)

@@ -88,6 +88,7 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
     buttons = [
         Button(t("button.log_call"), f"/log call {ref}"),
         Button(t("button.new_task"), f"/task {ref}"),
+        Button(t("button.new_deal"), f"/deal add {ref}"),
         Button(t("button.deals"), f"/deals {ref}"),
     ]
     card = Card("customer", customer.id, customer.name, fields)

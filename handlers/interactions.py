@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.commands import Context, Usage, command
 from bot.messages import Button, Reply
-from handlers.refs import leading_customer
+from handlers.refs import leading_customer, resolve_customer
 from handlers.tasks import create_task, parse_task
 from storage import deals, interactions
 from storage.folding import fold
@@ -33,6 +33,7 @@ KINDS = {
 }
 NEXT = re.compile(r"(?:^|\s)(?:next|sonraki|sonra):\s*", re.IGNORECASE)
 NEXT_SEP = "next: "
+MAX_SUMMARY = 4000  # the column's size; a longer text (a pasted e-mail) is cut, and said so
 RECENT_VISIT = timedelta(minutes=30)
 
 
@@ -51,18 +52,24 @@ async def log(ctx: Context) -> Reply:
     main, *rest = NEXT.split(" ".join(words[1:]), maxsplit=1)
     next_step = rest[0] if rest else ""
     main_words = main.split()
+    later = f" {NEXT_SEP}{next_step}" if next_step else ""
     if not main_words:
         recent = interactions.recent_customers(ctx.session, ctx.rep.id or 0)
-        options = [Button(c.name, f"/log {words[0]} #{c.id}") for c in recent]
-        return ctx.ask(ctx.t("log.ask_customer"), f"/log {words[0]}", choices=options)
-    customer, used = leading_customer(ctx, main_words, before=words[0])
-    summary = " ".join(main_words[used:]).strip(" -—:")
+        options = [Button(c.name, ctx.again(f"{words[0]} #{c.id}{later}")) for c in recent]
+        rest_of_it = f"{later} -- {ctx.literal}" if ctx.literal is not None else later
+        return ctx.ask(ctx.t("log.ask_customer"), f"/log {words[0]}", rest_of_it.strip(), options)
+    if ctx.literal is not None:  # "/log note #12 -- <text as written>": the rest is the summary
+        customer = resolve_customer(ctx, main, ctx.again(f"{words[0]} {{ref}}{later}"))
+        summary = ctx.literal
+    else:
+        customer, used = leading_customer(ctx, main_words, before=words[0])
+        summary = " ".join(main_words[used:]).strip(" -—:")
     if not summary:
         key = "log.ask_visit_summary" if kind == "visit" else "log.ask_summary"
         prefix = f"/log {words[0]} #{customer.id}"
-        return ctx.ask(
-            ctx.t(key, customer=customer.name), prefix, NEXT_SEP + next_step if next_step else ""
-        )
+        return ctx.ask(ctx.t(key, customer=customer.name), prefix, later.strip())
+    shortened = len(summary) > MAX_SUMMARY
+    summary = summary[: MAX_SUMMARY - 1] + "…" if shortened else summary
     open_deals = deals.open_deals(ctx.session, customer_id=customer.id, limit=2)
     deal_id = open_deals[0].id if len(open_deals) == 1 else None
     where = ctx.location
@@ -82,6 +89,8 @@ async def log(ctx: Context) -> Reply:
         ),
     )
     lines = [ctx.t("log.done", kind=ctx.t(f"kind.{kind}"), customer=customer.name)]
+    if shortened:
+        lines.append(ctx.t("log.shortened", limit=MAX_SUMMARY))
     if where:
         lines.append(ctx.t("log.located"))
     ref = f"#{customer.id}"

@@ -92,7 +92,8 @@ def test_card_shows_deals_history_and_tasks(services, chat: Chat, admin, people,
     assert "showroom visit" in fields["Last interactions"]
     assert "Teklif gönder" in fields["Open tasks"]
     buttons = [b.command for b in chat.say(f"/customer #{ugur.id}").buttons]
-    assert buttons == [f"/log call #{ugur.id}", f"/task #{ugur.id}", f"/deals #{ugur.id}"]
+    ref = f"#{ugur.id}"
+    assert buttons == [f"/log call {ref}", f"/task {ref}", f"/deal add {ref}", f"/deals {ref}"]
 
 
 def test_customer_add_normalises_phone_and_email(services, chat: Chat, admin) -> None:

@@ -206,3 +206,29 @@ def test_snooze_button_from_a_task_card(services, chat: Chat, clock) -> None:
     chat.press(card, "Next week")
     local = rows(services, Task)[0].snoozed_until.astimezone(IST)
     assert (local.weekday(), local.hour, local.day) == (0, 9, 30)
+
+
+def test_text_after_a_lone_double_dash_is_taken_as_written(services, chat: Chat, acme) -> None:
+    text = "Customer wrote:\nnext: call me --confirm\nThanks"
+    reply = chat.say(f"/log note acme next: reply to the mail tomorrow -- {text}")
+    assert reply.text.startswith("Logged: note · Acme Corporation\nNext step: reply to the mail")
+    [item] = rows(services, Interaction)
+    assert item.summary == text
+    [task] = rows(services, Task)
+    assert task.title == "reply to the mail"
+
+
+def test_an_overlong_summary_is_cut_and_said_so(services, chat: Chat, acme) -> None:
+    reply = chat.say(f"/log note acme -- {'x' * 5000}")
+    assert "longer than 4000 characters" in reply.text
+    [item] = rows(services, Interaction)
+    assert len(item.summary) == 4000 and item.summary.endswith("…")
+
+
+def test_literal_text_survives_a_choice(services, chat: Chat) -> None:
+    ankara = add_customer(services, "Mehmet Yıldırım", city="Ankara")
+    add_customer(services, "Mehmet Yıldırım", city="İzmir")
+    reply = chat.say("/log note mehmet yildirim -- line one\nline two")
+    assert reply.choices[0].command == f"/log note #{ankara.id} -- line one\nline two"
+    chat.press(reply, "Ankara")
+    assert rows(services, Interaction)[0].summary == "line one\nline two"

@@ -160,7 +160,7 @@ def test_a_submitted_log_form_is_one_typed_command():
     )
     done = submission(filled, EN)
     assert done.errors == {}
-    assert done.command == "/log meeting #1 agreed on terms next: send draft 2026-11-30"
+    assert done.command == "/log meeting #1 next: send draft 2026-11-30 -- agreed on terms"
     assert done.meta == {"channel": "C1"}
     forged = submission(fill(view, customer="acme; drop", summary="x"), EN)
     assert "customer" in forged.errors

@@ -189,7 +189,7 @@ def test_log_to_crm_stores_a_message_with_its_permalink_once(services, world):
     [logged] = rows(services, Interaction)
     assert logged.kind == "note"
     assert logged.summary == (
-        "Acme asked for <b>net 60</b> terms, see the PO "
+        "Acme asked for <b>net 60</b> terms, see the PO\n"
         "https://acme-sales.slack.com/archives/C0SALES/p1700000123000200"
     )
     assert logged.source_message_id == "1700000123.000200"

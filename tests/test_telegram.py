@@ -65,6 +65,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
             assert [b["callback_data"] for b in card.buttons] == [
                 f"/log call #{acme.id}",
                 f"/task #{acme.id}",
+                f"/deal add #{acme.id}",
                 f"/deals #{acme.id}",
             ]
 

@@ -44,7 +44,7 @@ from bot.adapters.base import DeliveryError
 from bot.adapters.slack_blocks import Message, render, section
 from bot.dispatcher import Dispatcher
 from bot.i18n import Translator
-from bot.messages import Attachment, Button, Reply
+from bot.messages import Attachment, Reply
 from bot.services import Services
 from storage import reps
 from storage.db import Actor
@@ -287,10 +287,7 @@ class SlackAdapter:
         self, target: Target, replies: list[Reply], t: Translator, *, share: str | None = None
     ) -> None:
         for reply in replies:
-            extra = []
-            if reply.card and reply.card.kind == "customer":
-                extra.append(Button(t("slack.new_deal"), f"/deal add #{reply.card.id}"))
-            for message in render(reply, t, share=share, extra=extra):
+            for message in render(reply, t, share=share):
                 await self._post(target, message)
             if reply.attachments:
                 await self._upload(target, reply.attachments)

@@ -184,13 +184,11 @@ def render(
     t: Translator,
     *,
     share: str | None = None,
-    extra: list[Button] | None = None,
 ) -> list[Message]:
     """One reply as one or more messages (more only past 50 blocks).
 
-    A deal card's stage buttons become one "Move to stage…" select; ``extra`` buttons (e.g. a
-    card's "New deal") follow the reply's own; ``share`` adds a "Share in channel" button that
-    re-runs that (read-only) command in public.
+    A deal card's stage buttons become one "Move to stage…" select; ``share`` adds a "Share in
+    channel" button that re-runs that (read-only) command in public.
     """
     said = reply.card is not None and reply.text.strip() == reply.card.title
     blocks: list[Block] = [] if said else list(section(escape(reply.text)))
@@ -198,7 +196,7 @@ def render(
         blocks += card_blocks(reply.card)
     actions = _Actions()
     blocks += actions.buttons(reply.choices)
-    buttons = [*reply.buttons, *(extra or [])]
+    buttons = list(reply.buttons)
     if reply.card and reply.card.kind == "deal":
         stages = [
             b

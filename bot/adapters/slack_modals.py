@@ -1,8 +1,8 @@
 """Slack modals: forms that end in a typed command, so a submission is just another command.
 
-"Log interaction" becomes ``/log <kind> #<id> <summary> next: <task> <date>``, "New deal"
+"Log interaction" becomes ``/log <kind> #<id> next: <task> <date> -- <summary>``, "New deal"
 ``/deal add #<id> <title> <amount> close: <date>``, "New task" ``/task <title> <date> #<id>``
-and "Log to CRM" (a message shortcut) ``/log note #<id> <text> <permalink>``. The customer is
+and "Log to CRM" (a message shortcut) ``/log note #<id> -- <text> <permalink>``. The customer is
 picked with an external select whose options come from ``/find`` (see the listeners), with
 ``#<id>`` as each option's value. Only what Slack cannot check itself is validated here (a
 next step needs a date and vice versa); everything else is the command's own business.
@@ -246,6 +246,7 @@ def submission(view: dict[str, Any], t: Translator) -> Submission:
     result = Submission(meta=meta if isinstance(meta, dict) else {})
     callback = view.get("callback_id")
     customer = v.get("customer", "")
+    literal = ""
     if customer and not _REF.match(customer):
         result.errors["customer"] = t("slack.modal.customer_needed")
     if callback == LOG_VIEW:
@@ -255,9 +256,10 @@ def submission(view: dict[str, Any], t: Translator) -> Submission:
         if due and not nxt:
             result.errors["next"] = t("slack.modal.next_needed")
         kind = v.get("kind") or "call"
-        result.command = f"/log {kind} {customer} {v.get('summary', '')}"
+        result.command = f"/log {kind} {customer}"
         if nxt:
             result.command += f" next: {nxt} {due}"
+        literal = v.get("summary", "")
     elif callback == DEAL_VIEW:
         if not any(ch.isdigit() for ch in v.get("amount", "")):
             result.errors["amount"] = t("slack.modal.amount_needed")
@@ -268,8 +270,11 @@ def submission(view: dict[str, Any], t: Translator) -> Submission:
         result.command = f"/task {v.get('title', '')} {v.get('due', '')} {customer}"
     elif callback == NOTE_VIEW:
         link = str(result.meta.get("link") or "")
-        result.command = f"/log note {customer} {v.get('text', '')} {link}"
+        result.command = f"/log note {customer}"
+        literal = f"{v.get('text', '')}\n{link}".strip()
     if not customer and callback != TASK_VIEW:
         result.errors["customer"] = t("slack.modal.customer_needed")
     result.command = " ".join(result.command.split())
+    if literal:  # free text goes after a lone "--": taken as written, line breaks and all
+        result.command += f" -- {literal}"
     return result
