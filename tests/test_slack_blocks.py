@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.slack_blocks import MAX_BLOCKS, plain, render
+from bot.adapters.slack_blocks import MAX_BLOCKS, as_typed_in_slack, plain, render
 from bot.adapters.slack_modals import (
     DEAL_VIEW,
     LOG_VIEW,
@@ -164,3 +164,10 @@ def test_a_submitted_log_form_is_one_typed_command():
     assert done.meta == {"channel": "C1"}
     forged = submission(fill(view, customer="acme; drop", summary="x"), EN)
     assert "customer" in forged.errors
+
+
+def test_command_mentions_read_as_typed_in_slack() -> None:
+    text = "Usage: /find <name>\nSend /help. https://t.me/bot?start=x /crm find acme"
+    assert as_typed_in_slack(text) == (
+        "Usage: /crm find <name>\nSend /crm help. https://t.me/bot?start=x /crm find acme"
+    )

@@ -13,9 +13,10 @@ import html
 import logging
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
-from bot.commands import lookup
+from bot.commands import REGISTRY, lookup
 from bot.dispatcher import split_command
 from bot.i18n import Translator
 from bot.messages import Button, Card, Reply
@@ -45,6 +46,18 @@ Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 def escape(text: str) -> str:
     """Text for mrkdwn: Slack reads <, > and & as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def as_typed_in_slack(text: str) -> str:
+    """Our commands are typed "/crm find …" in Slack ("/help" is Slack's own): say so in text."""
+    return _mentions().sub(lambda m: f"/crm {m.group(1)}", text)
+
+
+@cache
+def _mentions() -> re.Pattern[str]:
+    """Built on first use, once every handler module has registered its commands."""
+    words = sorted({name.split()[0] for name in REGISTRY}, key=len, reverse=True)
+    return re.compile(r"(?<![\w/<:.])/(" + "|".join(map(re.escape, words)) + r")\b")
 
 
 def clip(text: str, limit: int) -> str:
@@ -191,7 +204,7 @@ def render(
     channel" button that re-runs that (read-only) command in public.
     """
     said = reply.card is not None and reply.text.strip() == reply.card.title
-    blocks: list[Block] = [] if said else list(section(escape(reply.text)))
+    blocks: list[Block] = [] if said else list(section(escape(as_typed_in_slack(reply.text))))
     if reply.card:
         blocks += card_blocks(reply.card)
     actions = _Actions()
