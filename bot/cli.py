@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
+from bot import cli_data
 from bot.adapters.console import ConsoleAdapter
 from bot.app import BackgroundFactory, SetupError, build_services, prepare_database, serve
 from bot.dispatcher import Dispatcher
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_parser("list", help="list reps")
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
+    cli_data.add_parsers(sub)
     return p
 
 
@@ -69,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prepare_database(services, demo_data=bool(getattr(args, "demo", False)))
         if args.command == "rep":
             return _rep(args, services, t)
+        if args.command in ("import", "export"):
+            return cli_data.run(args, services, t)
         if args.command is None:
             return asyncio.run(_serve(services))
         return asyncio.run(_chat(services, args.as_rep, args.jsonl))

@@ -3,6 +3,26 @@
 Importing this package registers every command with ``bot.commands``.
 """
 
-from handlers import customers, deals, help, interactions, invites, profile, tasks
+from handlers import (
+    customers,
+    deals,
+    help,
+    interactions,
+    invites,
+    merge,
+    profile,
+    quality,
+    tasks,
+)
 
-__all__ = ["customers", "deals", "help", "interactions", "invites", "profile", "tasks"]
+__all__ = [
+    "customers",
+    "deals",
+    "help",
+    "interactions",
+    "invites",
+    "merge",
+    "profile",
+    "quality",
+    "tasks",
+]

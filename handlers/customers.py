@@ -1,20 +1,25 @@
-"""Finding, showing and adding customers."""
+"""Finding, showing and adding customers.
+
+/customer add normalises what it stores (``storage.normalize``: E.164 phone, validated
+lower-case e-mail, a name typed all in one case re-cased the Turkish way) and checks for
+duplicates before writing (``_refuse_duplicates``).
+"""
 
 from __future__ import annotations
 
 from bot.commands import Abort, Context, Usage, command
 from bot.messages import Button, Reply
 from handlers.cards import customer_card
+from handlers.quality import evidence
 from handlers.refs import (
     choices_reply,
     customer_label,
     find_customers,
     looks_like_phone_part,
     resolve_customer,
-    to_e164,
 )
-from storage import customers
-from storage.folding import looks_like_email, looks_like_phone
+from storage import customers, dupes, normalize
+from storage.folding import looks_like_phone, name_key
 from storage.models import Customer
 
 
@@ -45,10 +50,10 @@ async def show(ctx: Context) -> Reply:
 
 def _split_contact_data(ctx: Context, words: list[str]) -> tuple[str, str | None, str | None]:
     """Name, E.164 phone and e-mail from "<name> [phone] [email]"."""
-    emails = [w for w in words if looks_like_email(w)]
+    emails = [w for w in words if "@" in w]  # a mistyped address is refused, not a name
     if len(emails) > 1:
         raise Usage("customer.two_emails")
-    rest = [w for w in words if not looks_like_email(w)]
+    rest = [w for w in words if "@" not in w]
     tail = len(rest)
     while tail > 0 and looks_like_phone_part(rest[tail - 1]):
         tail -= 1
@@ -57,13 +62,20 @@ def _split_contact_data(ctx: Context, words: list[str]) -> tuple[str, str | None
     if phone_text:
         if not looks_like_phone(phone_text):
             raise Usage("customer.bad_phone", phone=phone_text)
-        phone = to_e164(phone_text, ctx.services.settings.crm_phone_region)
+        phone = normalize.phone(phone_text, ctx.services.settings.crm_phone_region).value
         if phone is None:
             raise Usage("customer.bad_phone", phone=phone_text)
-    name = " ".join(rest[:tail]).strip(" ,;")
+    region = ctx.services.settings.crm_phone_region
+    name = normalize.display_name(" ".join(rest[:tail]).strip(" ,;"), region)
     if len(name) < 2:
         raise Usage("customer.missing_name")
-    return name, phone, emails[0].lower() if emails else None
+    email = None
+    if emails:
+        checked = normalize.email(emails[0])
+        if not checked.ok:
+            raise Usage("customer.bad_email", email=emails[0])
+        email = checked.value
+    return name, phone, email
 
 
 @command("customer add", writes=True, aliases=("musteri ekle",))
@@ -78,23 +90,40 @@ async def add(ctx: Context) -> Reply:
 
 
 def _refuse_duplicates(ctx: Context, name: str, phone: str | None, email: str | None) -> None:
-    """Stop with the existing records and why they look the same; never create silently."""
+    """Stop with the existing records and why they look the same; never create silently.
+
+    Candidates are customers with the same name key, phone or e-mail, and names the index
+    finds close enough (``storage.dupes``); each is judged on its contact data, so the same
+    name with a different phone is shown as a possible namesake, not as the same person.
+    """
     s = ctx.session
-    evidence: dict[int, tuple[Customer, list[str]]] = {}
-    for key, found in (
-        ("dupe.same_name", customers.by_name_key(s, name)),
-        ("dupe.same_phone", customers.by_phone(s, phone) if phone else []),
-        ("dupe.same_email", customers.by_email(s, email) if email else []),
-    ):
-        for c in found:
-            evidence.setdefault(c.id or 0, (c, []))[1].append(ctx.t(key))
-    if not evidence:
+    me = dupes.Person(
+        0, name, name_key(name), frozenset(filter(None, [phone])), frozenset(filter(None, [email]))
+    )
+    found: dict[int, Customer] = {}
+    for c in [
+        *customers.by_name_key(s, name),
+        *(customers.by_phone(s, phone) if phone else []),
+        *(customers.by_email(s, email) if email else []),
+    ]:
+        found.setdefault(c.id or 0, c)
+    ctx.services.index.refresh(s)
+    near = [m.customer_id for m in ctx.services.index.search(name, limit=8)]
+    for cid, c in customers.many(s, [i for i in near if i not in found]).items():
+        found[cid] = c
+    judged = []
+    for c in found.values():
+        pair = dupes.judge(me, dupes.person(c, customers.points(s, c.id or 0)))
+        if dupes.is_candidate(pair):
+            judged.append((c, pair))
+    if not judged:
         return
-    lines = [f"• {customer_label(c)}: {', '.join(why)}" for c, why in evidence.values()]
+    judged.sort(key=lambda cp: (cp[1].homonym, -cp[1].confidence, cp[0].id or 0))
+    lines = [f"• {customer_label(c)}: {evidence(ctx.t, pair)}" for c, pair in judged]
     choices = [
-        Button(ctx.t("button.use_existing", name=c.name), f"/customer #{c.id}")
-        for c, _ in evidence.values()
+        Button(ctx.t("button.use_existing", name=c.name), f"/customer #{c.id}") for c, _ in judged
     ]
     create = Button(ctx.t("button.create_anyway"), f"{ctx.again(ctx.args)} --confirm")
-    text = ctx.t("dupe.found", name=name) + "\n" + "\n".join(lines)
+    key = "dupe.namesakes" if all(p.homonym for _, p in judged) else "dupe.found"
+    text = ctx.t(key, name=name) + "\n" + "\n".join(lines)
     raise Abort(Reply(text, choices=choices, buttons=[create]))

@@ -1,12 +1,21 @@
-"""Customers and their contacts: lookups by id, phone and e-mail, and what a card shows."""
+"""Customers and their contacts: lookups by id, phone and e-mail, and what a card shows.
+
+Lookups by phone, e-mail and name key skip customers merged into another (they stay in the
+table only so that /unmerge can restore them); a phone or e-mail is found on the customer
+itself, on one of its further contact points, or on one of its contacts.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
 from storage.folding import name_key
-from storage.models import Contact, Customer, Interaction, Task
+from storage.models import Contact, ContactPoint, Customer, Interaction, Task
 from storage.types import utcnow
+
+POINT_KINDS = ("phone", "email")
 
 
 def get(session: Session, customer_id: int) -> Customer | None:
@@ -20,23 +29,93 @@ def many(session: Session, ids: list[int]) -> dict[int, Customer]:
     return {c.id: c for c in rows if c.id is not None}
 
 
+def current(session: Session, customer_id: int) -> Customer | None:
+    """The customer behind an id, following merges: "#34" still works after a merge into #12."""
+    customer = session.get(Customer, customer_id)
+    seen = set()
+    while customer is not None and customer.merged_into_id and customer.id not in seen:
+        seen.add(customer.id)
+        customer = session.get(Customer, customer.merged_into_id)
+    return customer
+
+
+def _active(query: Any) -> Any:
+    return query.where(col(Customer.merged_into_id).is_(None)).order_by(col(Customer.id))
+
+
 def by_phone(session: Session, e164: str) -> list[Customer]:
-    """Customers whose own phone, or one of whose contacts' phones, is this number."""
+    """Customers with this number as their phone, a further phone, or a contact's phone."""
     via_contact = select(Contact.customer_id).where(Contact.phone == e164)
-    query = select(Customer).where(or_(Customer.phone == e164, col(Customer.id).in_(via_contact)))
-    return list(session.exec(query.order_by(col(Customer.id))))
+    via_point = select(ContactPoint.customer_id).where(
+        ContactPoint.kind == "phone", ContactPoint.value == e164
+    )
+    query = select(Customer).where(
+        or_(
+            Customer.phone == e164,
+            col(Customer.id).in_(via_contact),
+            col(Customer.id).in_(via_point),
+        )
+    )
+    return list(session.exec(_active(query)))
 
 
 def by_email(session: Session, email: str) -> list[Customer]:
     email = email.lower()
     via_contact = select(Contact.customer_id).where(Contact.email == email)
-    query = select(Customer).where(or_(Customer.email == email, col(Customer.id).in_(via_contact)))
-    return list(session.exec(query.order_by(col(Customer.id))))
+    via_point = select(ContactPoint.customer_id).where(
+        ContactPoint.kind == "email", ContactPoint.value == email
+    )
+    query = select(Customer).where(
+        or_(
+            Customer.email == email,
+            col(Customer.id).in_(via_contact),
+            col(Customer.id).in_(via_point),
+        )
+    )
+    return list(session.exec(_active(query)))
 
 
 def by_name_key(session: Session, name: str) -> list[Customer]:
     query = select(Customer).where(Customer.name_key == name_key(name))
-    return list(session.exec(query.order_by(col(Customer.id))))
+    return list(session.exec(_active(query)))
+
+
+def points(session: Session, customer_id: int) -> list[ContactPoint]:
+    """The customer's further phones and e-mails, oldest first."""
+    query = select(ContactPoint).where(ContactPoint.customer_id == customer_id)
+    return list(session.exec(query.order_by(col(ContactPoint.id))))
+
+
+def all_values(customer: Customer, extra: list[ContactPoint], kind: str) -> list[str]:
+    """Every phone (or e-mail) of a customer, the primary one first."""
+    primary = customer.phone if kind == "phone" else customer.email
+    values = [primary] if primary else []
+    values += [p.value for p in extra if p.kind == kind and p.value not in values]
+    return values
+
+
+def add_point(
+    session: Session, customer: Customer, kind: str, value: str, label: str | None = None
+) -> ContactPoint | None:
+    """Give a customer one more (normalised) phone or e-mail.
+
+    The first one of a kind becomes the customer's primary phone or e-mail; a value the
+    customer already has changes nothing. Returns the new ContactPoint, if one was made.
+    """
+    assert kind in POINT_KINDS and customer.id is not None
+    primary = "phone" if kind == "phone" else "email"
+    if getattr(customer, primary) in (None, ""):
+        setattr(customer, primary, value)
+        session.add(customer)
+        return None
+    if getattr(customer, primary) == value:
+        return None
+    if any(p.kind == kind and p.value == value for p in points(session, customer.id)):
+        return None
+    point = ContactPoint(customer_id=customer.id, kind=kind, value=value, label=label)
+    session.add(point)
+    session.flush()
+    return point
 
 
 def create(session: Session, customer: Customer) -> Customer:

@@ -33,14 +33,14 @@ class Actor:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, foreign_keys: bool = True) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
             _ensure_parent_dir(url)
         self.engine: Engine = create_engine(url, echo=echo)
         if self.is_sqlite:
-            _tune_sqlite(self.engine)
+            _tune_sqlite(self.engine, foreign_keys)
         self._write_engine = self.engine.execution_options(crm_immediate=True)
 
     @contextmanager
@@ -65,7 +65,7 @@ def _ensure_parent_dir(url: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
@@ -73,7 +73,7 @@ def _tune_sqlite(engine: Engine) -> None:
         for pragma in (
             "journal_mode=WAL",
             "busy_timeout=5000",
-            "foreign_keys=ON",
+            f"foreign_keys={'ON' if foreign_keys else 'OFF'}",
             "synchronous=NORMAL",
         ):
             cursor.execute(f"PRAGMA {pragma}")

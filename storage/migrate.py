@@ -22,11 +22,31 @@ def alembic_config(db: Database | None = None) -> Config:
     return cfg
 
 
+class MigrationError(RuntimeError):
+    """The schema changed but the data no longer holds together; nothing was committed."""
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
-    cfg = alembic_config(db)
-    with db.engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    """Apply migrations in one transaction.
+
+    On SQLite, altering a table means rebuilding it (copy, drop, rename), which foreign-key
+    enforcement forbids while other rows point at it; so migrations run with enforcement off,
+    on their own connection, and ``PRAGMA foreign_key_check`` must come back clean before the
+    transaction commits.
+    """
+    target = Database(db.url, foreign_keys=False) if db.is_sqlite else db
+    cfg = alembic_config(target)
+    try:
+        with target.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+            if target.is_sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise MigrationError(f"foreign keys broken by the migration: {broken[:5]}")
+    finally:
+        if target is not db:
+            target.dispose()
 
 
 def head() -> str | None:

@@ -51,11 +51,19 @@ class Rep(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     timezone: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=8)
+    region: str | None = Field(default=None, max_length=60)  # regional office
     active: bool = True
     created_at: datetime = _created()
 
 
 class Customer(SQLModel, table=True):
+    """One real customer. ``phone``/``email`` are the primary contact points (normalised: E.164,
+    lower case); further ones are ContactPoint rows. A customer merged into another keeps its
+    row, with ``merged_into_id`` set, so /unmerge can bring it back; it leaves search and lists.
+    ``external_source``/``external_id`` identify a row from an import, so re-importing the same
+    file updates instead of duplicating."""
+
+    __table_args__ = (UniqueConstraint("external_source", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     name_key: str = Field(index=True, max_length=200)
@@ -67,10 +75,58 @@ class Customer(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
     preferred_channel: str | None = Field(default=None, max_length=16)
     do_not_contact: bool = False
+    industry: str | None = Field(default=None, max_length=80)
+    revenue: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))  # annual, in millions
+    employees: int | None = None
+    founded: int | None = None  # year established
+    country: str | None = Field(default=None, max_length=80)
+    parent_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    merged_into_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    external_source: str | None = Field(default=None, max_length=32)
+    external_id: str | None = Field(default=None, max_length=64)
     created_at: datetime = _created()
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
+
+
+class ContactPoint(SQLModel, table=True):
+    """A further phone or e-mail of a customer (the first ones live on the customer itself).
+
+    Values are normalised before they get here (E.164, lower-cased e-mail), so an equality
+    lookup on the indexed ``value`` finds a number however it was typed."""
+
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "value"),
+        Index("ix_contactpoint_kind_value", "kind", "value"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    kind: str = Field(max_length=8)  # phone | email
+    value: str = Field(max_length=254)
+    label: str | None = Field(default=None, max_length=40)
+    created_at: datetime = _created()
+
+
+class CustomerMerge(SQLModel, table=True):
+    """What one /merge moved, exactly, so /unmerge can put it back.
+
+    ``moved`` maps a table name to the ids whose customer_id went from ``other`` to ``kept``
+    ("interaction", "deal", "task", "contact", and "customer" for subsidiaries re-parented);
+    ``copied_points`` are the ContactPoint ids created on the kept customer; ``filled`` names
+    the kept customer's empty fields that were filled from the other, with the value put in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kept_id: int = Field(foreign_key="customer.id", index=True)
+    other_id: int = Field(foreign_key="customer.id", index=True)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    evidence: str | None = Field(default=None, max_length=500)
+    moved: dict[str, list[int]] = Field(default_factory=dict, sa_type=JSON)
+    copied_points: list[int] = Field(default_factory=list, sa_type=JSON)
+    filled: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: datetime = _created()
+    undone_at: datetime | None = _ts()
+    undone_by_id: int | None = Field(default=None, foreign_key="rep.id")
 
 
 class Contact(SQLModel, table=True):
@@ -104,8 +160,23 @@ class Stage(SQLModel, table=True):
         return self.is_won or self.is_lost
 
 
+class Product(SQLModel, table=True):
+    """What is sold; ``key`` is the name folded without spaces, so "GTXPro" finds "GTX Pro"."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    key: str = Field(unique=True, max_length=120)
+    series: str | None = Field(default=None, max_length=80)
+    price: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    currency: str = Field(default="TRY", max_length=3)
+    created_at: datetime = _created()
+
+
 class Deal(SQLModel, table=True):
-    __table_args__ = (Index("ix_deal_owner_stage", "owner_id", "stage_id"),)
+    __table_args__ = (
+        Index("ix_deal_owner_stage", "owner_id", "stage_id"),
+        UniqueConstraint("external_source", "external_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     title: str = Field(max_length=200)
@@ -115,6 +186,9 @@ class Deal(SQLModel, table=True):
     stage_id: int = Field(foreign_key="stage.id", index=True)
     expected_close: date | None = None
     owner_id: int | None = Field(default=None, foreign_key="rep.id")
+    product_id: int | None = Field(default=None, foreign_key="product.id", index=True)
+    external_source: str | None = Field(default=None, max_length=32)
+    external_id: str | None = Field(default=None, max_length=64)
     lost_reason: str | None = Field(default=None, max_length=500)
     stage_changed_at: datetime = _created()
     closed_at: datetime | None = _ts()

@@ -17,7 +17,8 @@ The index is a cache of the ``customer`` table, never written to directly by a c
 query first re-reads the rows stamped within ``LOOKBACK`` of the newest stamp it has seen
 (an indexed range scan that is normally empty), so another process's commits show up on the
 next query, a commit that lands slightly out of stamp order is not missed, and a rolled-back
-transaction never leaves a ghost entry.
+transaction never leaves a ghost entry. A customer merged into another (``merged_into_id``)
+leaves the index on the refresh after the merge, which stamps ``updated_at`` for that reason.
 """
 
 from __future__ import annotations
@@ -101,14 +102,17 @@ class NameIndex:
 
     def refresh(self, session: Session) -> int:
         """Pull rows changed since the last refresh; returns how many were (re)indexed."""
-        query = select(Customer.id, Customer.name, Customer.updated_at)
+        query = select(Customer.id, Customer.name, Customer.updated_at, Customer.merged_into_id)
         if self._newest is not None:
             query = query.where(col(Customer.updated_at) >= self._newest - LOOKBACK)
         count = 0
-        for customer_id, name, updated in session.exec(query):
+        for customer_id, name, updated, merged_into in session.exec(query):
             if self._stamps.get(customer_id) == updated:
                 continue
-            self.put(customer_id, name)
+            if merged_into is None:
+                self.put(customer_id, name)
+            else:  # merged away: out of search until /unmerge stamps it again
+                self.remove(customer_id)
             self._stamps[customer_id] = updated
             if self._newest is None or updated > self._newest:
                 self._newest = updated

@@ -116,3 +116,41 @@ def test_migrations_go_down_and_up_again(services) -> None:
     assert migrate.current(services.db) is None
     migrate.upgrade(services.db)
     assert migrate.is_current(services.db)
+
+
+@pytest.mark.sqlite_only
+def test_upgrading_a_database_that_holds_data(tmp_path) -> None:
+    """Later migrations rebuild SQLite tables that other rows point at; data must survive."""
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    migrate.upgrade(db, "0001")
+    stamp = "'2026-01-01 00:00:00'"
+    with db.engine.begin() as c:
+        for sql in (
+            f"INSERT INTO rep (name, role, active, created_at) VALUES ('A', 'admin', 1, {stamp})",
+            "INSERT INTO customer (name, name_key, kind, tags, do_not_contact, created_at,"
+            f" updated_at, owner_id) VALUES ('Acme', 'acme', 'company', '[]', 0, {stamp},"
+            f" {stamp}, 1)",
+            "INSERT INTO pipeline (name, is_default) VALUES ('Sales', 1)",
+            "INSERT INTO stage (pipeline_id, name, position, probability, is_won, is_lost)"
+            " VALUES (1, 'Lead', 0, 10, 0, 0)",
+            "INSERT INTO deal (customer_id, title, currency, stage_id, owner_id,"
+            f" stage_changed_at, created_at, updated_at) VALUES (1, 'd', 'TRY', 1, 1, {stamp},"
+            f" {stamp}, {stamp})",
+            "INSERT INTO interaction (kind, summary, occurred_at, customer_id, created_at)"
+            f" VALUES ('call', 'x', {stamp}, 1, {stamp})",
+            "INSERT INTO task (title, due_at, assignee_id, customer_id, status, created_at)"
+            f" VALUES ('t', {stamp}, 1, 1, 'open', {stamp})",
+        ):
+            c.exec_driver_sql(sql)
+    migrate.upgrade(db)
+    assert migrate.is_current(db)
+    with db.engine.connect() as c:
+        tables = ("customer", "deal", "interaction", "task")
+        assert [c.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in tables] == [
+            1,
+            1,
+            1,
+            1,
+        ]
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.dispose()

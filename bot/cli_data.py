@@ -1,0 +1,153 @@
+"""``crm-bot import`` and ``crm-bot export``: data in and out of the CRM as CSV (or JSON).
+
+Kept apart from ``bot/cli.py`` so that the CLI's entry point only registers the sub-commands
+and dispatches here. The report is printed in the CRM's language (CRM_LANGUAGE); the progress
+line goes to stderr so that stdout stays clean for an export piped into a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.i18n import Translator
+from bot.services import Services
+from storage import exporter, importer, maven
+
+
+def add_parsers(sub: Any) -> None:
+    """Register ``import`` and ``export`` on the CLI's sub-parsers."""
+    imp = sub.add_parser("import", help="import customers, contacts, deals, reps or products")
+    imp.add_argument("kind", choices=(*importer.KINDS, "maven"))
+    imp.add_argument("path", help="the CSV file (for maven: the dataset's folder)")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument(
+        "--map",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read this column as that field",
+    )
+    imp.add_argument("--create-missing", action="store_true", help="create unknown reps/stages")
+    imp.add_argument("--allow-duplicates", action="store_true", help="create look-alikes too")
+    imp.add_argument("--source", default="csv", help="system the external ids come from")
+    imp.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    exp = sub.add_parser("export", help="export customers, deals, interactions or tasks")
+    exp.add_argument("kind", choices=exporter.KINDS)
+    exp.add_argument("--format", choices=("csv", "json"), default="csv")
+    exp.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+
+
+def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
+    if args.command == "export":
+        return _export(args, services)
+    return _import(args, services, t)
+
+
+def _mapping(pairs: list[str]) -> dict[str, str] | None:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, field = pair.partition("=")
+        if not sep or not column.strip() or not field.strip():
+            return None
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
+def _progress(name: str, done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    bar = "#" * filled + "." * (width - filled)
+    end = "\n" if done >= total else ""
+    print(f"\r{name}: [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def describe(t: Translator, issue: importer.Issue) -> str:
+    key = f"import.issue.{issue.code}"
+    return t(key, **issue.args) if t.has(key) else str(issue)
+
+
+def _import(args: argparse.Namespace, services: Services, t: Translator) -> int:
+    mapping = _mapping(args.map)
+    if mapping is None:
+        print(t("import.bad_map"), file=sys.stderr)
+        return 2
+    path = Path(args.path)
+    if not path.exists():
+        print(t("import.no_file", path=path), file=sys.stderr)
+        return 2
+    settings = services.settings
+    options = importer.Options(
+        kind=args.kind if args.kind != "maven" else "customers",
+        dry_run=args.dry_run,
+        mapping=mapping,
+        create_missing=args.create_missing,
+        allow_duplicates=args.allow_duplicates,
+        source=args.source,
+        region=settings.crm_phone_region,
+        currency=settings.crm_currency,
+        batch_size=max(1, args.batch),
+    )
+    render = lambda issue: describe(t, issue)  # noqa: E731
+    if args.kind == "maven":
+        reports = maven.load(services.db, path, options, progress=_progress, describe=render)
+    else:
+        step = lambda done, total: _progress(path.name, done, total)  # noqa: E731
+        reports = [importer.run(services.db, path, options, progress=step, describe=render)]
+    for report in reports:
+        print("\n".join(report_lines(report, t)))
+    return 0 if all(r.ok for r in reports) else 2
+
+
+def report_lines(report: importer.Report, t: Translator) -> list[str]:
+    """The import report as printed: counts, reasons, notes, where the rejected rows went."""
+    name = report.path.name
+    if not report.ok:
+        return [t("import.missing_columns", file=name, fields=", ".join(report.missing_columns))]
+    counts = {status: report.counts.get(status, 0) for status in importer.STATUSES}
+    lines = [t("import.header", file=name, kind=report.kind, total=report.total)]
+    lines.append("  " + t("import.counts", **counts))
+    if report.ignored_columns:
+        lines.append("  " + t("import.ignored", columns=", ".join(report.ignored_columns)))
+    for title, found in (
+        ("import.reasons", report.reasons()),
+        ("import.notes", report.notes),
+    ):
+        if found:
+            lines.append("  " + t(title))
+            for issue, count in sorted(found.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+                lines.append(f"    {count} × {describe(t, issue)}")
+    if report.rejected_path:
+        lines.append("  " + t("import.rejected_file", path=report.rejected_path))
+    if report.dry_run:
+        lines.append("  " + t("import.dry_run"))
+    lines.append("  " + t("import.took", seconds=f"{report.seconds:.1f}"))
+    return lines
+
+
+def _export(args: argparse.Namespace, services: Services) -> int:
+    out: TextIO
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with services.db.session() as session:
+            rows = exporter.rows(session, args.kind)
+            columns = exporter.COLUMNS[args.kind]
+            if args.format == "csv":
+                writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow(row)
+            else:
+                out.write("[")
+                for i, row in enumerate(rows):
+                    out.write(("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False))
+                out.write("\n]\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0

@@ -1,0 +1,177 @@
+"""CSV import: normalised rows, duplicates and homonyms reported, dry runs, idempotence."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from storage import importer
+from storage.models import AuditEvent, Contact, ContactPoint, Customer, Deal, Rep, Stage
+from tests.conftest import Chat, add_customer, count
+
+CUSTOMERS = (
+    (
+        "Firma;Telefon;Cep;E-Posta;Şehir;Sektör;Notlar\n"
+        "ANADOLU LOJİSTİK A.Ş.;0216 444 55 66;0532 111 22 33 / 0533 999 88 77;"
+        "Info@Anadolu.com.tr;İSTANBUL;lojistik;x\n"
+    )
+    + """ege tekstil san. ve tic. ltd. şti.;+90 (232) 456 78 90;;;izmir;tekstil;
+Mehmet Yıldırım;0555 000 00 00;;;Bursa;;
+Kaya Mimarlık;0532 12;;;;;
+Anadolu Lojistik AŞ;;;;;;
+;0212 111 11 11;;;;;
+Anadolu Lojistk;;;;;;
+"""
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(services, path: Path, kind: str = "customers", **options) -> importer.Report:
+    opts = importer.Options(kind=kind, region="TR", currency="TRY", batch_size=3, **options)
+    return importer.run(services.db, path, opts)
+
+
+def test_customers_are_normalised_and_flawed_rows_reported(services, tmp_path) -> None:
+    add_customer(services, "Mehmet Yıldırım", city="Ankara", phone="+905332223344")
+    report = run(services, write(tmp_path, "firmalar.csv", CUSTOMERS))
+    assert dict(report.counts) == {"new": 2, "duplicate": 3, "invalid": 2}
+    assert report.ignored_columns == ["Notlar"]
+    reasons = {row.line: str(outcome.issue) for row, outcome in report.rejected}
+    assert reasons[4].startswith("homonym")  # same name, other phone: never merged
+    assert reasons[5].startswith("bad_phone (value=0532 12")
+    assert reasons[6].startswith("repeats (line=2)")  # the same company, another suffix
+    assert reasons[7] == "missing_name"
+    assert reasons[8].startswith("similar (id=")
+    with Session(services.db.engine) as s:
+        anadolu = s.exec(select(Customer).where(Customer.name_key == "anadolu lojistik")).one()
+        points = s.exec(select(ContactPoint.value).where(ContactPoint.customer_id == anadolu.id))
+        assert sorted(points) == ["+905321112233", "+905339998877"]
+    assert anadolu.name == "Anadolu Lojistik A.Ş." and anadolu.city == "İstanbul"
+    assert (anadolu.phone, anadolu.email) == ("+902164445566", "info@anadolu.com.tr")
+    rejected = list(csv.DictReader(report.rejected_path.open(encoding="utf-8")))
+    assert report.rejected_path.name == "firmalar.rejected.csv"
+    assert [r["line"] for r in rejected] == ["4", "5", "6", "7", "8"]
+    assert rejected[1]["status"] == "invalid" and "0532 12" in rejected[1]["reason"]
+
+
+def test_reimporting_the_same_file_changes_nothing(services, tmp_path) -> None:
+    path = write(tmp_path, "firmalar.csv", CUSTOMERS)
+    run(services, path)
+    before = (count(services, Customer), count(services, ContactPoint), count(services, AuditEvent))
+    again = run(services, path)
+    assert again.counts["new"] == 0 and again.counts["updated"] == 0
+    assert again.counts["unchanged"] == 3
+    after = (count(services, Customer), count(services, ContactPoint), count(services, AuditEvent))
+    assert after == before
+
+
+def test_an_update_fills_and_adds_but_never_renames(services, tmp_path) -> None:
+    kaya = add_customer(services, "Kaya Mimarlık", phone="+905325551234")
+    text = "name,phone,city\nKAYA MİMARLIK,0532 555 12 34; 0212 444 55 66,Ankara\n"
+    path = write(tmp_path, "k.csv", text)
+    assert dict(run(services, path).counts) == {"updated": 1}
+    with Session(services.db.engine) as s:
+        row = s.get(Customer, kaya.id)
+        extra = s.exec(select(ContactPoint.value).where(ContactPoint.customer_id == kaya.id))
+        assert (row.name, row.city, list(extra)) == ("Kaya Mimarlık", "Ankara", ["+902124445566"])
+
+
+def test_a_dry_run_writes_nothing(services, tmp_path) -> None:
+    path = write(tmp_path, "firmalar.csv", CUSTOMERS)
+    before = (count(services, Customer), count(services, AuditEvent))
+    report = run(services, path, dry_run=True)
+    assert dict(report.counts) == {"new": 3, "duplicate": 2, "invalid": 2}  # as the real run
+    assert (count(services, Customer), count(services, AuditEvent)) == before
+    assert report.rejected_path is None and not importer.rejected_path(path).exists()
+
+
+def test_allow_duplicates_creates_look_alikes(services, tmp_path) -> None:
+    add_customer(services, "Mehmet Yıldırım", phone="+905332223344")
+    path = write(tmp_path, "m.csv", "name,phone\nMehmet Yıldırım,0555 000 00 00\n")
+    assert dict(run(services, path).counts) == {"duplicate": 1}
+    assert dict(run(services, path, allow_duplicates=True).counts) == {"new": 1}
+    assert dict(run(services, path).counts) == {"unchanged": 1}  # now matched by its phone
+
+
+def test_contacts_and_a_column_mapping(services, tmp_path) -> None:
+    acme = add_customer(services, "Acme Corporation")
+    text = "Company,Person,Job,Tel\nAcme Corp.,Jane Doe,buyer,+1 212 555 0100\nNope,X Y,,\n"
+    report = run(services, write(tmp_path, "c.csv", text), "contacts", mapping={"Job": "role"})
+    assert dict(report.counts) == {"new": 1, "invalid": 1}
+    with Session(services.db.engine) as s:
+        jane = s.exec(select(Contact)).one()
+    assert (jane.customer_id, jane.role, jane.phone) == (acme.id, "buyer", "+12125550100")
+
+
+def test_deals_need_known_stages_and_reps_unless_asked(services, tmp_path) -> None:
+    acme = add_customer(services, "Acme Corporation")
+    text = (
+        "id,account,stage,owner,amount,created,close_date\n"
+        'D1,Acme,Demo,Zeynep Kaya,"1.250,50",20.10.2026,15.12.2026\n'
+        "D2,Acme,Won,Zeynep Kaya,900,01.10.2026,13.11.2026\n"
+        "D3,Acme,Lead,,abc,,\n"
+    )
+    path = write(tmp_path, "d.csv", text)
+    strict = run(services, path, "deals", mapping={"id": "external_id"})
+    assert dict(strict.counts) == {"invalid": 3}
+    assert {str(o.issue).split(" ")[0] for _, o in strict.rejected} == {
+        "unknown_stage",
+        "unknown_rep",
+        "bad_number",
+    }
+    loose = run(services, path, "deals", mapping={"id": "external_id"}, create_missing=True)
+    assert dict(loose.counts) == {"new": 2, "invalid": 1}
+    with Session(services.db.engine) as s:
+        demo = s.exec(select(Stage).where(Stage.name == "Demo")).one()
+        d1 = s.exec(select(Deal).where(Deal.external_id == "D1")).one()
+        d2 = s.exec(select(Deal).where(Deal.external_id == "D2")).one()
+        assert not demo.is_closed and s.exec(select(Rep).where(Rep.name == "Zeynep Kaya")).one()
+    assert (d1.customer_id, str(d1.amount), d1.expected_close.isoformat()) == (
+        acme.id,
+        "1250.50",
+        "2026-12-15",
+    )
+    assert d2.closed_at.date().isoformat() == "2026-11-13" and str(d2.closed_amount) == "900.00"
+
+
+def test_the_cli_prints_the_report(services, tmp_path, monkeypatch, capsys) -> None:
+    from bot import cli
+
+    monkeypatch.setenv("CRM_DATABASE_URL", services.settings.crm_database_url)
+    monkeypatch.setenv("CRM_LANGUAGE", "en")
+    path = write(tmp_path, "firmalar.csv", CUSTOMERS)
+    assert cli.main(["import", "customers", str(path), "--dry-run", "--map", "Notlar=tags"]) == 0
+    out = capsys.readouterr().out
+    assert "firmalar.csv → customers: 7 rows" in out
+    assert "new 3 · updated 0 · unchanged 0 · duplicate 2 · invalid 2" in out
+    assert '1 × invalid phone "0532 12"' in out
+    assert "Dry run: nothing was written." in out
+    assert count(services, Customer) == 0
+
+
+def test_export_round_trip(services, tmp_path, monkeypatch, capsys, chat: Chat) -> None:
+    import json
+
+    from bot import cli
+
+    monkeypatch.setenv("CRM_DATABASE_URL", services.settings.crm_database_url)
+    run(services, write(tmp_path, "firmalar.csv", CUSTOMERS))
+    out = tmp_path / "out.csv"
+    assert cli.main(["export", "customers", "--output", str(out)]) == 0
+    exported = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["name"] for r in exported] == [
+        "Anadolu Lojistik A.Ş.",
+        "Ege Tekstil San. ve Tic. Ltd. Şti.",
+        "Mehmet Yıldırım",
+    ]
+    assert exported[0]["other_phones"] == "+905321112233; +905339998877"
+    assert dict(run(services, out).counts) == {"unchanged": 3}  # exports import back cleanly
+    assert cli.main(["export", "deals", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
