@@ -16,18 +16,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import cli_data
+from bot import cli_data, digest_preview
 from bot.adapters.console import ConsoleAdapter
 from bot.app import BackgroundFactory, SetupError, build_services, prepare_database, serve
 from bot.dispatcher import Dispatcher
 from bot.i18n import LANGUAGES, Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import Settings
 from storage import migrate, reps
 from storage.models import ROLES, Rep
 
 # Jobs that run beside the adapters in `crm-bot` (the scheduler registers itself here).
-BACKGROUND: list[BackgroundFactory] = []
+BACKGROUND: list[BackgroundFactory] = [Scheduler]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_parser("list", help="list reps")
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
+    digest = sub.add_parser("digest", help="the daily digest")
+    digest.add_argument("--preview", action="store_true", required=True, help="print it")
+    digest.add_argument("--target", metavar="PLATFORM:CHAT_ID", help="a subscribed chat")
+    digest.add_argument("--date", metavar="YYYY-MM-DD", help="as of that day's digest time")
     cli_data.add_parsers(sub)
     return p
 
@@ -69,10 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(t("cli.upgraded", revision=migrate.current(services.db)))
             return 0
         prepare_database(services, demo_data=bool(getattr(args, "demo", False)))
-        if args.command == "rep":
-            return _rep(args, services, t)
         if args.command in ("import", "export"):
             return cli_data.run(args, services, t)
+        if args.command == "rep":
+            return _rep(args, services, t)
+        if args.command == "digest":
+            return digest_preview.preview(services, args.target, args.date)
         if args.command is None:
             return asyncio.run(_serve(services))
         return asyncio.run(_chat(services, args.as_rep, args.jsonl))

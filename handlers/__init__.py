@@ -6,23 +6,27 @@ Importing this package registers every command with ``bot.commands``.
 from handlers import (
     customers,
     deals,
+    digest,
     help,
     interactions,
     invites,
     merge,
     profile,
     quality,
+    subscriptions,
     tasks,
 )
 
 __all__ = [
     "customers",
     "deals",
+    "digest",
     "help",
     "interactions",
     "invites",
     "merge",
     "profile",
     "quality",
+    "subscriptions",
     "tasks",
 ]

@@ -1,0 +1,161 @@
+"""The scheduled work itself: digests, reminders, "your day", each sent exactly once.
+
+Nothing here knows APScheduler: every entry point takes ``now`` (from the injected clock) and
+decides from the database alone, so a test, the start-up catch-up, the periodic sweep and a
+cron job firing on time all go through the same code, and a restart or a second bot process
+reaches the same decisions. The run ledger (``storage.ledger``) is consulted and claimed
+before anything is sent.
+
+Digest rules (reminders: ``bot.reminding``; calendar arithmetic: ``bot.timing``):
+- A digest is due at its ``at_time`` in its own timezone, on working days unless the
+  subscription is daily; the ledger row is keyed by that *local* date, so a DST change or a
+  cron trigger firing twice in a repeated hour (it does, on the autumn change) posts once.
+- A digest missed by at most the grace window is sent late (catch-up after downtime, retries
+  after a failed send); one missed by more is recorded ``skipped`` and logged, once.
+- A subscription made after today's time starts tomorrow.
+- An empty digest (nothing changed, nothing to act on) is recorded ``skipped``, not posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.messages import Reply
+from bot.reminding import Reminders
+from bot.services import Services
+from bot.timing import Schedule, WorkCalendar, schedule_of
+from handlers import digest as digests
+from storage import ledger, subscriptions
+from storage.ledger import Key, Policy
+from storage.models import Subscription
+
+if TYPE_CHECKING:  # the adapters package imports the dispatcher, which imports handlers
+    from bot.adapters.base import Notifier
+
+log = logging.getLogger(__name__)
+
+LEDGER_KEEP = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scheduled run did, for logs and tests: sent | empty | late | failed | taken | …"""
+
+    status: str
+    detail: str = ""
+
+
+class Jobs:
+    def __init__(self, services: Services, notifier: Notifier, policy: Policy | None = None):
+        self.services = services
+        self.notifier = notifier
+        self.policy = policy or Policy()
+        self.calendar = WorkCalendar.from_settings(services.settings)
+        self.grace = self.calendar.grace
+        self.reminding = Reminders(services, notifier, self.policy, self.calendar)
+        self._pruned: date | None = None
+
+    def schedule(self, sub: Subscription) -> Schedule:
+        return schedule_of(self.services.settings, sub)
+
+    async def digest(self, sub_id: int, now: datetime) -> Outcome:
+        """Post subscription ``sub_id``'s latest due digest unless it was already handled."""
+        db = self.services.db
+        with db.session() as session:
+            sub = subscriptions.get(session, sub_id)
+        if sub is None or not sub.active:
+            return Outcome("inactive")
+        due = self.schedule(sub).latest(now)
+        if due is None or due[1] < sub.created_at:
+            return Outcome("not-due")
+        day, at = due
+        key = Key("digest", digests.target_of(sub.platform, sub.chat_id), day)
+        if sub.platform not in self.notifier.platforms:
+            log.info("digest for %s waits: no %s adapter is running", key.target, sub.platform)
+            return Outcome("unreachable")
+        late = now - at
+        with db.session() as session:
+            row = ledger.rows(session, [key]).get(key)
+        if late > self.grace:
+            if row is None or row.status == "failed":
+                with db.session(write=True) as session:
+                    ledger.skip(session, key, now, f"missed by {late}", over=("failed",))
+                log.warning(
+                    "digest for %s on %s missed by %s (grace %s): skipped",
+                    key.target, day, late, self.grace,
+                )  # fmt: skip
+                return Outcome("late", str(late))
+            return Outcome(row.status)
+        if row is not None and not self.policy.may_retake(row, now):
+            return Outcome(row.status)
+        with db.session(write=True) as session:
+            if not ledger.claim(session, [key], now, self.policy):
+                return Outcome("taken")
+        try:
+            empty, replies = await asyncio.to_thread(self._build_digest, sub_id, now)
+        except Exception as problem:
+            log.exception("building the digest for %s failed", key.target)
+            return self._failed(key, now, problem)
+        if empty:
+            with db.session(write=True) as session:
+                ledger.skip(session, key, now, "empty", over=("pending",))
+            log.info("digest for %s on %s is empty: not posted", key.target, day)
+            return Outcome("empty")
+        try:
+            await self.notifier.send(sub.platform, sub.chat_id, replies)
+        except Exception as problem:
+            log.error("digest to %s failed: %s", key.target, problem)
+            return self._failed(key, now, problem)
+        with db.session(write=True) as session:
+            ledger.finish(session, [key], now)
+        return Outcome("sent", str(len(replies)))
+
+    def _build_digest(self, sub_id: int, now: datetime) -> tuple[bool, list[Reply]]:
+        """Runs in a worker thread: the queries and the chart stay off the event loop."""
+        with self.services.db.session() as session:
+            sub = subscriptions.get(session, sub_id)
+            assert sub is not None
+            data, replies = digests.for_subscription(session, self.services.settings, sub, now)
+        return data.empty, replies
+
+    def _failed(self, key: Key, now: datetime, problem: BaseException) -> Outcome:
+        text = f"{type(problem).__name__}: {problem}"
+        with self.services.db.session(write=True) as session:
+            spent = ledger.fail(session, [key], now, text, self.policy)
+        for row in spent:
+            log.error(
+                "giving up on %s %s %s after %d attempts",
+                row.job, row.target, row.run_date, row.attempts,
+            )  # fmt: skip
+        return Outcome("failed", text)
+
+    async def due_digests(self, now: datetime) -> dict[int, Outcome]:
+        """Every active subscription: post what is due and not yet handled (catch-up, retry)."""
+        with self.services.db.session() as session:
+            ids = [s.id for s in subscriptions.active(session) if s.id is not None]
+        outcomes: dict[int, Outcome] = {}
+        for sub_id in ids:
+            try:
+                outcomes[sub_id] = await self.digest(sub_id, now)
+            except Exception as problem:  # one broken subscription must not stop the others
+                log.exception("digest job for subscription %s failed", sub_id)
+                outcomes[sub_id] = Outcome("error", str(problem))
+        return outcomes
+
+    async def reminders(self, now: datetime) -> int:
+        """Overdue-task reminders and "your day" messages due now; returns messages sent."""
+        return await self.reminding.scan(now)
+
+    async def tick(self, now: datetime) -> tuple[dict[int, Outcome], int]:
+        """One sweep: due digests (catch-up and retries), reminders, and the daily prune."""
+        outcomes = await self.due_digests(now)
+        sent = await self.reminders(now)
+        if self._pruned != now.date():
+            with self.services.db.session(write=True) as session:
+                ledger.prune(session, (now - LEDGER_KEEP).date())
+            self._pruned = now.date()
+        return outcomes, sent

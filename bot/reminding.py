@@ -1,0 +1,199 @@
+"""The reminder scan: each rep's overdue tasks, and "your day", in private, exactly once.
+
+Run on every sweep. Only reps within their working hours (their own timezone) are scanned.
+A task is reminded at most once a day until it is done or snoozed, and again when a snooze
+ends: its ledger key is the task and the instant it fell due (the snooze's end, when
+snoozed), so a new "episode" gets a new key while a repeat the same day does not.
+
+Where a rep is reached: every platform the rep is mapped on that the Notifier has (their
+Telegram user id is their private chat; their Slack user id opens a DM), or the console when
+that is the only adapter. A message counts as delivered if any of those chats took it, so a
+retry never repeats it where it did arrive.
+
+Messages go out a few reps at a time; each batch's outcome is written in one transaction
+right after it, so a crash leaves at most one batch of claims to the stale-claim rule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.i18n import Translator
+from bot.messages import Reply
+from bot.services import Services
+from bot.timing import WorkCalendar
+from handlers import reminders as render
+from storage import ledger, reminders
+from storage import reps as rep_store
+from storage.ledger import Key, Policy
+from storage.models import Rep, RunLedger
+from storage.reminders import DueTask
+
+if TYPE_CHECKING:  # the adapters package imports the dispatcher, which imports handlers
+    from bot.adapters.base import Notifier
+
+log = logging.getLogger(__name__)
+
+BATCH = 10  # reps sent to at once; each batch's outcome is one transaction
+
+
+@dataclass
+class _Plan:
+    """What one rep is sent this scan: the claimed overdue tasks, and "your day"."""
+
+    rep: Rep
+    keys: dict[Key, int] = field(default_factory=dict)  # claimed ledger rows and their ids
+    tasks: list[DueTask] = field(default_factory=list)
+    day_key: dict[Key, int] = field(default_factory=dict)
+    later: list[DueTask] = field(default_factory=list)
+
+
+@dataclass
+class _Result:
+    keys: dict[Key, int]
+    error: str | None = None
+    remind: list[int] = field(default_factory=list)  # tasks to stamp ``last_reminded_at``
+
+
+class Reminders:
+    def __init__(
+        self, services: Services, notifier: Notifier, policy: Policy, calendar: WorkCalendar
+    ) -> None:
+        self.services = services
+        self.notifier = notifier
+        self.policy = policy
+        self.calendar = calendar
+
+    def chats_of(self, rep: Rep) -> list[tuple[str, str]]:
+        platforms = self.notifier.platforms
+        chats: list[tuple[str, str]] = []
+        if rep.telegram_user_id and "telegram" in platforms:
+            chats.append(("telegram", str(rep.telegram_user_id)))
+        if rep.slack_user_id and "slack" in platforms:
+            chats.append(("slack", rep.slack_user_id))
+        if not chats and platforms == {"console"}:
+            chats.append(("console", str(rep.id)))
+        return chats
+
+    async def scan(self, now: datetime) -> int:
+        """Send what is due now; returns the number of messages delivered."""
+        # The database work runs in a worker thread, so the adapters sharing this event loop
+        # stay responsive while a morning's thousands of reminders are claimed and recorded.
+        plans = await asyncio.to_thread(self._claim, now)
+        sent = 0
+        for start in range(0, len(plans), BATCH):
+            batch = plans[start : start + BATCH]
+            results = [r for rs in await asyncio.gather(*map(self._send, batch)) for r in rs]
+            await asyncio.to_thread(self._record, results, now)
+            sent += sum(1 for r in results if r.error is None)
+        return sent
+
+    def _claim(self, now: datetime) -> list[_Plan]:
+        db, cal = self.services.db, self.calendar
+        with db.session() as session:
+            everyone = [r for r in rep_store.all_reps(session) if r.active and r.id is not None]
+            working = [r for r in everyone if cal.working(r, now) and self.chats_of(r)]
+            if not working:
+                return []
+            morning = [r for r in working if cal.working(r, now, morning=True)]
+            overdue = reminders.overdue_unreminded(session, cal.groups(working, now), now)
+            later = reminders.due_later_today(session, cal.groups(morning, now), now)
+        by_id = {r.id: r for r in working}
+        today = {r.id: now.astimezone(cal.tz(r)).date() for r in working}
+        wanted: dict[Key, tuple[int, DueTask | None]] = {}
+        for task in overdue:
+            key = Key("reminder", task.episode, today[task.assignee_id])
+            wanted[key] = (task.assignee_id, task)
+        for rep_id in dict.fromkeys(task.assignee_id for task in later):
+            wanted[Key("your-day", f"rep:{rep_id}", today[rep_id])] = (rep_id, None)
+        if not wanted:
+            return []
+        # "Your day" is wanted all morning once sent: check first, to spare the steady state
+        # a write transaction. Overdue tasks are wanted only until reminded, so go straight on.
+        days = [k for k in wanted if k.job == "your-day"]
+        with db.session() as session:
+            seen = ledger.rows(session, days)
+        claimable = [k for k in wanted if k not in seen or self.policy.may_retake(seen[k], now)]
+        if not claimable:
+            return []
+        with db.session(write=True) as session:
+            won = ledger.claim(session, claimable, now, self.policy)
+        plans: dict[int, _Plan] = {}
+        later_by_rep: dict[int, list[DueTask]] = defaultdict(list)
+        for task in later:
+            later_by_rep[task.assignee_id].append(task)
+        for key in wanted:
+            if key not in won:
+                continue
+            rep_id, task = wanted[key]
+            plan = plans.setdefault(rep_id, _Plan(by_id[rep_id], later=later_by_rep[rep_id]))
+            if task is None:
+                plan.day_key[key] = won[key]
+            else:
+                plan.keys[key] = won[key]
+                plan.tasks.append(task)
+        ordered = [plans[rep_id] for rep_id in sorted(plans)]
+        self._name_customers(ordered)
+        return ordered
+
+    def _name_customers(self, plans: list[_Plan]) -> None:
+        """Customer names for the tasks the messages will list (one query for all)."""
+        for plan in plans:
+            plan.tasks.sort(key=lambda task: (task.effective_due, task.id))
+        listed = [t for p in plans for t in (*p.tasks[: render.LISTED], *p.later[: render.LISTED])]
+        with self.services.db.session() as session:
+            named = {t.id: t for t in reminders.with_customers(session, listed)}
+        for plan in plans:
+            plan.tasks = [named.get(t.id, t) for t in plan.tasks]
+            plan.later = [named.get(t.id, t) for t in plan.later]
+
+    async def _send(self, plan: _Plan) -> list[_Result]:
+        rep = plan.rep
+        t = Translator(rep.language or self.services.settings.crm_language)
+        tz = self.calendar.tz(rep)
+        results = []
+        if plan.day_key:
+            today = next(iter(plan.day_key)).run_date
+            reply = render.your_day(plan.later, t, tz, today)
+            results.append(_Result(plan.day_key, await self._deliver(rep, reply)))
+        if plan.keys:
+            error = await self._deliver(rep, render.overdue(plan.tasks, t, tz))
+            remind = [] if error else [task.id for task in plan.tasks]
+            results.append(_Result(plan.keys, error, remind))
+        return results
+
+    async def _deliver(self, rep: Rep, reply: Reply) -> str | None:
+        """Send to each of the rep's chats; None if any took it, else the errors."""
+        chats = self.chats_of(rep)
+        errors = []
+        for platform, chat_id in chats:
+            try:
+                await self.notifier.send(platform, chat_id, [reply])
+            except Exception as problem:
+                log.error("reminder to %s %s (%s) failed: %s", platform, chat_id, rep.name, problem)
+                errors.append(f"{platform}: {type(problem).__name__}: {problem}")
+        return "; ".join(errors) if errors and len(errors) == len(chats) else None
+
+    def _record(self, results: list[_Result], now: datetime) -> None:
+        failed: list[tuple[_Result, list[RunLedger]]] = []
+        with self.services.db.session(write=True) as session:
+            delivered = [i for r in results if r.error is None for i in r.keys.values()]
+            ledger.finish_ids(session, delivered, now)
+            reminders.mark_reminded(session, [i for r in results for i in r.remind], now)
+            for r in results:
+                if r.error is not None:
+                    failed.append(
+                        (r, ledger.fail(session, list(r.keys), now, r.error, self.policy))
+                    )
+        for r, spent in failed:
+            if spent:
+                first = next(iter(r.keys))
+                log.error(
+                    "giving up on %s %s %s (%d sends) after %d attempts",
+                    first.job, first.target, first.run_date, len(r.keys), spent[0].attempts,
+                )  # fmt: skip

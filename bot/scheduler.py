@@ -1,0 +1,165 @@
+"""APScheduler 3 inside the bot's event loop: when to run the jobs of ``bot.jobs``.
+
+Not PTB's JobQueue: that is Telegram-only. An ``AsyncIOScheduler`` is started in the running
+loop by ``serve()`` once the adapters are up (``bot.cli.BACKGROUND``), with the in-memory job
+store: jobs are *derived* from the database, never stored. There are two kinds:
+
+- one ``CronTrigger`` job per active subscription (its time and timezone, its weekdays),
+  re-derived at start-up, right after ``/subscribe`` or ``/unsubscribe`` commits (see
+  ``subscriptions_changed``) and on every sweep, which also picks up changes made through
+  another bot process;
+- one ``sweep`` job every ``CRM_SCHEDULER_SWEEP_MINUTES``: the reminder scan, retries of
+  failed sends, and the catch-up of digests missed within the grace window. Its first run is
+  immediate, which is the start-up catch-up: the in-memory store knows nothing of downtime,
+  the run ledger and the clock do.
+
+Job options, deliberately: ``coalesce=True`` so that a loop stalled past several run times
+runs a job once, not once per missed time (the job itself works out what is due from the
+clock anyway); ``misfire_grace_time`` = the grace window (``CRM_DIGEST_GRACE_HOURS``) for
+digests, so a late run still posts, where the default of one second would silently drop it;
+``max_instances=1`` so a slow digest never overlaps itself. None of this gives exactly-once
+across processes; the run ledger does (``storage.ledger``).
+
+Job functions take "now" from ``services.clock``, so tests drive them with a fake clock, and
+``tick(now)`` runs one sweep directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import event
+from sqlmodel import Session
+
+from bot.jobs import Jobs, Outcome
+from bot.services import Services
+from bot.timing import Schedule
+from storage import subscriptions
+
+if TYPE_CHECKING:  # the adapters package imports the dispatcher, which imports handlers
+    from bot.adapters.base import Notifier
+
+log = logging.getLogger(__name__)
+
+_RUNNING: list[Scheduler] = []
+
+
+def subscriptions_changed(services: Services, session: Session) -> None:
+    """Called by /subscribe and /unsubscribe: re-derive the digest jobs once ``session``'s
+    transaction has committed (not before: the re-sync reads the subscriptions back; not if
+    it rolls back). Commands run on the dispatcher's worker thread, so the re-sync is handed
+    to the scheduler's own loop."""
+    running = [s for s in _RUNNING if s.services is services]
+    if not running:
+        return
+
+    def committed(_session: Session) -> None:
+        for scheduler in running:
+            scheduler.resync_soon()
+
+    event.listen(session, "after_commit", committed, once=True)
+
+
+def trigger(schedule: Schedule) -> CronTrigger:
+    return CronTrigger(
+        day_of_week=schedule.cron_days,
+        hour=schedule.at.hour,
+        minute=schedule.at.minute,
+        timezone=schedule.tz,
+    )
+
+
+class Scheduler:
+    """A ``Background`` for ``serve()``: ``Scheduler(services, notifier)``."""
+
+    def __init__(self, services: Services, notifier: Notifier) -> None:
+        self.services = services
+        self.jobs = Jobs(services, notifier)
+        settings = services.settings
+        self.sweep_every = timedelta(minutes=settings.crm_scheduler_sweep_minutes)
+        self.aps = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={
+                "coalesce": True,
+                "misfire_grace_time": int(self.jobs.grace.total_seconds()),
+                "max_instances": 1,
+            },
+        )
+        self.swept = asyncio.Event()  # set after each sweep (tests wait on it)
+        self.last_sweep: tuple[dict[int, Outcome], int] | None = None
+        self._derived: dict[str, tuple[str, str, str]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self.aps.start()  # binds to the running loop
+        self.sync()
+        self.aps.add_job(
+            self._sweep,
+            IntervalTrigger(seconds=int(self.sweep_every.total_seconds()), timezone=UTC),
+            id="sweep",
+            next_run_time=datetime.now(UTC),  # at once: the start-up catch-up
+            coalesce=True,
+            misfire_grace_time=int(self.sweep_every.total_seconds()),
+        )
+        _RUNNING.append(self)
+
+    async def stop(self) -> None:
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+            await asyncio.sleep(0)  # let the shutdown, queued with call_soon, run
+
+    def resync_soon(self) -> None:
+        """``sync`` on the scheduler's loop, from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.sync)
+
+    def sync(self) -> None:
+        """Make the digest jobs match the active subscriptions (add, re-time, remove)."""
+        with self.services.db.session() as session:
+            active = subscriptions.active(session)
+        wanted: dict[str, tuple[int, Schedule]] = {}
+        for sub in active:
+            try:
+                wanted[f"digest:{sub.id}"] = (sub.id or 0, self.jobs.schedule(sub))
+            except (ValueError, KeyError) as problem:
+                log.error("subscription %s cannot be scheduled: %s", sub.id, problem)
+        for job_id in set(self._derived) - set(wanted):
+            if self.aps.get_job(job_id) is not None:
+                self.aps.remove_job(job_id)
+            del self._derived[job_id]
+        for job_id, (sub_id, schedule) in wanted.items():
+            signature = (schedule.at.isoformat(), str(schedule.tz), schedule.cron_days)
+            if self._derived.get(job_id) == signature:
+                continue
+            self.aps.add_job(
+                self._run_digest,
+                trigger(schedule),
+                args=[sub_id],
+                id=job_id,
+                replace_existing=True,
+            )
+            self._derived[job_id] = signature
+
+    async def _run_digest(self, sub_id: int) -> None:
+        outcome = await self.jobs.digest(sub_id, self.services.clock())
+        log.info("digest job for subscription %s: %s", sub_id, outcome.status)
+
+    async def _sweep(self) -> None:
+        try:
+            self.sync()
+            self.last_sweep = await self.tick()
+        finally:
+            self.swept.set()
+
+    async def tick(self, now: datetime | None = None) -> tuple[dict[int, Outcome], int]:
+        """One sweep at ``now`` (the clock's time by default)."""
+        return await self.jobs.tick(now or self.services.clock())

@@ -1,0 +1,130 @@
+"""Whom a digest is about, building it, and ``/digest`` to get one on demand.
+
+Scopes: a subscription's ``team`` is its subscriber and everyone who reports to them,
+directly or not, plus deals nobody owns yet (someone has to assign them); an admin's team is
+everyone. ``rep`` is one rep's own deals and tasks. ``/digest`` in a subscribed chat shows
+that chat's digest; elsewhere a rep gets their own, a manager their team's, an admin
+everyone's. "Changes since" run from the last digest sent to the same chat (the run ledger
+knows), at most a week back, else the last 24 hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from bot.commands import Context, Usage, command
+from bot.i18n import Translator
+from bot.messages import Reply
+from bot.settings import Settings
+from handlers.digest_render import Audience, render
+from storage import ledger, subscriptions
+from storage.digest import DigestData, Scope, Thresholds, collect
+from storage.models import Rep, Subscription
+
+CHANGES_WINDOW_CAP = timedelta(days=7)
+
+
+def thresholds(settings: Settings) -> Thresholds:
+    return Thresholds(
+        close_overdue_days=settings.crm_digest_close_overdue_days,
+        stale_days=settings.crm_digest_stale_days,
+        lead_contact_days=settings.crm_digest_lead_contact_days,
+        won_low_pct=settings.crm_digest_won_low_pct,
+        won_high_pct=settings.crm_digest_won_high_pct,
+        max_open_tasks=settings.crm_digest_max_open_tasks,
+        task_age_days=settings.crm_digest_task_age_days,
+        items_per_rule=settings.crm_digest_items_per_rule,
+    )
+
+
+def all_reps(session: Session) -> dict[int, Rep]:
+    return {r.id: r for r in session.exec(select(Rep).order_by(col(Rep.id))) if r.id is not None}
+
+
+def team_of(reps: dict[int, Rep], head: int) -> frozenset[int]:
+    """``head`` and everyone below them in the manager tree (a cycle cannot loop forever)."""
+    team, frontier = {head}, [head]
+    while frontier:
+        boss = frontier.pop()
+        for rep in reps.values():
+            if rep.manager_id == boss and rep.id is not None and rep.id not in team:
+                team.add(rep.id)
+                frontier.append(rep.id)
+    return frozenset(team)
+
+
+def audience(
+    reps: dict[int, Rep], scope: str, rep_id: int | None, language: str | None, tz: ZoneInfo
+) -> Audience:
+    t = Translator(language)
+    rep = reps.get(rep_id or 0)
+    if rep is not None and scope == "rep":
+        return Audience(Scope(frozenset({rep_id or 0}), False), "digest.title_rep", rep.name, t, tz)
+    if rep is None or rep.role == "admin":
+        return Audience(Scope(None, True), "digest.title_all", "", t, tz)
+    return Audience(Scope(team_of(reps, rep_id or 0), True), "digest.title_team", rep.name, t, tz)
+
+
+def subscription_audience(reps: dict[int, Rep], settings: Settings, sub: Subscription) -> Audience:
+    """A chat's digest reads in its subscriber's language and in the subscription's timezone."""
+    creator = reps.get(sub.created_by_id or 0)
+    language = (creator.language if creator else None) or settings.crm_language
+    return audience(reps, sub.scope, sub.scope_rep_id, language, ZoneInfo(sub.timezone))
+
+
+def target_of(platform: str, chat_id: str) -> str:
+    """A chat's name in the run ledger."""
+    return f"{platform}:{chat_id}"
+
+
+def build(
+    session: Session,
+    settings: Settings,
+    who: Audience,
+    target: str,
+    now: datetime,
+    reps: dict[int, Rep] | None = None,
+) -> tuple[DigestData, list[Reply]]:
+    """The digest for ``who`` as of ``now``, with changes since the last one ``target`` got."""
+    last = ledger.last_sent(session, "digest", target, now)
+    since = max(last or now - timedelta(days=1), now - CHANGES_WINDOW_CAP)
+    data = collect(
+        session,
+        who.scope,
+        since=since,
+        now=now,
+        today=now.astimezone(who.tz).date(),
+        limits=thresholds(settings),
+    )
+    names = {i: r.name for i, r in (reps if reps is not None else all_reps(session)).items()}
+    return data, render(data, who, names)
+
+
+def for_subscription(
+    session: Session, settings: Settings, sub: Subscription, now: datetime
+) -> tuple[DigestData, list[Reply]]:
+    reps = all_reps(session)
+    who = subscription_audience(reps, settings, sub)
+    return build(session, settings, who, target_of(sub.platform, sub.chat_id), now, reps)
+
+
+@command("digest", writes=False, aliases=("ozet",))
+async def digest(ctx: Context) -> list[Reply]:
+    if ctx.args.strip():
+        raise Usage()
+    settings = ctx.services.settings
+    chat = ctx.incoming
+    sub = subscriptions.for_chat(ctx.session, chat.platform, chat.chat_id)
+    reps = all_reps(ctx.session)
+    if sub is not None and sub.active:
+        who = subscription_audience(reps, settings, sub)
+        who = Audience(who.scope, who.heading, who.name, ctx.t, who.tz)
+    else:
+        scope = "rep" if ctx.rep.role == "rep" else "team"
+        who = audience(reps, scope, ctx.rep.id, ctx.t.language, ctx.tz)
+    target = target_of(chat.platform, chat.chat_id)
+    _data, replies = build(ctx.session, settings, who, target, ctx.now, reps)
+    return replies

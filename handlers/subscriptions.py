@@ -1,0 +1,145 @@
+"""``/subscribe digest`` and ``/unsubscribe digest``: a chat's daily digest (managers, admins).
+
+``/subscribe digest [HH:MM] [timezone] [daily] [team|rep [name]]``, the words in any order
+before the scope: the time defaults to ``CRM_DIGEST_TIME`` and the timezone to
+``CRM_TIMEZONE``; the digest comes on working days unless "daily" is given; ``team`` (the
+default) covers the subscriber's team, or the named rep's, and ``rep`` one rep (the
+subscriber unless named). Subscribing again changes the chat's subscription. The scheduler is
+told right away, and the database stays the only record of it.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.commands import Abort, Context, Usage, command
+from bot.messages import Button, Reply
+from bot.scheduler import subscriptions_changed
+from bot.timing import schedule_of
+from handlers.digest import all_reps
+from storage import subscriptions
+from storage.folding import fold
+from storage.models import Rep, Subscription
+
+KINDS = {"digest", "ozet"}
+TEAM = {"team", "ekip"}
+ONE_REP = {"rep", "temsilci"}
+DAILY = {"daily", "everyday", "hergun"}
+WORKING = {"weekdays", "workdays", "isgunleri"}
+MANAGERS = ("manager", "admin")
+
+
+def _time(word: str) -> str | None:
+    """ "8:30" -> "08:30"; None when the word is not shaped like a time; Usage when invalid."""
+    head, sep, tail = word.replace(".", ":").partition(":")
+    if not (sep and head.isdigit() and tail.isdigit() and len(tail) == 2 and len(head) <= 2):
+        return None
+    if int(head) > 23 or int(tail) > 59:
+        raise Usage("subscribe.bad_time", time=word)
+    return f"{int(head):02d}:{tail}"
+
+
+def _rep_named(ctx: Context, words: list[str]) -> Rep:
+    """The active rep ``words`` name ("#12", or words all found in one name)."""
+    reps = [r for r in all_reps(ctx.session).values() if r.active]
+    text = " ".join(words)
+    if text.startswith("#") and text[1:].isdigit():
+        found = [r for r in reps if r.id == int(text[1:])]
+    else:
+        wanted = fold(text).split()
+        found = [r for r in reps if all(w in fold(r.name).split() for w in wanted)]
+        if not found:
+            found = [r for r in reps if all(w in fold(r.name) for w in wanted)]
+    if not found:
+        raise Usage("subscribe.no_rep", name=text)
+    if len(found) > 1:
+        head = ctx.again(" ".join(ctx.words[: len(ctx.words) - len(words)]))
+        choices = [Button(r.name, f"{head} #{r.id}") for r in found[:6]]
+        raise Abort(Reply(ctx.t("subscribe.which_rep", name=text), choices=choices))
+    return found[0]
+
+
+def _parse(ctx: Context) -> Subscription:
+    words = ctx.words
+    if not words or fold(words[0]) not in KINDS:
+        raise Usage("subscribe.bad_kind")
+    settings = ctx.services.settings
+    sub = Subscription(
+        platform=ctx.incoming.platform,
+        chat_id=ctx.incoming.chat_id,
+        kind="digest",
+        at_time=settings.crm_digest_time,
+        timezone=settings.crm_timezone,
+        scope="team",
+        scope_rep_id=ctx.rep.id,
+        working_days_only=True,
+        created_by_id=ctx.rep.id,
+        created_at=ctx.now,
+    )
+    for position, word in enumerate(words[1:], 1):
+        folded = fold(word)
+        if (at := _time(word)) is not None:
+            sub.at_time = at
+        elif "/" in word or word.upper() in {"UTC", "GMT"}:
+            try:
+                sub.timezone = str(ZoneInfo(word))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise Usage("subscribe.bad_timezone", tz=word) from None
+        elif folded in DAILY:
+            sub.working_days_only = False
+        elif folded in WORKING:
+            sub.working_days_only = True
+        elif folded in TEAM | ONE_REP:
+            sub.scope = "rep" if folded in ONE_REP else "team"
+            rest = words[position + 1 :]
+            if rest:
+                sub.scope_rep_id = _rep_named(ctx, rest).id
+            break
+        else:
+            raise Usage("subscribe.bad_word", word=word)
+    return sub
+
+
+def _what(ctx: Context, sub: Subscription) -> str:
+    reps = all_reps(ctx.session)
+    rep = reps.get(sub.scope_rep_id or 0)
+    if sub.scope == "rep" and rep is not None:
+        return ctx.t("subscribe.what_rep", name=rep.name)
+    if rep is None or rep.role == "admin":
+        return ctx.t("subscribe.what_all")
+    return ctx.t("subscribe.what_team", name=rep.name)
+
+
+@command("subscribe", writes=True, aliases=("abone",), roles=MANAGERS)
+async def subscribe(ctx: Context) -> Reply:
+    wanted = _parse(ctx)
+    saved = subscriptions.save(ctx.session, wanted)
+    subscriptions_changed(ctx.services, ctx.session)
+    schedule = schedule_of(ctx.services.settings, saved)
+    upcoming = schedule.next(ctx.now)
+    days = "subscribe.days_working" if saved.working_days_only else "subscribe.days_daily"
+    lines = [
+        ctx.t(
+            "subscribe.done",
+            what=_what(ctx, saved),
+            time=saved.at_time,
+            tz=saved.timezone,
+            days=ctx.t(days),
+        )
+    ]
+    if upcoming is not None:
+        lines.append(ctx.t("subscribe.next", when=ctx.t.when(upcoming, schedule.tz)))
+    lines.append(ctx.t("subscribe.note"))
+    return Reply("\n".join(lines), buttons=[Button(ctx.t("subscribe.button.now"), "/digest")])
+
+
+@command("unsubscribe", writes=True, aliases=("aboneiptal",), roles=MANAGERS)
+async def unsubscribe(ctx: Context) -> Reply:
+    words = ctx.words
+    if len(words) > 1 or (words and fold(words[0]) not in KINDS):
+        raise Usage("subscribe.bad_kind")
+    chat = ctx.incoming
+    if not subscriptions.deactivate(ctx.session, chat.platform, chat.chat_id):
+        return Reply(ctx.t("unsubscribe.none"))
+    subscriptions_changed(ctx.services, ctx.session)
+    return Reply(ctx.t("unsubscribe.done"))

@@ -1,0 +1,305 @@
+"""The digest's figures: one query per section, whatever the number of deals.
+
+Every section is an aggregate (GROUP BY) or a bounded list (LIMIT, with the full count from
+``count(*) OVER ()``), so a team with 10,000 open deals costs the same ~15 queries as a team
+with ten. Only portable SQL is used (window functions, CASE, correlated subqueries, NOT
+EXISTS): SQLite 3.25+ and PostgreSQL run it alike.
+
+"Activity" on a deal is a stage move or any interaction with its customer; a lead counts as
+"contacted" once any interaction with its customer happened after the deal was created. Every
+threshold is "more than": a deal exactly 14 days past its expected close is not flagged yet.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlmodel import Session, col
+from sqlmodel import select as select_models
+
+from storage.deals import StageTotal
+from storage.digest_data import (
+    Attention,
+    Changes,
+    DealItem,
+    DigestData,
+    Listing,
+    Move,
+    RepLoad,
+    Scope,
+    Sum,
+    Thresholds,
+)
+from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
+
+__all__ = ["DigestData", "Scope", "Thresholds", "collect"]
+
+
+_DEAL_COLUMNS = (
+    col(Deal.id),
+    col(Deal.title),
+    col(Deal.customer_id),
+    col(Customer.name).label("customer"),
+    col(Deal.owner_id),
+    col(Deal.currency),
+    col(Deal.amount),
+    col(Deal.closed_amount),
+    col(Deal.expected_close),
+    col(Deal.lost_reason),
+    col(Deal.stage_id),
+    col(Deal.stage_changed_at),
+    col(Deal.created_at),
+    col(Deal.closed_at),
+)
+
+
+def _deals(*extra: Any) -> Any:
+    return select(*_DEAL_COLUMNS, *extra).join(
+        Customer, col(Deal.customer_id) == col(Customer.id), isouter=True
+    )
+
+
+def _listing(session: Session, query: Any, limit: int) -> Listing:
+    """Run a deal query with its full count alongside, returning only the first ``limit``."""
+    rows = list(session.execute(query.add_columns(func.count().over().label("n")).limit(limit)))
+    if not rows:
+        return Listing()
+    items = [DealItem(**{k: v for k, v in row._mapping.items() if k != "n"}) for row in rows]
+    return Listing(items, int(rows[0].n))
+
+
+def collect(
+    session: Session,
+    scope: Scope,
+    *,
+    since: datetime,
+    now: datetime,
+    today: date,
+    limits: Thresholds,
+) -> DigestData:
+    """Everything a digest shows, for deals and tasks in ``scope``, as of ``now``."""
+    stages = list(session.exec(select_models(Stage).order_by(col(Stage.position), col(Stage.id))))
+    open_ids = [s.id for s in stages if not s.is_closed and s.id is not None]
+    won_ids = [s.id for s in stages if s.is_won and s.id is not None]
+    lost_ids = [s.id for s in stages if s.is_lost and s.id is not None]
+    return DigestData(
+        stages=stages,
+        pipeline=_pipeline(session, scope, stages, open_ids),
+        changes=_changes(session, scope, since, now, limits, won_ids, lost_ids),
+        attention=_attention(session, scope, now, today, since, limits, stages),
+        since=since,
+        now=now,
+        today=today,
+        limits=limits,
+    )
+
+
+def _pipeline(
+    session: Session, scope: Scope, stages: list[Stage], open_ids: list[int]
+) -> list[StageTotal]:
+    by_id = {s.id: s for s in stages}
+    query = (
+        select(
+            col(Deal.stage_id),
+            col(Deal.currency),
+            func.count(),
+            func.coalesce(func.sum(Deal.amount), 0),
+        )
+        .where(col(Deal.stage_id).in_(open_ids), scope.deals(Deal.owner_id))
+        .group_by(col(Deal.stage_id), col(Deal.currency))
+    )
+    rows = [
+        StageTotal(by_id[stage_id], currency, count, Decimal(str(total)))
+        for stage_id, currency, count, total in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: (r.stage.position, r.currency))
+
+
+def _sums(rows: Any) -> list[Sum]:
+    return [Sum(currency, count, Decimal(str(total))) for currency, count, total in rows]
+
+
+def _changes(
+    session: Session,
+    scope: Scope,
+    since: datetime,
+    now: datetime,
+    limits: Thresholds,
+    won_ids: list[int],
+    lost_ids: list[int],
+) -> Changes:
+    n = limits.items_per_rule
+    created = and_(col(Deal.created_at) > since, col(Deal.created_at) <= now)
+    in_scope = scope.deals(Deal.owner_id)
+    new = session.execute(
+        select(col(Deal.currency), func.count(), func.coalesce(func.sum(Deal.amount), 0))
+        .where(created, in_scope)
+        .group_by(col(Deal.currency))
+        .order_by(col(Deal.currency))
+    )
+    newest = _deals().where(created, in_scope).order_by(col(Deal.created_at).desc(), col(Deal.id))
+    moves = session.execute(
+        select(col(DealStageChange.from_stage_id), col(DealStageChange.to_stage_id), func.count())
+        .join(Deal, col(Deal.id) == col(DealStageChange.deal_id))
+        .where(
+            col(DealStageChange.at) > since,
+            col(DealStageChange.at) <= now,
+            col(DealStageChange.from_stage_id).is_not(None),
+            in_scope,
+        )
+        .group_by(col(DealStageChange.from_stage_id), col(DealStageChange.to_stage_id))
+    )
+    closed_window = and_(
+        col(Deal.closed_at) > since,
+        col(Deal.closed_at) <= now,
+        col(Deal.stage_id).in_(won_ids + lost_ids),
+        in_scope,
+    )
+    value = func.coalesce(Deal.closed_amount, Deal.amount)
+    closed: dict[int, list[Sum]] = {}
+    for stage_id, currency, count, total in session.execute(
+        select(
+            col(Deal.stage_id), col(Deal.currency), func.count(), func.coalesce(func.sum(value), 0)
+        )
+        .where(closed_window)
+        .group_by(col(Deal.stage_id), col(Deal.currency))
+        .order_by(col(Deal.stage_id), col(Deal.currency))
+    ):
+        closed.setdefault(stage_id, []).append(Sum(currency, count, Decimal(str(total))))
+    latest = func.row_number().over(
+        partition_by=col(Deal.stage_id), order_by=(col(Deal.closed_at).desc(), col(Deal.id))
+    )
+    ranked = _deals(latest.label("pos")).where(closed_window).subquery()
+    won: list[DealItem] = []
+    lost: list[DealItem] = []
+    for row in session.execute(
+        select(ranked).where(ranked.c.pos <= n).order_by(ranked.c.closed_at.desc())
+    ):
+        item = DealItem(**{k: v for k, v in row._mapping.items() if k != "pos"})
+        (won if item.stage_id in won_ids else lost).append(item)
+    return Changes(
+        new=_sums(new),
+        new_deals=_listing(session, newest, n),
+        moves=[Move(a, b, c) for a, b, c in moves],
+        closed=closed,
+        won=Listing(won, sum(s.count for i in won_ids for s in closed.get(i, []))),
+        lost=Listing(lost, sum(s.count for i in lost_ids for s in closed.get(i, []))),
+    )
+
+
+def _attention(
+    session: Session,
+    scope: Scope,
+    now: datetime,
+    today: date,
+    since: datetime,
+    limits: Thresholds,
+    stages: list[Stage],
+) -> Attention:
+    n = limits.items_per_rule
+    open_ids = [s.id for s in stages if not s.is_closed]
+    is_open = col(Deal.stage_id).in_(open_ids)
+    in_scope = scope.deals(Deal.owner_id)
+
+    late = today - timedelta(days=limits.close_overdue_days)
+    close_overdue = _deals().where(is_open, in_scope, col(Deal.expected_close) < late)
+    close_overdue = close_overdue.order_by(col(Deal.expected_close), col(Deal.id))
+
+    quiet = now - timedelta(days=limits.stale_days)
+    last_touch = (
+        select(func.max(Interaction.occurred_at))
+        .where(col(Interaction.customer_id) == col(Deal.customer_id))
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+    candidates = (
+        _deals(last_touch.label("last_touch"))
+        .where(
+            is_open,
+            in_scope,
+            col(Deal.stage_changed_at) < quiet,
+            col(Deal.created_at) < quiet,
+        )
+        .subquery()
+    )
+    stale = (
+        select(candidates)
+        .where(or_(candidates.c.last_touch.is_(None), candidates.c.last_touch < quiet))
+        .order_by(func.coalesce(candidates.c.last_touch, candidates.c.stage_changed_at))
+    )
+
+    lost_ids = [s.id for s in stages if s.is_lost]
+    no_reason = _deals().where(
+        col(Deal.stage_id).in_(lost_ids),
+        func.coalesce(func.trim(Deal.lost_reason), "") == "",
+        in_scope,
+    )
+    no_reason = no_reason.order_by(col(Deal.closed_at).desc(), col(Deal.id))
+
+    won_ids = [s.id for s in stages if s.is_won]
+    hundred = literal(100)
+    won_off = _deals().where(
+        col(Deal.stage_id).in_(won_ids),
+        col(Deal.closed_at) > since,
+        col(Deal.closed_at) <= now,
+        col(Deal.amount) > 0,
+        col(Deal.closed_amount).is_not(None),
+        or_(
+            col(Deal.closed_amount) * hundred < col(Deal.amount) * limits.won_low_pct,
+            col(Deal.closed_amount) * hundred > col(Deal.amount) * limits.won_high_pct,
+        ),
+        in_scope,
+    )
+    won_off = won_off.order_by(col(Deal.closed_at).desc(), col(Deal.id))
+
+    unowned = _deals().where(is_open, col(Deal.owner_id).is_(None))
+    unowned = unowned.order_by(col(Deal.created_at), col(Deal.id))
+
+    first_open = next((s.id for s in stages if not s.is_closed), None)
+    touched = exists().where(
+        col(Interaction.customer_id) == col(Deal.customer_id),
+        col(Interaction.occurred_at) >= col(Deal.created_at),
+    )
+    uncontacted = _deals().where(
+        col(Deal.stage_id) == first_open,
+        col(Deal.created_at) < now - timedelta(days=limits.lead_contact_days),
+        ~touched,
+        in_scope,
+    )
+    uncontacted = uncontacted.order_by(col(Deal.created_at), col(Deal.id))
+
+    return Attention(
+        close_overdue=_listing(session, close_overdue, n),
+        stale=_listing(session, stale, n),
+        lost_no_reason=_listing(session, no_reason, n),
+        won_off=_listing(session, won_off, n),
+        unowned=_listing(session, unowned, n) if scope.unowned else Listing(),
+        uncontacted=_listing(session, uncontacted, n),
+        loads=_loads(session, scope, now, limits),
+    )
+
+
+def _loads(session: Session, scope: Scope, now: datetime, limits: Thresholds) -> list[RepLoad]:
+    """Per rep: open tasks, overdue ones, and ones open too long; only reps with a problem."""
+    overdue = and_(
+        col(Task.due_at) < now,
+        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) < now),
+    )
+    old = col(Task.created_at) < now - timedelta(days=limits.task_age_days)
+    n_open = func.count()
+    n_overdue = func.sum(case((overdue, 1), else_=0))
+    n_old = func.sum(case((old, 1), else_=0))
+    query = (
+        select(col(Task.assignee_id), n_open, n_overdue, n_old)
+        .where(Task.status == "open", scope.tasks(Task.assignee_id))
+        .group_by(col(Task.assignee_id))
+        .having(or_(n_overdue > 0, n_open > limits.max_open_tasks, n_old > 0))
+        .order_by(col(Task.assignee_id))
+    )
+    return [
+        RepLoad(rep, total, int(late), int(aged))
+        for rep, total, late, aged in session.execute(query)
+    ]
