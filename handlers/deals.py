@@ -106,6 +106,12 @@ async def stage(ctx: Context) -> Reply:
     reason = " ".join(words[start + size :]).strip()
     stage_text = " ".join(words[start:])
     deal = resolve_deal(ctx, " ".join(words[:start]), ctx.again(f"{{ref}} {stage_text}"))
+    if deal.stage_id == target.id and target.is_lost and (reason or not deal.lost_reason):
+        if not reason:  # lost without a reason (say, imported): ask for it now
+            raise Abort(_ask_lost_reason(ctx, deal, target))
+        deal.lost_reason, deal.updated_at = reason, ctx.now
+        ctx.session.add(deal)
+        return deal_card(ctx, deal, ctx.t("stage.reason_saved", title=deal.title))
     if deal.stage_id == target.id:
         return deal_card(
             ctx, deal, ctx.t("stage.already", title=deal.title, stage=ctx.t.stage(target.name))

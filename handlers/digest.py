@@ -20,11 +20,16 @@ from bot.i18n import Translator
 from bot.messages import Reply
 from bot.settings import Settings
 from handlers.digest_render import Audience, render
+from handlers.quality import quality_section
 from storage import ledger, subscriptions
+from storage import quality as data_quality
 from storage.digest import DigestData, Scope, Thresholds, collect
 from storage.models import Rep, Subscription
 
 CHANGES_WINDOW_CAP = timedelta(days=7)
+
+
+QUALITY_WEEKDAY = 0  # Mondays, team digests carry the weekly data-quality section
 
 
 def thresholds(settings: Settings) -> Thresholds:
@@ -100,7 +105,13 @@ def build(
         limits=thresholds(settings),
     )
     names = {i: r.name for i, r in (reps if reps is not None else all_reps(session)).items()}
-    return data, render(data, who, names)
+    replies = render(data, who, names)
+    weekly = now.astimezone(who.tz).weekday() == QUALITY_WEEKDAY
+    if weekly and who.heading != "digest.title_rep":  # the CRM's whole data, for managers
+        section = quality_section(data_quality.report(session), who.t)
+        if section is not None:
+            replies.append(section)
+    return data, replies
 
 
 def for_subscription(

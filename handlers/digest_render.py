@@ -245,14 +245,16 @@ def _attention(data: DigestData, who: Audience, names: dict[int, str]) -> list[R
     rule = f"{t('digest.rule.overdue_tasks')} ({len(overdue)})"
     for r in overdue[:shown]:
         text = t("digest.overdue_count", name=names.get(r.rep_id, "?"), count=r.overdue)
-        button = Button(t("digest.button.overdue"), "/tasks overdue")
+        who = names.get(r.rep_id)
+        button = Button(t("digest.button.overdue"), f"/tasks overdue {who}" if who else "/tasks")
         found.items.append(_Item(rule, text, (button,)))
     heavy = [r for r in a.loads if r.open > limits.max_open_tasks or r.old]
     heavy.sort(key=lambda r: (-r.open, -r.old, r.rep_id))
     rule = t("digest.rule.task_load", max=limits.max_open_tasks, days=limits.task_age_days)
     for r in heavy[:shown]:
         text = t("digest.load", name=names.get(r.rep_id, "?"), open=r.open, old=r.old)
-        button = Button(t("digest.button.tasks"), "/tasks")
+        who = names.get(r.rep_id)
+        button = Button(t("digest.button.tasks"), f"/tasks {who}" if who else "/tasks")
         found.items.append(_Item(f"{rule} ({len(heavy)})", text, (button,)))
     found.unlisted += max(len(overdue) - shown, 0) + max(len(heavy) - shown, 0)
     return _paginate(found.items, found.unlisted, t)

@@ -84,6 +84,7 @@ async def log(ctx: Context) -> Reply:
             deal_id=deal_id,
             source_platform=source[0],
             source_message_id=source[1],
+            created_at=ctx.now,
             latitude=where[0] if where else None,
             longitude=where[1] if where else None,
         ),

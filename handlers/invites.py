@@ -7,28 +7,14 @@ that can take one; opening it sends ``/start <code>``, which the dispatcher hand
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
-from bot.commands import Abort, Context, Usage, command
+from bot.commands import Context, Usage, command
 from bot.i18n import Translator
 from bot.messages import Button, Incoming, Reply
 from bot.services import Services
+from handlers.refs import resolve_rep
 from storage import invites, reps
-from storage.folding import fold
-
-
-def _rep_named(ctx: Context, name: str):
-    everyone = {r.id: r for r in reps.all_reps(ctx.session) if r.active}
-    folded = {rid: fold(r.name) for rid, r in everyone.items()}
-    exact = [rid for rid, f in folded.items() if f == fold(name)]
-    if len(exact) == 1:
-        return everyone[exact[0]]
-    ranked = process.extract(fold(name), folded, scorer=fuzz.WRatio, limit=5, score_cutoff=60)
-    if not ranked:
-        raise Abort(Reply(ctx.t("invite.no_rep", name=name)))
-    options = [Button(everyone[rid].name, f"/invite #{rid}") for _, _, rid in ranked]
-    raise Abort(Reply(ctx.t("invite.which", name=name), choices=options))
 
 
 @command("invite", writes=True, roles=("manager", "admin"), aliases=("davet",))
@@ -36,12 +22,7 @@ async def invite(ctx: Context) -> Reply:
     name = ctx.args.strip()
     if not name:
         raise Usage()
-    if name.startswith("#") and name[1:].isdigit():
-        rep = reps.get(ctx.session, int(name[1:]))
-        if rep is None:
-            raise Abort(Reply(ctx.t("invite.no_rep", name=name)))
-    else:
-        rep = _rep_named(ctx, name)
+    rep = resolve_rep(ctx, name, "/invite {ref}")
     code = invites.create(ctx.session, rep, ctx.rep, ctx.now).code
     links = [template.format(code=code) for template in ctx.services.deep_links.values()]
     lines = [ctx.t("invite.created", name=rep.name, days=invites.VALID_FOR.days)]

@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.commands import Abort, Context
 from bot.messages import Button, Reply
-from storage import customers, deals, tasks
-from storage.folding import looks_like_email, looks_like_phone, name_tokens
-from storage.models import Customer, Deal, Task
+from storage import customers, deals, reps, tasks
+from storage.folding import fold, looks_like_email, looks_like_phone, name_tokens
+from storage.models import Customer, Deal, Rep, Task
 from storage.search import Match, Tier, pick
 
 ID_REF = re.compile(r"^#?(\d{1,6})$")
@@ -298,3 +298,20 @@ def resolve_task(ctx: Context, text: str, rebuild: str) -> Task:
     titles = dict(rows)
     options = [(f"{titles[i]} · #{i}", rebuild.replace("{ref}", f"#{i}")) for i in ranked[:CHOICES]]
     raise Abort(choices_reply(ctx, "task.which", options, query=text))
+
+
+def resolve_rep(ctx: Context, text: str, rebuild: str) -> Rep:
+    """An active rep by "#id" or name (folded, exact), or stop with the likeliest as choices."""
+    text = text.strip()
+    everyone = {r.id: r for r in reps.all_reps(ctx.session) if r.active and r.id is not None}
+    if (rep_id := parse_id(text)) is not None and rep_id in everyone:
+        return everyone[rep_id]
+    folded = {rid: fold(r.name) for rid, r in everyone.items()}
+    exact = [rid for rid, name in folded.items() if name == fold(text)]
+    if len(exact) == 1:
+        return everyone[exact[0]]
+    ranked = process.extract(fold(text), folded, scorer=fuzz.WRatio, limit=CHOICES, score_cutoff=60)
+    if not ranked:
+        raise Abort(Reply(ctx.t("rep.not_found", name=text)))
+    options = [(everyone[rid].name, rebuild.replace("{ref}", f"#{rid}")) for _, _, rid in ranked]
+    raise Abort(choices_reply(ctx, "rep.which", options, name=text))

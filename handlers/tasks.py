@@ -8,8 +8,9 @@ from bot.commands import Abort, Context, Usage, command
 from bot.messages import Button, Reply
 from handlers.cards import task_card, task_line
 from handlers.dates import parse_when, split_when
-from handlers.refs import parse_id, resolve_task, trailing_customer
+from handlers.refs import parse_id, resolve_rep, resolve_task, trailing_customer
 from storage import tasks
+from storage.folding import fold
 from storage.models import Customer, Task
 
 OVERDUE_WORDS = {"overdue", "geciken", "gecikmis"}
@@ -71,6 +72,7 @@ def create_task(
         created_by_id=ctx.rep.id,
         customer_id=customer.id if customer else None,
         deal_id=deal_id,
+        created_at=ctx.now,
     )
     return tasks.add(ctx.session, task)
 
@@ -99,22 +101,34 @@ async def task(ctx: Context) -> Reply:
 
 @command("tasks", writes=False, aliases=("gorevler",))
 async def list_tasks(ctx: Context) -> Reply:
-    arg = ctx.args.strip().lower()
-    if arg and arg not in OVERDUE_WORDS:
-        raise Usage("tasks.bad_filter", word=ctx.args)
-    overdue = bool(arg)
-    rows = tasks.open_for(ctx.session, ctx.rep.id or 0, overdue_at=ctx.now if overdue else None)
+    """A rep's own open tasks; a manager or admin may name another rep ("/tasks overdue Can")."""
+    words = ctx.words
+    overdue = bool(words) and fold(words[0]) in OVERDUE_WORDS
+    named = " ".join(words[1:] if overdue else words)
+    who = ctx.rep
+    if named:
+        if ctx.rep.role == "rep":
+            raise Usage("tasks.bad_filter", word=named)
+        who = resolve_rep(ctx, named, ctx.again(f"{'overdue ' if overdue else ''}{{ref}}"))
+    rows = tasks.open_for(ctx.session, who.id or 0, overdue_at=ctx.now if overdue else None)
+    mine = who.id == ctx.rep.id
     if not rows:
+        key = "tasks.none_overdue" if overdue else "tasks.none"
         return Reply(
-            ctx.t("tasks.none_overdue" if overdue else "tasks.none"),
-            buttons=[Button(ctx.t("button.new_task"), "/task")],
+            ctx.t(key) if mine else ctx.t("tasks.none_for", name=who.name),
+            buttons=[Button(ctx.t("button.new_task"), "/task")] if mine else [],
         )
-    head = ctx.t("tasks.overdue_header" if overdue else "tasks.header", count=len(rows))
+    key = ("tasks.overdue_header" if overdue else "tasks.header") + ("" if mine else "_for")
+    head = ctx.t(key, count=len(rows), name=who.name)
     lines = [f"• {task_line(ctx, row)}" for row in rows]
-    buttons = [
-        Button(ctx.t("button.done_title", title=row.title[:24]), f"/done #{row.id}")
-        for row in rows[:5]
-    ]
+    buttons = (
+        [
+            Button(ctx.t("button.done_title", title=row.title[:24]), f"/done #{row.id}")
+            for row in rows[:5]
+        ]
+        if mine
+        else []
+    )
     return Reply("\n".join([head, *lines]), buttons=buttons)
 
 

@@ -155,3 +155,12 @@ def test_pipeline_totals_and_weighted_values(services, chat: Chat, acme) -> None
     assert "• Won (100%): 1 · TRY50,000" in lines
     assert "Open total TRY300,000, weighted TRY110,000" in lines
     assert "Use /pipeline or /pipeline mine" in chat.say("/pipeline everything").text
+
+
+def test_a_missing_lost_reason_can_be_added_later(services, chat: Chat, acme) -> None:
+    deal = add_deal(services, acme, "Imported", "1000", stage="Lost")  # lost, no reason
+    ask = chat.say(f"/stage #{deal.id} lost")
+    assert 'Why was "Imported" lost?' in ask.text
+    assert chat.press(ask, "price").text == 'Lost reason saved for "Imported".'
+    assert deal_rows(services)[0].lost_reason == "price"
+    assert "already in Lost" in chat.say(f"/stage #{deal.id} lost").text

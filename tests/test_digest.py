@@ -15,7 +15,7 @@ from handlers.digest import all_reps, audience, build
 from storage import deals
 from storage.digest import DigestData, Scope, Thresholds, collect
 from storage.models import Customer, Deal, Interaction, Rep
-from tests.conftest import add_customer, add_deal, add_rep, add_task
+from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task
 from tests.scheduling import IST, interaction
 
 
@@ -352,3 +352,16 @@ def test_query_count_does_not_grow_with_the_number_of_deals(services, team, acme
     large = _count_queries(services, run)
     assert run().pipeline  # the large data set is really there
     assert large == small
+
+
+def test_monday_team_digest_carries_the_data_quality_section(services, clock) -> None:
+    """Weekly (Mondays): what is missing or wrong in the data, for the managers' digest."""
+    boss = add_rep(services, "Quality Boss", role="manager")
+    add_customer(services, "No Contact Ltd")  # neither phone nor e-mail
+    chat = Chat(services, boss)
+    assert clock.now.weekday() == 0
+    monday = [r.text for r in chat.send("/digest")]
+    assert any(text.startswith("Data quality") for text in monday), monday
+    clock.advance(days=1)
+    tuesday = [r.text for r in chat.send("/digest")]
+    assert not any(text.startswith("Data quality") for text in tuesday)

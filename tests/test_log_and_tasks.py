@@ -163,7 +163,7 @@ def test_tasks_lists_open_and_overdue(services, chat: Chat, admin, clock) -> Non
     overdue = chat.say("/tasks overdue")
     assert overdue.text.splitlines()[0] == "Overdue (1):"
     assert overdue.buttons[0].command == f"/done #{late.id}"
-    assert "Use /tasks or /tasks overdue" in chat.say("/tasks someday").text
+    assert "no rep named" in chat.say("/tasks someday").text  # an admin may name a rep
 
 
 def test_done_by_title_then_again(services, chat: Chat, admin, clock) -> None:
@@ -232,3 +232,20 @@ def test_literal_text_survives_a_choice(services, chat: Chat) -> None:
     assert reply.choices[0].command == f"/log note #{ankara.id} -- line one\nline two"
     chat.press(reply, "Ankara")
     assert rows(services, Interaction)[0].summary == "line one\nline two"
+
+
+def test_a_manager_sees_a_reps_tasks(services, chat: Chat, clock) -> None:
+    can = add_rep(services, "Can Demir")
+    add_task(services, can, "Call the bank", clock.now - timedelta(days=1))
+    listing = chat.say("/tasks overdue can demir").text.splitlines()
+    assert listing[0] == "Overdue for Can Demir (1):" and "Call the bank" in listing[1]
+    assert chat.say("/tasks Can Demir").text.startswith("Open tasks of Can Demir (1):")
+    assert "no rep named" in chat.say("/tasks overdue Nobody Here").text
+    refused = Chat(services, can).say("/tasks overdue Elif Şahin").text
+    assert "Use /tasks or /tasks overdue" in refused
+
+
+def test_tasks_and_interactions_are_stamped_by_the_injected_clock(services, chat, acme, clock):
+    chat.say("/log call acme hello next: call again tomorrow")
+    assert rows(services, Interaction)[0].created_at == clock.now
+    assert rows(services, Task)[0].created_at == clock.now
