@@ -72,6 +72,8 @@ def _point(value: object) -> tuple[float, float] | None:
 # Commands run here, one at a time, off the event loop that the adapters and the scheduler
 # share: a command's database work (up to the busy timeout on a locked SQLite file) never stalls
 # a Slack acknowledgement or a Telegram poll, and the search index is only touched from here.
+# A handler therefore runs on this thread's own event loop: it returns Replies and must never
+# await anything that belongs to the adapters' loop (a client session, an asyncio.Event).
 _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-commands")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -199,23 +200,28 @@ def test_an_inactive_rep_is_refused_like_a_stranger(services, world):
 
 
 @pytest.fixture
-def slow_command() -> Iterator[asyncio.Event]:
-    """A real registered command that takes as long as the test wants (until ``release``)."""
-    gate: dict[str, asyncio.Event] = {}
+def slow_command() -> Iterator[threading.Event]:
+    """A real registered command that takes as long as the test wants (until it is released).
+
+    Commands run on the dispatcher's own thread and loop, so the gate is a thread-safe event
+    waited on in an executor (with a timeout, so a failing test cannot park the command thread).
+    """
+    release = threading.Event()
 
     async def slow(ctx: Context) -> Reply:
-        await gate["release"].wait()
+        await asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
         return Reply("finally done")
 
     command("slowpoke", writes=False)(slow)
-    yield gate  # type: ignore[misc]
+    yield release
+    release.set()
     REGISTRY.pop("slowpoke")
     _LOOKUP.pop("slowpoke")
 
 
 def test_the_ack_is_immediate_while_a_slow_command_is_still_working(services, world, slow_command):
     async def scenario():
-        slow_command["release"] = release = asyncio.Event()
+        release = slow_command
         async with slack_running(services) as slack:
             sent = await slack.command("slowpoke")
             assert sent.status == 200

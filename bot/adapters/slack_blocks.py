@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from bot.adapters.text import split_lines
 from bot.commands import REGISTRY, lookup
 from bot.dispatcher import split_command
 from bot.i18n import Translator
@@ -64,27 +65,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def pieces(text: str, limit: int) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, cut at line ends where possible."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            candidate = line
-        current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
-
-
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
@@ -109,7 +89,7 @@ def plain(text: str, *, drop_user: str | None = None) -> str:
 
 
 def section(text: str) -> Iterator[Block]:
-    for part in pieces(text, MAX_TEXT):
+    for part in split_lines(text, MAX_TEXT):
         if part.strip():
             yield {"type": "section", "text": {"type": "mrkdwn", "text": part}}
 

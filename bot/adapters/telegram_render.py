@@ -13,6 +13,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.adapters.text import split_lines
 from bot.messages import Button, Reply
 
 MAX_TEXT = 4096
@@ -37,24 +38,8 @@ def reply_html(reply: Reply) -> str:
     return "\n\n".join(parts) or "…"
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at line ends wherever possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # a single over-long line: cut it
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            candidate = line
-        current = candidate
-    pieces.append(current)
-    return [p for p in pieces if p] or [""]
+def split_text(text: str) -> list[str]:
+    return split_lines(text, MAX_TEXT)
 
 
 def callback_data(command: str, store: Callable[[str], str]) -> str:

@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
 
-BOT_TOKEN = "xoxb-test-token"
-APP_TOKEN = "xapp-test-token"
+BOT_TOKEN = "xoxb-fake"  # short: nothing like a real token
+APP_TOKEN = "xapp-fake"
 
 
 @dataclass
