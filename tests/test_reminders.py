@@ -196,7 +196,7 @@ def test_every_platform_the_rep_is_on_and_the_console_alone(services, ayse):
         asyncio.run(Jobs(services, notifier(console)).reminders(local("2026-11-23", "11:00"))) == 1
     )
     assert f"[{can.id}] ⏰ Overdue tasks (1):" in out.getvalue()
-    assert "[1] Done #" in out.getvalue()
+    assert "• Done #" in out.getvalue()
 
 
 def test_a_failed_reminder_is_retried_and_the_task_stays_unreminded(services, ayse, caplog):

@@ -17,8 +17,8 @@ from bot.i18n import Translator
 from bot.messages import Button, Incoming, Reply
 
 
-def render(reply: Reply, first_number: int = 1) -> tuple[str, list[Button]]:
-    """Plain-text form of a reply, and the numbered actions in it."""
+def render(reply: Reply, first_number: int | None = 1) -> tuple[str, list[Button]]:
+    """Plain-text form of a reply, and the numbered actions in it (unnumbered if None)."""
     lines = [reply.text]
     if reply.card:
         lines.append(f"┌ {reply.card.title} (#{reply.card.id})")
@@ -28,8 +28,9 @@ def render(reply: Reply, first_number: int = 1) -> tuple[str, list[Button]]:
             lines += [f"│   {more}" for more in rest]
         lines.append("└")
     actions = [*reply.choices, *reply.buttons]
-    for number, action in enumerate(actions, first_number):
-        lines.append(f"  [{number}] {action.label}  ({action.command})")
+    for number, action in enumerate(actions, first_number or 1):
+        mark = f"[{number}]" if first_number is not None else "•"
+        lines.append(f"  {mark} {action.label}  ({action.command})")
     for attachment in reply.attachments:
         lines.append(f"  📎 {attachment.filename} ({attachment.mime}, {len(attachment.data)} B)")
     return "\n".join(lines), actions
@@ -62,7 +63,8 @@ class ConsoleAdapter:
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         for reply in replies:
-            self.stdout.write(f"[{chat_id}] {render(reply)[0]}\n")
+            # Unnumbered: typing a number answers the last reply to what was typed, not this.
+            self.stdout.write(f"[{chat_id}] {render(reply, None)[0]}\n")
         self.stdout.flush()
 
     def _incoming(self, text: str) -> Incoming:
