@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bulkload import batches
 from measure import fmt_summary, parser, revision, save, summary, target_line
 from sqlalchemy import event, insert
 from sqlmodel import col, func, select
@@ -67,17 +68,6 @@ class Sink:
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         self.messages += len(replies)
-
-
-def _batches(rows: Iterator[dict[str, Any]], size: int = 10_000) -> Iterator[list[dict]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def setup(folder: Path, n_deals: int, n_interactions: int, n_tasks: int, seed: int) -> Services:
@@ -193,7 +183,7 @@ def setup(folder: Path, n_deals: int, n_interactions: int, n_tasks: int, seed: i
             (Interaction, interactions),
             (Task, tasks()),
         ):
-            for batch in _batches(rows):
+            for batch in batches(rows, 10_000):
                 conn.execute(insert(model.__table__), batch)  # type: ignore[attr-defined]
     with services.db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bulkload import BATCH, _batches, _table, customer_rows
+from bulkload import BATCH, _table, batches, customer_rows
 from measure import parser, revision, save, stopwatch, target_line
 from names import CustomerRecord, ascii_fold, generate
 from sqlalchemy import insert
@@ -95,7 +95,7 @@ def main() -> None:
         with db.engine.begin() as conn:
             rep_id = conn.execute(insert(_table(Rep)).values(name="Bench", role="admin")).lastrowid
             rows = customer_rows(records, rep_id, datetime.now(UTC), rng)
-            for batch in _batches(rows, BATCH):
+            for batch in batches(rows, BATCH):
                 conn.execute(insert(_table(Customer)), batch)
         with stopwatch() as read, db.session() as session:
             people = dupes.load(session)

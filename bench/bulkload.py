@@ -107,7 +107,7 @@ def interaction_rows(
         }
 
 
-def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+def batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
@@ -130,12 +130,12 @@ def load(
     rng = random.Random(seed)
     start = time.perf_counter()
     with db.engine.begin() as conn:
-        for batch in _batches(customer_rows(records, rep_id, now, rng), BATCH):
+        for batch in batches(customer_rows(records, rep_id, now, rng), BATCH):
             conn.execute(insert(_table(Customer)), batch)
     customers_done = time.perf_counter()
     with db.engine.begin() as conn:
         rows = interaction_rows(interactions, len(records), rep_id, now, rng)
-        for batch in _batches(rows, BATCH):
+        for batch in batches(rows, BATCH):
             conn.execute(insert(_table(Interaction)), batch)
     interactions_done = time.perf_counter()
     if db.is_sqlite:

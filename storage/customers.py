@@ -45,29 +45,22 @@ def _active(query: Any) -> Any:
 
 def by_phone(session: Session, e164: str) -> list[Customer]:
     """Customers with this number as their phone, a further phone, or a contact's phone."""
-    via_contact = select(Contact.customer_id).where(Contact.phone == e164)
-    via_point = select(ContactPoint.customer_id).where(
-        ContactPoint.kind == "phone", ContactPoint.value == e164
-    )
-    query = select(Customer).where(
-        or_(
-            Customer.phone == e164,
-            col(Customer.id).in_(via_contact),
-            col(Customer.id).in_(via_point),
-        )
-    )
-    return list(session.exec(_active(query)))
+    return _by_contact_point(session, "phone", e164)
 
 
 def by_email(session: Session, email: str) -> list[Customer]:
-    email = email.lower()
-    via_contact = select(Contact.customer_id).where(Contact.email == email)
+    """The same for an e-mail address, compared lower-cased as it is stored."""
+    return _by_contact_point(session, "email", email.lower())
+
+
+def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
+    via_contact = select(Contact.customer_id).where(getattr(Contact, kind) == value)
     via_point = select(ContactPoint.customer_id).where(
-        ContactPoint.kind == "email", ContactPoint.value == email
+        ContactPoint.kind == kind, ContactPoint.value == value
     )
     query = select(Customer).where(
         or_(
-            Customer.email == email,
+            getattr(Customer, kind) == value,
             col(Customer.id).in_(via_contact),
             col(Customer.id).in_(via_point),
         )
