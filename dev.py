@@ -5,7 +5,7 @@ Each command first makes sure ``.venv`` exists and holds this project and its de
 (re-installing only when pyproject.toml changed), then runs inside it:
 
     run   [crm-bot args]   the bot; with no tokens configured, the console on the demo database
-    test  [pytest args]    lint (ruff) and the whole test suite; what CI runs
+    test  [pytest args]    lint (ruff, the layer contracts) and the whole test suite
     bench [name]           the benchmarks under bench/ (slow; not part of the tests)
 """
 
@@ -51,8 +51,12 @@ def main(argv: list[str]) -> int:
     if what == "run":
         return run(str(BIN / "crm-bot"), *rest)
     if what == "test":
-        for check in (["ruff", "format", "--check", "."], ["ruff", "check", "."]):
-            if code := run(python, "-m", *check):
+        for check in (
+            [python, "-m", "ruff", "format", "--check", "."],
+            [python, "-m", "ruff", "check", "."],
+            [str(BIN / "lint-imports")],  # the layer contracts in pyproject.toml
+        ):
+            if code := run(*check):
                 return code
         return run(python, "-m", "pytest", *rest)
     names = rest or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))

@@ -36,10 +36,8 @@ from sqlmodel import col, func, select
 from bot.adapters.base import Notifier
 from bot.app import build_services, prepare_database
 from bot.jobs import Jobs
-from bot.messages import Reply
-from bot.services import Services
-from bot.settings import Settings
 from handlers.digest import all_reps, audience, build
+from handlers.kit import Reply, Services, Settings
 from storage import deals, migrate
 from storage.models import Customer, Deal, DealStageChange, Interaction, Rep, Task
 

@@ -45,9 +45,7 @@ from sqlmodel import Session, col, select
 
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
-from bot.messages import Incoming, Reply
-from bot.services import Services
-from bot.settings import Settings
+from handlers.kit import Incoming, Reply, Services, Settings
 from storage import migrate, reps
 from storage.folding import name_key
 from storage.models import Interaction, Rep

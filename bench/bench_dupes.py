@@ -27,10 +27,11 @@ from measure import parser, revision, save, stopwatch, target_line
 from names import CustomerRecord, ascii_fold, generate
 from sqlalchemy import insert
 
-from storage import dupes, migrate
+from storage import migrate
 from storage.db import Database
 from storage.folding import name_key
 from storage.models import Customer, Rep
+from storage.quality import dupes
 
 PLANTED = 1_000
 TARGET_S = 10.0

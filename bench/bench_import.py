@@ -13,8 +13,9 @@ from pathlib import Path
 
 from measure import revision, save, stopwatch, target_line
 
-from storage import deals, importer, maven, migrate
+from storage import deals, migrate
 from storage.db import Database
+from storage.transfer import importer, maven
 
 DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "maven-crm"
 TARGET_S = 10.0

@@ -15,7 +15,7 @@ from bulkload import SUMMARIES
 from names import CustomerRecord, local_phone
 from variants import with_typo
 
-from bot.messages import Reply
+from handlers.kit import Reply
 
 FIND_MIX = (("find exact", 0.4), ("find typo", 0.3), ("find phone", 0.3))
 

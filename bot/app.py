@@ -14,9 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.adapters import Adapter, Notifier, configured
 from bot.adapters.console import ConsoleAdapter
 from bot.dispatcher import Dispatcher
-from bot.i18n import Translator
-from bot.services import Clock, Services
-from bot.settings import Settings
+from handlers.kit import Clock, Services, Settings, Translator
 from storage import deals, demo, migrate
 from storage.db import Database
 from storage.types import utcnow

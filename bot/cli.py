@@ -20,10 +20,8 @@ from bot import cli_data, digest_preview
 from bot.adapters.console import ConsoleAdapter
 from bot.app import BackgroundFactory, SetupError, build_services, prepare_database, serve
 from bot.dispatcher import Dispatcher
-from bot.i18n import LANGUAGES, Translator
 from bot.scheduler import Scheduler
-from bot.services import Services
-from bot.settings import Settings
+from handlers.kit import LANGUAGES, Services, Settings, Translator
 from storage import migrate, reps
 from storage.models import ROLES, Rep
 

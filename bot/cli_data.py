@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.i18n import Translator
-from bot.services import Services
-from storage import exporter, importer, maven
+from handlers.kit import Services, Translator
+from storage.transfer import exporter, importer, maven
 
 
 def add_parsers(sub: Any) -> None:

@@ -12,11 +12,9 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.adapters.console import render
-from bot.i18n import Translator
-from bot.services import Services
-from bot.timing import EVERY_DAY, Schedule, parse_hhmm, schedule_of
 from handlers import digest as digests
-from storage import subscriptions
+from handlers.kit import EVERY_DAY, Schedule, Services, Translator, parse_hhmm, schedule_of
+from storage.schedule import subscriptions
 
 
 def preview(

@@ -9,58 +9,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
-import handlers  # noqa: F401 - registers every command
-from bot.commands import CONFIRM_FLAG, Abort, Context, Usage, command_words, lookup
-from bot.i18n import Translator
-from bot.messages import Button, Incoming, Reply
-from bot.services import Services
-from handlers import invites
-from storage import deliveries, flows, reps
+from handlers import invites  # importing any of handlers registers every command
+from handlers.kit import (
+    CONFIRM_FLAG,
+    Abort,
+    Button,
+    Context,
+    Incoming,
+    Reply,
+    Services,
+    Translator,
+    Usage,
+    command_words,
+    lookup,
+    split_command,
+    split_literal,
+    usage_reply,
+)
+from storage import reps
+from storage.chat import deliveries, flows
 from storage.db import Actor
 from storage.folding import fold
+from storage.guard import refuse_record_writes
 
 log = logging.getLogger(__name__)
-
-
-def split_command(text: str) -> list[str]:
-    """Words of a command, without the leading slash or a Telegram "@botname" suffix."""
-    words = text.strip().split()
-    if not words:
-        return []
-    head = words[0].lstrip("/")
-    words[0] = head.split("@", 1)[0]
-    return [w for w in words if w]
-
-
-LITERAL = re.compile(r"(?:^|\s)--(?:\s|$)")
-
-
-def split_literal(text: str) -> tuple[str, str | None]:
-    """Split off free text after a lone "--": it is taken as is, whitespace and keywords alike.
-
-    So a logged message may contain "next:", "--confirm" or line breaks without them being read
-    as parts of the command ("/log note #12 -- <the message>").
-    """
-    found = LITERAL.search(text)
-    if found is None:
-        return text, None
-    return text[: found.start()], text[found.end() :].strip()
-
-
-def usage_reply(t: Translator, key: str, problem: str | None = None, **values: object) -> Reply:
-    lines = [t(problem, **values)] if problem else []
-    lines += [
-        t("usage.label", usage=t(f"help.{key}.usage")),
-        t("usage.example", example=t(f"help.{key}.example")),
-    ]
-    return Reply("\n".join(lines), buttons=[Button(t("button.help"), f"/help {key}")])
 
 
 def _point(value: object) -> tuple[float, float] | None:
@@ -72,8 +50,7 @@ def _point(value: object) -> tuple[float, float] | None:
 # Commands run here, one at a time, off the event loop that the adapters and the scheduler
 # share: a command's database work (up to the busy timeout on a locked SQLite file) never stalls
 # a Slack acknowledgement or a Telegram poll, and the search index is only touched from here.
-# A handler therefore runs on this thread's own event loop: it returns Replies and must never
-# await anything that belongs to the adapters' loop (a client session, an asyncio.Event).
+# Handlers are plain functions: the thread runs them directly, with no event loop of its own.
 _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-commands")
 
 
@@ -86,12 +63,9 @@ class Dispatcher:
         return await loop.run_in_executor(_WORKER, self._run, incoming)
 
     def _run(self, incoming: Incoming) -> list[Reply]:
-        return asyncio.run(self._answer(incoming))
-
-    async def _answer(self, incoming: Incoming) -> list[Reply]:
         t = Translator(self.services.settings.crm_language)
         try:
-            return await self._handle(incoming, t)
+            replies = self._handle(incoming, t)
         except Exception:
             ref = secrets.token_hex(3)
             log.exception(
@@ -102,9 +76,12 @@ class Dispatcher:
                 incoming.delivery_key,
                 incoming.text,
             )
-            return [Reply(t("error.internal", ref=ref))]
+            replies = [Reply(t("error.internal", ref=ref))]
+        for reply in replies:  # in the rep's language; those without one, in the CRM's
+            reply.language = reply.language or t.language
+        return replies
 
-    async def _handle(self, incoming: Incoming, t: Translator) -> list[Reply]:
+    def _handle(self, incoming: Incoming, t: Translator) -> list[Reply]:
         head, literal = split_literal(incoming.text)
         words = split_command(head)
         if not words and incoming.location is None:
@@ -169,15 +146,22 @@ class Dispatcher:
                 location=location,
                 literal=literal,
             )
+            if not spec.writes:
+                refuse_record_writes(session)  # so that ``writes=False`` cannot lie
+            language = t.language
             try:
-                result = await spec.handler(ctx)
+                result = spec.handler(ctx)
+                language = rep.language or settings.crm_language  # after /lang, the new one
             except Usage as problem:
                 session.rollback()
-                return [usage_reply(t, spec.key, problem.problem, **problem.values)]
+                result = usage_reply(t, spec.key, problem.problem, **problem.values)
             except Abort as stop:
                 session.rollback()
-                return [stop.reply]
-        return result if isinstance(result, list) else [result]
+                result = stop.reply
+        replies = result if isinstance(result, list) else [result]
+        for reply in replies:
+            reply.language = reply.language or language
+        return replies
 
     def _unknown(self, t: Translator, word: str) -> Reply:
         best = process.extractOne(fold(word), command_words(), scorer=fuzz.WRatio)

@@ -22,19 +22,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
-from bot.messages import Reply
+from bot.adapters.base import Notifier
 from bot.reminding import Reminders
-from bot.services import Services
-from bot.timing import Schedule, WorkCalendar, schedule_of
 from handlers import digest as digests
-from storage import ledger, subscriptions
-from storage.ledger import Key, Policy
+from handlers.kit import Reply, Schedule, Services, WorkCalendar, schedule_of
 from storage.models import Subscription
-
-if TYPE_CHECKING:  # the adapters package imports the dispatcher, which imports handlers
-    from bot.adapters.base import Notifier
+from storage.schedule import ledger, subscriptions
+from storage.schedule.ledger import Key, Policy
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +58,33 @@ class Jobs:
         return schedule_of(self.services.settings, sub)
 
     async def digest(self, sub_id: int, now: datetime) -> Outcome:
-        """Post subscription ``sub_id``'s latest due digest unless it was already handled."""
+        """Post subscription ``sub_id``'s latest due digest unless it was already handled.
+
+        The ledger work and the digest's queries run in worker threads; only the sending
+        itself runs on the event loop, which the adapters share."""
+        claimed = await asyncio.to_thread(self._claim_digest, sub_id, now)
+        if isinstance(claimed, Outcome):
+            return claimed
+        sub, key = claimed
+        try:
+            empty, replies = await asyncio.to_thread(self._build_digest, sub_id, now)
+        except Exception as problem:
+            log.exception("building the digest for %s failed", key.target)
+            return await asyncio.to_thread(self._failed, key, now, problem)
+        if empty:
+            await asyncio.to_thread(self._skip, key, now, "empty", ("pending",))
+            log.info("digest for %s on %s is empty: not posted", key.target, key.run_date)
+            return Outcome("empty")
+        try:
+            await self.notifier.send(sub.platform, sub.chat_id, replies)
+        except Exception as problem:
+            log.error("digest to %s failed: %s", key.target, problem)
+            return await asyncio.to_thread(self._failed, key, now, problem)
+        await asyncio.to_thread(self._finish, key, now)
+        return Outcome("sent", str(len(replies)))
+
+    def _claim_digest(self, sub_id: int, now: datetime) -> Outcome | tuple[Subscription, Key]:
+        """Whether this digest is due and ours to send: the claimed ledger key, or why not."""
         db = self.services.db
         with db.session() as session:
             sub = subscriptions.get(session, sub_id)
@@ -82,8 +103,7 @@ class Jobs:
             row = ledger.rows(session, [key]).get(key)
         if late > self.grace:
             if row is None or row.status == "failed":
-                with db.session(write=True) as session:
-                    ledger.skip(session, key, now, f"missed by {late}", over=("failed",))
+                self._skip(key, now, f"missed by {late}", ("failed",))
                 log.warning(
                     "digest for %s on %s missed by %s (grace %s): skipped",
                     key.target, day, late, self.grace,
@@ -95,24 +115,15 @@ class Jobs:
         with db.session(write=True) as session:
             if not ledger.claim(session, [key], now, self.policy):
                 return Outcome("taken")
-        try:
-            empty, replies = await asyncio.to_thread(self._build_digest, sub_id, now)
-        except Exception as problem:
-            log.exception("building the digest for %s failed", key.target)
-            return self._failed(key, now, problem)
-        if empty:
-            with db.session(write=True) as session:
-                ledger.skip(session, key, now, "empty", over=("pending",))
-            log.info("digest for %s on %s is empty: not posted", key.target, day)
-            return Outcome("empty")
-        try:
-            await self.notifier.send(sub.platform, sub.chat_id, replies)
-        except Exception as problem:
-            log.error("digest to %s failed: %s", key.target, problem)
-            return self._failed(key, now, problem)
-        with db.session(write=True) as session:
+        return sub, key
+
+    def _skip(self, key: Key, now: datetime, why: str, over: tuple[str, ...]) -> None:
+        with self.services.db.session(write=True) as session:
+            ledger.skip(session, key, now, why, over=over)
+
+    def _finish(self, key: Key, now: datetime) -> None:
+        with self.services.db.session(write=True) as session:
             ledger.finish(session, [key], now)
-        return Outcome("sent", str(len(replies)))
 
     def _build_digest(self, sub_id: int, now: datetime) -> tuple[bool, list[Reply]]:
         """Runs in a worker thread: the queries and the chart stay off the event loop."""
@@ -133,10 +144,13 @@ class Jobs:
             )  # fmt: skip
         return Outcome("failed", text)
 
+    def _active_ids(self) -> list[int]:
+        with self.services.db.session() as session:
+            return [s.id for s in subscriptions.active(session) if s.id is not None]
+
     async def due_digests(self, now: datetime) -> dict[int, Outcome]:
         """Every active subscription: post what is due and not yet handled (catch-up, retry)."""
-        with self.services.db.session() as session:
-            ids = [s.id for s in subscriptions.active(session) if s.id is not None]
+        ids = await asyncio.to_thread(self._active_ids)
         outcomes: dict[int, Outcome] = {}
         for sub_id in ids:
             try:
@@ -155,7 +169,10 @@ class Jobs:
         outcomes = await self.due_digests(now)
         sent = await self.reminders(now)
         if self._pruned != now.date():
-            with self.services.db.session(write=True) as session:
-                ledger.prune(session, (now - LEDGER_KEEP).date())
+            await asyncio.to_thread(self._prune, (now - LEDGER_KEEP).date())
             self._pruned = now.date()
         return outcomes, sent
+
+    def _prune(self, before: date) -> None:
+        with self.services.db.session(write=True) as session:
+            ledger.prune(session, before)

@@ -21,21 +21,15 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bot.i18n import Translator
-from bot.messages import Reply
-from bot.services import Services
-from bot.timing import WorkCalendar
+from bot.adapters.base import Notifier
 from handlers import reminders as render
-from storage import ledger, reminders
+from handlers.kit import Reply, Services, Translator, WorkCalendar
 from storage import reps as rep_store
-from storage.ledger import Key, Policy
 from storage.models import Rep, RunLedger
-from storage.reminders import DueTask
-
-if TYPE_CHECKING:  # the adapters package imports the dispatcher, which imports handlers
-    from bot.adapters.base import Notifier
+from storage.schedule import ledger, reminders
+from storage.schedule.ledger import Key, Policy
+from storage.schedule.reminders import DueTask
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ loop by ``serve()`` once the adapters are up (``bot.cli.BACKGROUND``), with the 
 store: jobs are *derived* from the database, never stored. There are two kinds:
 
 - one ``CronTrigger`` job per active subscription (its time and timezone, its weekdays),
-  re-derived at start-up, right after ``/subscribe`` or ``/unsubscribe`` commits (see
-  ``subscriptions_changed``) and on every sweep, which also picks up changes made through
-  another bot process;
+  re-derived at start-up, right after ``/subscribe`` or ``/unsubscribe`` commits (the
+  ``subscriptions_changed`` hook of the services) and on every sweep, which also picks up
+  changes made through another bot process;
 - one ``sweep`` job every ``CRM_SCHEDULER_SWEEP_MINUTES``: the reminder scan, retries of
   failed sends, and the catch-up of digests missed within the grace window. Its first run is
   immediate, which is the start-up catch-up: the in-memory store knows nothing of downtime,
@@ -29,41 +29,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import event
-from sqlmodel import Session
 
+from bot.adapters.base import Notifier
 from bot.jobs import Jobs, Outcome
-from bot.services import Services
-from bot.timing import Schedule
-from storage import subscriptions
-
-if TYPE_CHECKING:  # the adapters package imports the dispatcher, which imports handlers
-    from bot.adapters.base import Notifier
+from handlers.kit import Schedule, Services
+from storage.models import Subscription
+from storage.schedule import subscriptions
 
 log = logging.getLogger(__name__)
-
-_RUNNING: list[Scheduler] = []
-
-
-def subscriptions_changed(services: Services, session: Session) -> None:
-    """Called by /subscribe and /unsubscribe: re-derive the digest jobs once ``session``'s
-    transaction has committed (not before: the re-sync reads the subscriptions back; not if
-    it rolls back). Commands run on the dispatcher's worker thread, so the re-sync is handed
-    to the scheduler's own loop."""
-    running = [s for s in _RUNNING if s.services is services]
-    if not running:
-        return
-
-    def committed(_session: Session) -> None:
-        for scheduler in running:
-            scheduler.resync_soon()
-
-    event.listen(session, "after_commit", committed, once=True)
 
 
 def trigger(schedule: Schedule) -> CronTrigger:
@@ -95,11 +72,12 @@ class Scheduler:
         self.last_sweep: tuple[dict[int, Outcome], int] | None = None
         self._derived: dict[str, tuple[str, str, str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._resyncs: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.aps.start()  # binds to the running loop
-        self.sync()
+        await self.sync()
         self.aps.add_job(
             self._sweep,
             IntervalTrigger(seconds=int(self.sweep_every.total_seconds()), timezone=UTC),
@@ -108,24 +86,37 @@ class Scheduler:
             coalesce=True,
             misfire_grace_time=int(self.sweep_every.total_seconds()),
         )
-        _RUNNING.append(self)
+        self.services.hooks.subscriptions_changed.connect(self.resync_soon)
 
     async def stop(self) -> None:
-        if self in _RUNNING:
-            _RUNNING.remove(self)
+        self.services.hooks.subscriptions_changed.disconnect(self.resync_soon)
         if self.aps.running:
             self.aps.shutdown(wait=False)
             await asyncio.sleep(0)  # let the shutdown, queued with call_soon, run
 
     def resync_soon(self) -> None:
-        """``sync`` on the scheduler's loop, from any thread."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.sync)
+        """``sync`` on the scheduler's loop, from any thread (a command's, after it commits)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._resync)
 
-    def sync(self) -> None:
-        """Make the digest jobs match the active subscriptions (add, re-time, remove)."""
+    def _resync(self) -> None:
+        task = asyncio.ensure_future(self.sync())
+        self._resyncs.add(task)
+        task.add_done_callback(self._resyncs.discard)
+
+    async def settled(self) -> None:
+        """Wait for the re-syncs that commands have asked for so far."""
+        while self._resyncs:
+            await asyncio.gather(*self._resyncs)
+
+    def _active(self) -> list[Subscription]:
         with self.services.db.session() as session:
-            active = subscriptions.active(session)
+            return subscriptions.active(session)
+
+    async def sync(self) -> None:
+        """Make the digest jobs match the active subscriptions (add, re-time, remove)."""
+        active = await asyncio.to_thread(self._active)  # the query stays off the event loop
         wanted: dict[str, tuple[int, Schedule]] = {}
         for sub in active:
             try:
@@ -155,7 +146,7 @@ class Scheduler:
 
     async def _sweep(self) -> None:
         try:
-            self.sync()
+            await self.sync()
             self.last_sweep = await self.tick()
         finally:
             self.swept.set()

@@ -6,8 +6,7 @@ asks for the summary), so every adapter renders them the same way and a press is
 
 from __future__ import annotations
 
-from bot.commands import Context
-from bot.messages import Button, Card, Reply
+from handlers.kit import Button, Card, Context, Reply
 from storage import customers, deals, reps
 from storage.models import Customer, Deal, Interaction, Stage, Task
 

@@ -7,9 +7,8 @@ duplicates before writing (``_refuse_duplicates``).
 
 from __future__ import annotations
 
-from bot.commands import Abort, Context, Usage, command
-from bot.messages import Button, Reply
 from handlers.cards import customer_card
+from handlers.kit import Abort, Button, Context, Reply, Usage, command
 from handlers.quality import evidence
 from handlers.refs import (
     choices_reply,
@@ -18,13 +17,14 @@ from handlers.refs import (
     looks_like_phone_part,
     resolve_customer,
 )
-from storage import customers, dupes, normalize
+from storage import customers
 from storage.folding import looks_like_phone, name_key
 from storage.models import Customer
+from storage.quality import dupes, normalize
 
 
 @command("find", writes=False, aliases=("bul", "ara"))
-async def find(ctx: Context) -> Reply:
+def find(ctx: Context) -> Reply:
     if not ctx.args:
         raise Usage()
     found = find_customers(ctx, ctx.args)
@@ -42,7 +42,7 @@ async def find(ctx: Context) -> Reply:
 
 
 @command("customer", writes=False, aliases=("musteri",))
-async def show(ctx: Context) -> Reply:
+def show(ctx: Context) -> Reply:
     if not ctx.args:
         raise Usage()
     return customer_card(ctx, resolve_customer(ctx, ctx.args, "/customer {ref}"))
@@ -79,7 +79,7 @@ def _split_contact_data(ctx: Context, words: list[str]) -> tuple[str, str | None
 
 
 @command("customer add", writes=True, aliases=("musteri ekle",))
-async def add(ctx: Context) -> Reply:
+def add(ctx: Context) -> Reply:
     name, phone, email = _split_contact_data(ctx, ctx.words)
     if not ctx.confirmed:
         _refuse_duplicates(ctx, name, phone, email)

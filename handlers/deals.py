@@ -6,23 +6,29 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from bot.commands import Abort, Context, Usage, command
-from bot.messages import Button, Reply
 from handlers.cards import deal_card, deal_line
 from handlers.dates import parse_when
+from handlers.kit import (
+    Abort,
+    Button,
+    Context,
+    Reply,
+    Usage,
+    command,
+    is_keyword,
+    keyword_pattern,
+)
 from handlers.money import parse_amount
 from handlers.refs import leading_customer, resolve_customer, resolve_deal
 from storage import deals, interactions
 from storage.folding import fold
 from storage.models import Deal, Stage
 
-CLOSE = re.compile(r"\s(?:close|kapanis|kapanış):\s*(.+)$", re.IGNORECASE)
-MINE = {"mine", "benim", "bana"}
-ALL = {"all", "hepsi", "tumu", "tümü"}
+CLOSE = re.compile(rf"\s(?:{keyword_pattern('kw.close')})\s*(.+)$", re.IGNORECASE)
 
 
 @command("deal add", writes=True, aliases=("firsat ekle",))
-async def add(ctx: Context) -> Reply:
+def add(ctx: Context) -> Reply:
     text = f" {ctx.args}"
     expected, close = None, ""
     if found := CLOSE.search(text):
@@ -70,7 +76,7 @@ async def add(ctx: Context) -> Reply:
 
 
 @command("deal", writes=False, aliases=("firsat",))
-async def show(ctx: Context) -> Reply:
+def show(ctx: Context) -> Reply:
     if not ctx.args:
         raise Usage()
     return deal_card(ctx, resolve_deal(ctx, ctx.args, "/deal {ref}"))
@@ -96,7 +102,7 @@ def _find_stage(ctx: Context, words: list[str]) -> tuple[int, int, Stage] | None
 
 
 @command("stage", writes=True, aliases=("asama",))
-async def stage(ctx: Context) -> Reply:
+def stage(ctx: Context) -> Reply:
     words = ctx.words
     found = _find_stage(ctx, words)
     if found is None:
@@ -146,12 +152,12 @@ def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:
 
 
 @command("deals", writes=False, aliases=("firsatlar",))
-async def list_deals(ctx: Context) -> Reply:
+def list_deals(ctx: Context) -> Reply:
     arg = ctx.args.strip()
     s = ctx.session
-    if not arg or fold(arg) in MINE:
+    if not arg or is_keyword(arg, "kw.mine"):
         rows, head = deals.open_deals(s, owner_id=ctx.rep.id), ctx.t("deals.mine")
-    elif fold(arg) in ALL:
+    elif is_keyword(arg, "kw.all"):
         rows, head = deals.open_deals(s), ctx.t("deals.all")
     else:
         customer = resolve_customer(ctx, arg, "/deals {ref}")
@@ -166,9 +172,9 @@ async def list_deals(ctx: Context) -> Reply:
 
 
 @command("pipeline", writes=False, aliases=("huni",))
-async def pipeline(ctx: Context) -> Reply:
-    arg = fold(ctx.args.strip())
-    if arg and arg not in MINE:
+def pipeline(ctx: Context) -> Reply:
+    arg = ctx.args.strip()
+    if arg and not is_keyword(arg, "kw.mine"):
         raise Usage("pipeline.bad_filter", word=ctx.args)
     totals = deals.pipeline_totals(ctx.session, owner_id=ctx.rep.id if arg else None)
     t = ctx.t

@@ -15,16 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.commands import Context, Usage, command
-from bot.i18n import Translator
-from bot.messages import Reply
-from bot.settings import Settings
 from handlers.digest_render import Audience, render
+from handlers.kit import Context, Reply, Settings, Translator, Usage, command
 from handlers.quality import quality_section
-from storage import ledger, subscriptions
-from storage import quality as data_quality
-from storage.digest import DigestData, Scope, Thresholds, collect
 from storage.models import Rep, Subscription
+from storage.quality import findings as data_quality
+from storage.schedule import ledger, subscriptions
+from storage.schedule.digest import DigestData, Scope, Thresholds, collect
 
 CHANGES_WINDOW_CAP = timedelta(days=7)
 
@@ -123,7 +120,7 @@ def for_subscription(
 
 
 @command("digest", writes=False, aliases=("ozet",))
-async def digest(ctx: Context) -> list[Reply]:
+def digest(ctx: Context) -> list[Reply]:
     if ctx.args.strip():
         raise Usage()
     settings = ctx.services.settings

@@ -15,8 +15,7 @@ import io
 from collections import defaultdict
 from decimal import Decimal
 
-from bot.i18n import Translator
-from bot.messages import Attachment
+from handlers.kit import Attachment, Translator
 from storage.deals import StageTotal
 
 WIDTH_IN, HEIGHT_IN, DPI = 7.0, 3.6, 110

@@ -17,10 +17,9 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Translator
-from bot.messages import Button, Reply
 from handlers.digest_chart import pipeline_chart
-from storage.digest_data import DealItem, DigestData, Listing, Scope, Sum
+from handlers.kit import Button, Reply, Translator
+from storage.schedule.digest_data import DealItem, DigestData, Listing, Scope, Sum
 
 MAX_TEXT = 3_500
 ITEMS_PER_REPLY = 10

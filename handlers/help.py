@@ -3,14 +3,13 @@ and /cancel to leave a question unanswered."""
 
 from __future__ import annotations
 
-from bot.commands import REGISTRY, Context, command, lookup
-from bot.messages import Button, Reply
+from handlers.kit import REGISTRY, Button, Context, Reply, command, lookup
 
 QUICK = ("find", "log", "deals", "tasks")
 
 
-@command("help", writes=False, aliases=("yardim", "start"))
-async def help_(ctx: Context) -> Reply:
+@command("help", writes=False, aliases=("yardim",))
+def help_(ctx: Context) -> Reply:
     t = ctx.t
     words = [w.lstrip("/") for w in ctx.words]
     if words:
@@ -39,6 +38,6 @@ async def help_(ctx: Context) -> Reply:
 
 
 @command("cancel", writes=True, aliases=("iptal", "vazgec"))
-async def cancel(ctx: Context) -> Reply:
+def cancel(ctx: Context) -> Reply:
     """The dispatcher ends an unfinished flow before any typed write command runs."""
     return Reply(ctx.t("flow.cancelled" if ctx.ended_flow else "flow.nothing"))

@@ -5,45 +5,33 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.commands import Context, Usage, command
-from bot.messages import Button, Reply
+from handlers.kit import Button, Context, Reply, Usage, command, keyword_pattern, keywords
 from handlers.refs import leading_customer, resolve_customer
 from handlers.tasks import create_task, parse_task
 from storage import deals, interactions
 from storage.folding import fold
 from storage.models import INTERACTION_KINDS, Interaction
 
-KINDS = {
-    "call": "call",
-    "arama": "call",
-    "telefon": "call",
-    "tel": "call",
-    "meeting": "meeting",
-    "toplanti": "meeting",
-    "gorusme": "meeting",
-    "visit": "visit",
-    "ziyaret": "visit",
-    "email": "email",
-    "e-mail": "email",
-    "mail": "email",
-    "eposta": "email",
-    "e-posta": "email",
-    "note": "note",
-    "not": "note",
-}
-NEXT = re.compile(r"(?:^|\s)(?:next|sonraki|sonra):\s*", re.IGNORECASE)
+KINDS = INTERACTION_KINDS  # what /log takes, in the order forms and buttons offer them
+NEXT = re.compile(rf"(?:^|\s)(?:{keyword_pattern('kw.next')})\s*", re.IGNORECASE)
 NEXT_SEP = "next: "
 MAX_SUMMARY = 4000  # the column's size; a longer text (a pasted e-mail) is cut, and said so
 RECENT_VISIT = timedelta(minutes=30)
 
 
+def kind_named(word: str) -> str | None:
+    """The interaction kind a word names, in either language ("ziyaret" is a visit)."""
+    folded = fold(word)
+    return next((k for k in KINDS if folded in keywords(f"kw.kind.{k}")), None)
+
+
 @command("log", writes=True, aliases=("kaydet",))
-async def log(ctx: Context) -> Reply:
+def log(ctx: Context) -> Reply:
     words = ctx.words
     if not words:
-        kinds = [Button(ctx.t(f"kind.{k}"), f"/log {k}") for k in INTERACTION_KINDS]
+        kinds = [Button(ctx.t(f"kind.{k}"), f"/log {k}") for k in KINDS]
         return ctx.ask(ctx.t("log.ask_kind"), "/log", choices=kinds)
-    kind = KINDS.get(fold(words[0]))
+    kind = kind_named(words[0])
     if kind is None:
         raise Usage("log.bad_kind", word=words[0])
     source = (ctx.incoming.platform, ctx.incoming.message_id)
@@ -114,7 +102,7 @@ async def log(ctx: Context) -> Reply:
 
 
 @command("location", writes=True, hidden=True, aliases=("konum",))
-async def location(ctx: Context) -> Reply:
+def location(ctx: Context) -> Reply:
     """A location shared outside a flow lands on the rep's visit of the last half hour."""
     if ctx.location is None:
         return Reply(ctx.t("location.how"))

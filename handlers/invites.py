@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.commands import Context, Usage, command
-from bot.i18n import Translator
-from bot.messages import Button, Incoming, Reply
-from bot.services import Services
+from handlers.kit import Button, Context, Incoming, Reply, Services, Translator, Usage, command
 from handlers.refs import resolve_rep
-from storage import invites, reps
+from storage import reps
+from storage.chat import invites
 
 
 @command("invite", writes=True, roles=("manager", "admin"), aliases=("davet",))
-async def invite(ctx: Context) -> Reply:
+def invite(ctx: Context) -> Reply:
     name = ctx.args.strip()
     if not name:
         raise Usage()
@@ -31,7 +29,7 @@ async def invite(ctx: Context) -> Reply:
 
 
 @command("start", writes=False, hidden=True)
-async def start(ctx: Context) -> Reply:
+def start(ctx: Context) -> Reply:
     """A known rep opening a link or pressing Start: say who they are, then how to begin."""
     if ctx.args:
         found = invites.get(ctx.session, ctx.args.strip())

@@ -8,13 +8,13 @@ The answer to a merge carries an "Undo" button, which is /unmerge with the merge
 
 from __future__ import annotations
 
-from bot.commands import Abort, Context, Usage, command
-from bot.messages import Button, Reply
 from handlers.cards import customer_card
+from handlers.kit import Abort, Button, Context, Reply, Usage, command
 from handlers.quality import evidence
 from handlers.refs import customer_label, parse_id, resolve_customer
-from storage import customers, dupes, merge
+from storage import customers
 from storage.models import Customer
+from storage.quality import dupes, merge
 
 MANAGERS = ("manager", "admin")
 
@@ -39,7 +39,7 @@ def _error(ctx: Context, problem: merge.MergeError) -> Abort:
 
 
 @command("merge", writes=True, roles=MANAGERS, aliases=("birlestir", "birleştir"))
-async def merge_customers(ctx: Context) -> Reply:
+def merge_customers(ctx: Context) -> Reply:
     refs = two_refs(ctx.args)
     if refs is None:
         raise Usage("merge.two_refs")
@@ -77,7 +77,7 @@ async def merge_customers(ctx: Context) -> Reply:
 
 
 @command("unmerge", writes=True, roles=MANAGERS, aliases=("ayir", "ayır"))
-async def unmerge_customers(ctx: Context) -> Reply:
+def unmerge_customers(ctx: Context) -> Reply:
     merge_id = parse_id(ctx.args.strip())
     if merge_id is None:
         raise Usage()

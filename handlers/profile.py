@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from bot.commands import Context, Usage, command
-from bot.i18n import LANGUAGES, Translator
-from bot.messages import Reply
+from handlers.kit import LANGUAGES, Context, Reply, Translator, Usage, command
 
 
 @command("lang", writes=True, aliases=("dil", "language"))
-async def language(ctx: Context) -> Reply:
+def language(ctx: Context) -> Reply:
     choice = ctx.args.strip().lower()
     if choice not in LANGUAGES:
         raise Usage("lang.unknown", languages=", ".join(LANGUAGES))

@@ -9,11 +9,11 @@ person. A proposed merge keeps the older record (lower id), which usually has th
 
 from __future__ import annotations
 
-from bot.commands import Context, command
-from bot.i18n import Translator
-from bot.messages import Button, Reply
+from handlers.kit import Button, Context, Reply, Translator, command
 from handlers.refs import customer_label, resolve_customer
-from storage import customers, dupes, quality
+from storage import customers
+from storage.quality import dupes
+from storage.quality import findings as quality
 
 GROUPS_SHOWN = 8
 PAIRS_SHOWN = 3
@@ -40,7 +40,7 @@ def merge_button(t: Translator, pair: dupes.Pair) -> Button:
 
 
 @command("dupes", writes=False, aliases=("mukerrer", "kopyalar"))
-async def list_dupes(ctx: Context) -> Reply:
+def list_dupes(ctx: Context) -> Reply:
     t, s = ctx.t, ctx.session
     groups = dupes.scan(dupes.load(s))
     head = t("dupes.header", count=sum(not g.homonym for g in groups))
@@ -100,7 +100,7 @@ def quality_section(findings: list[quality.Finding], t: Translator) -> Reply | N
 
 
 @command("quality", writes=False, aliases=("kalite",))
-async def show_quality(ctx: Context) -> Reply:
+def show_quality(ctx: Context) -> Reply:
     findings = quality.report(ctx.session)
     reply = quality_section(findings, ctx.t)
     if reply is None:

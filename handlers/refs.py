@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import phonenumbers
 from rapidfuzz import fuzz, process
 
-from bot.commands import Abort, Context
-from bot.messages import Button, Reply
+from handlers.kit import Abort, Button, Context, Reply
 from storage import customers, deals, reps, tasks
 from storage.folding import fold, looks_like_email, looks_like_phone, name_tokens
 from storage.models import Customer, Deal, Rep, Task

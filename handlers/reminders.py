@@ -11,10 +11,9 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Translator
-from bot.messages import Button, Reply
 from handlers.cards import SNOOZES
-from storage.reminders import DueTask
+from handlers.kit import Button, Reply, Translator
+from storage.schedule.reminders import DueTask
 
 LISTED = 10
 SNOOZE_KEY, SNOOZE_WHEN = next(s for s in SNOOZES if s[0] == "button.snooze_tomorrow")

@@ -12,31 +12,36 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.commands import Abort, Context, Usage, command
-from bot.messages import Button, Reply
-from bot.scheduler import subscriptions_changed
-from bot.timing import schedule_of
 from handlers.digest import all_reps
-from storage import subscriptions
+from handlers.kit import (
+    Abort,
+    Button,
+    Context,
+    Reply,
+    Usage,
+    command,
+    keywords,
+    read_hhmm,
+    schedule_of,
+)
 from storage.folding import fold
 from storage.models import Rep, Subscription
+from storage.schedule import subscriptions
 
-KINDS = {"digest", "ozet"}
-TEAM = {"team", "ekip"}
-ONE_REP = {"rep", "temsilci"}
-DAILY = {"daily", "everyday", "hergun"}
-WORKING = {"weekdays", "workdays", "isgunleri"}
 MANAGERS = ("manager", "admin")
+
+
+def _kw(name: str) -> frozenset[str]:
+    return keywords(f"kw.subscribe.{name}")
 
 
 def _time(word: str) -> str | None:
     """ "8:30" -> "08:30"; None when the word is not shaped like a time; Usage when invalid."""
-    head, sep, tail = word.replace(".", ":").partition(":")
-    if not (sep and head.isdigit() and tail.isdigit() and len(tail) == 2 and len(head) <= 2):
-        return None
-    if int(head) > 23 or int(tail) > 59:
-        raise Usage("subscribe.bad_time", time=word)
-    return f"{int(head):02d}:{tail}"
+    try:
+        at = read_hhmm(word)
+    except ValueError:
+        raise Usage("subscribe.bad_time", time=word) from None
+    return at.strftime("%H:%M") if at is not None else None
 
 
 def _rep_named(ctx: Context, words: list[str]) -> Rep:
@@ -61,7 +66,7 @@ def _rep_named(ctx: Context, words: list[str]) -> Rep:
 
 def _parse(ctx: Context) -> Subscription:
     words = ctx.words
-    if not words or fold(words[0]) not in KINDS:
+    if not words or fold(words[0]) not in _kw("digest"):
         raise Usage("subscribe.bad_kind")
     settings = ctx.services.settings
     sub = Subscription(
@@ -85,12 +90,12 @@ def _parse(ctx: Context) -> Subscription:
                 sub.timezone = str(ZoneInfo(word))
             except (ZoneInfoNotFoundError, ValueError):
                 raise Usage("subscribe.bad_timezone", tz=word) from None
-        elif folded in DAILY:
+        elif folded in _kw("daily"):
             sub.working_days_only = False
-        elif folded in WORKING:
+        elif folded in _kw("working"):
             sub.working_days_only = True
-        elif folded in TEAM | ONE_REP:
-            sub.scope = "rep" if folded in ONE_REP else "team"
+        elif folded in _kw("team") | _kw("rep"):
+            sub.scope = "rep" if folded in _kw("rep") else "team"
             rest = words[position + 1 :]
             if rest:
                 sub.scope_rep_id = _rep_named(ctx, rest).id
@@ -111,10 +116,10 @@ def _what(ctx: Context, sub: Subscription) -> str:
 
 
 @command("subscribe", writes=True, aliases=("abone",), roles=MANAGERS)
-async def subscribe(ctx: Context) -> Reply:
+def subscribe(ctx: Context) -> Reply:
     wanted = _parse(ctx)
     saved = subscriptions.save(ctx.session, wanted)
-    subscriptions_changed(ctx.services, ctx.session)
+    ctx.services.hooks.subscriptions_changed.after_commit(ctx.session)
     schedule = schedule_of(ctx.services.settings, saved)
     upcoming = schedule.next(ctx.now)
     days = "subscribe.days_working" if saved.working_days_only else "subscribe.days_daily"
@@ -134,12 +139,12 @@ async def subscribe(ctx: Context) -> Reply:
 
 
 @command("unsubscribe", writes=True, aliases=("aboneiptal",), roles=MANAGERS)
-async def unsubscribe(ctx: Context) -> Reply:
+def unsubscribe(ctx: Context) -> Reply:
     words = ctx.words
-    if len(words) > 1 or (words and fold(words[0]) not in KINDS):
+    if len(words) > 1 or (words and fold(words[0]) not in _kw("digest")):
         raise Usage("subscribe.bad_kind")
     chat = ctx.incoming
     if not subscriptions.deactivate(ctx.session, chat.platform, chat.chat_id):
         return Reply(ctx.t("unsubscribe.none"))
-    subscriptions_changed(ctx.services, ctx.session)
+    ctx.services.hooks.subscriptions_changed.after_commit(ctx.session)
     return Reply(ctx.t("unsubscribe.done"))

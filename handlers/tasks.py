@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.commands import Abort, Context, Usage, command
-from bot.messages import Button, Reply
 from handlers.cards import task_card, task_line
 from handlers.dates import parse_when, split_when
+from handlers.kit import Abort, Button, Context, Reply, Usage, command, is_keyword
 from handlers.refs import parse_id, resolve_rep, resolve_task, trailing_customer
 from storage import tasks
-from storage.folding import fold
 from storage.models import Customer, Task
-
-OVERDUE_WORDS = {"overdue", "geciken", "gecikmis"}
 
 
 def confirm_future(ctx: Context, due: datetime) -> None:
@@ -83,7 +79,7 @@ def _is_date(ctx: Context, words: list[str]) -> bool:
 
 
 @command("task", writes=True, aliases=("gorev",))
-async def task(ctx: Context) -> Reply:
+def task(ctx: Context) -> Reply:
     words = ctx.words
     if not words or (len(words) == 1 and parse_id(words[0]) is not None):
         return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
@@ -100,10 +96,10 @@ async def task(ctx: Context) -> Reply:
 
 
 @command("tasks", writes=False, aliases=("gorevler",))
-async def list_tasks(ctx: Context) -> Reply:
+def list_tasks(ctx: Context) -> Reply:
     """A rep's own open tasks; a manager or admin may name another rep ("/tasks overdue Can")."""
     words = ctx.words
-    overdue = bool(words) and fold(words[0]) in OVERDUE_WORDS
+    overdue = bool(words) and is_keyword(words[0], "kw.overdue")
     named = " ".join(words[1:] if overdue else words)
     who = ctx.rep
     if named:
@@ -133,7 +129,7 @@ async def list_tasks(ctx: Context) -> Reply:
 
 
 @command("done", writes=True, aliases=("tamam", "bitti"))
-async def done(ctx: Context) -> Reply:
+def done(ctx: Context) -> Reply:
     if not ctx.args:
         raise Usage()
     item = resolve_task(ctx, ctx.args, "/done {ref}")
@@ -153,7 +149,7 @@ async def done(ctx: Context) -> Reply:
 
 
 @command("snooze", writes=True, aliases=("ertele",))
-async def snooze(ctx: Context) -> Reply:
+def snooze(ctx: Context) -> Reply:
     words = ctx.words
     found = split_when(words, now=ctx.now, tz=ctx.tz, language=ctx.t.language) if words else None
     if found is None:

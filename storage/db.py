@@ -9,7 +9,7 @@ PostgreSQL needs none of this and gets a plain engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from storage.audit import install_audit
+from storage.guard import install_guard
 
 
 @dataclass(frozen=True)
@@ -85,4 +86,10 @@ def _tune_sqlite(engine: Engine, foreign_keys: bool) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once ``session``'s transaction has committed (never if it rolls back)."""
+    event.listen(session, "after_commit", lambda _session: callback(), once=True)
+
+
 install_audit(Session)
+install_guard(Session)

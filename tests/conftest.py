@@ -16,9 +16,7 @@ from sqlmodel import Session, func, select
 
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
-from bot.messages import Incoming, Reply
-from bot.services import Services
-from bot.settings import Settings
+from handlers.kit import Incoming, Reply, Services, Settings
 from storage import customers, deals, migrate
 from storage.models import Customer, Deal, Rep, Task
 

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from bot.adapters.base import DeliveryError, Notifier
-from bot.messages import Reply
-from bot.services import Services
+from handlers.kit import Reply, Services
 from storage.models import Interaction, Rep, RunLedger, Subscription
 
 IST = ZoneInfo("Europe/Istanbul")

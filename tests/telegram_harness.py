@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.dispatcher import Dispatcher
-from bot.services import Services
+from handlers.kit import Services
 from tests.fakes.telegram_api import FakeBotAPI
 
 TOKEN = "123456:TEST-token-for-the-fake-api-only"

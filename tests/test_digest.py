@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.services import Services
 from handlers.digest import all_reps, audience, build
+from handlers.kit import Services
 from storage import deals
-from storage.digest import DigestData, Scope, Thresholds, collect
 from storage.models import Customer, Deal, Interaction, Rep
+from storage.schedule.digest import DigestData, Scope, Thresholds, collect
 from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task
 from tests.scheduling import IST, interaction
 

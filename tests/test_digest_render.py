@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from bot.services import Services
 from handlers.digest import all_reps, audience, build
 from handlers.digest_render import ITEMS_PER_REPLY, MAX_TEXT
+from handlers.kit import Services
 from storage import deals
 from storage.models import Deal
 from tests.conftest import Chat, add_customer, add_deal, add_rep

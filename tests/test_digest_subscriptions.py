@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import cli, digest_preview
-from bot.i18n import Translator
+from handlers.kit import Translator
 from storage.models import Subscription
 from tests.conftest import Chat, add_customer, add_deal, add_rep
 from tests.scheduling import subscribe

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from bot.commands import _LOOKUP, REGISTRY, Context, command
-from bot.messages import Incoming, Reply
+from handlers.kit import REGISTRY, Context, Incoming, Reply, command, unregister
 from storage import customers
 from storage.models import AuditEvent, Customer, Interaction, Task
 from tests.conftest import Chat, add_customer, add_rep, count
 
 
-async def explode(ctx: Context) -> Reply:
+def explode(ctx: Context) -> Reply:
     """Writes, then fails: a real registered command to prove the rollback."""
     customers.create(ctx.session, Customer(name="Half Written"))
     raise RuntimeError("disk on fire")
@@ -33,8 +32,7 @@ def register() -> Iterator[object]:
 
     yield _register
     for name in names:
-        REGISTRY.pop(name)
-        _LOOKUP.pop(name)
+        unregister(name)
 
 
 def audit(services) -> list[AuditEvent]:

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_services
-from bot.messages import Incoming
+from handlers.kit import Incoming
 from storage.models import ChatFlow, Deal, Interaction, InviteCode, Rep, Task
 from tests.conftest import Chat, add_customer, add_rep, count, rows
 

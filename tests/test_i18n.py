@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import handlers  # noqa: F401  (importing registers every command)
-from bot.commands import REGISTRY, lookup
-from bot.i18n import LANGUAGES, Translator, catalog
+from handlers.kit import LANGUAGES, REGISTRY, Translator, catalog, lookup
 from storage.deals import DEFAULT_STAGES
 
 OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]

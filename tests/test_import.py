@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from storage import importer
 from storage.models import AuditEvent, Contact, ContactPoint, Customer, Deal, Rep, Stage
+from storage.transfer import importer
 from tests.conftest import Chat, add_customer, count
 
 CUSTOMERS = (

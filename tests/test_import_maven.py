@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, func, select
 
-from storage import importer, maven
-from storage.csvmap import product_key
 from storage.models import AuditEvent, Customer, Deal, Product, Rep, Stage
+from storage.transfer import importer, maven
+from storage.transfer.csvmap import product_key
 from tests.conftest import Chat
 
 DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "maven-crm"

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from storage import csvmap, customers, normalize
+from storage import customers
 from storage.folding import name_key
 from storage.models import Customer
+from storage.quality import normalize
+from storage.transfer import csvmap
 from tests.conftest import Chat, add_customer, count
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from storage import dupes
 from storage.folding import name_key
 from storage.models import Customer
+from storage.quality import dupes
 from tests.conftest import Chat, add_customer, add_deal, count
 
 

@@ -17,7 +17,7 @@ from bot.app import build_services
 from bot.dispatcher import Dispatcher
 from bot.jobs import Jobs
 from bot.scheduler import Scheduler
-from bot.services import Services
+from handlers.kit import Services
 from storage.models import Rep, Task
 from tests.conftest import Chat, add_customer, add_rep, add_task
 from tests.scheduling import Recorder, ledger_rows, local, notifier

@@ -21,10 +21,9 @@ from bot.app import build_services
 from bot.dispatcher import Dispatcher
 from bot.jobs import Jobs
 from bot.scheduler import Scheduler, trigger
-from bot.services import Services
-from bot.timing import Schedule, parse_days, parse_hhmm
-from storage.ledger import Policy
+from handlers.kit import Incoming, Schedule, Services, parse_days, parse_hhmm
 from storage.models import Rep
+from storage.schedule.ledger import Policy
 from tests.conftest import add_customer, add_deal, add_rep
 from tests.scheduling import Recorder, ledger_rows, local, notifier, subscribe
 
@@ -324,15 +323,10 @@ def test_subscribe_and_unsubscribe_re_derive_the_jobs(services, murat):
         scheduler = Scheduler(services, notifier(recorder))
         await scheduler.start()
         dispatcher = Dispatcher(services)
-        loop = asyncio.get_running_loop()
 
         async def say(text: str) -> str:
-            from bot.messages import Incoming
-
             [reply] = await dispatcher.handle(Incoming("console", "room", str(murat.id), text))
-            synced = asyncio.Event()
-            loop.call_soon(synced.set)  # runs after the re-sync the command queued
-            await synced.wait()
+            await scheduler.settled()  # the re-sync the command's commit asked for, if any
             return reply.text
 
         try:

@@ -14,8 +14,7 @@ from bot.adapters.slack_modals import (
     opener,
     submission,
 )
-from bot.i18n import Translator
-from bot.messages import Button, Card, Reply
+from handlers.kit import Button, Card, Reply, Translator
 from tests.fakes.slack_harness import fill
 
 EN = Translator("en")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.commands import _LOOKUP, REGISTRY, Context, command
-from bot.messages import Reply
+from handlers.kit import Context, Reply, command, unregister
 from storage.models import Deal, Interaction, Task
 from tests.conftest import START, add_customer, add_deal, add_rep, add_task, count, rows
 from tests.fakes.slack_harness import block_texts, button, elements, run, slack_running
@@ -203,20 +201,19 @@ def test_an_inactive_rep_is_refused_like_a_stranger(services, world):
 def slow_command() -> Iterator[threading.Event]:
     """A real registered command that takes as long as the test wants (until it is released).
 
-    Commands run on the dispatcher's own thread and loop, so the gate is a thread-safe event
-    waited on in an executor (with a timeout, so a failing test cannot park the command thread).
+    Commands run on the dispatcher's own thread, so the gate is a thread-safe event (waited on
+    with a timeout, so a failing test cannot park the command thread).
     """
     release = threading.Event()
 
-    async def slow(ctx: Context) -> Reply:
-        await asyncio.get_running_loop().run_in_executor(None, release.wait, 10)
+    def slow(ctx: Context) -> Reply:
+        release.wait(10)
         return Reply("finally done")
 
     command("slowpoke", writes=False)(slow)
     yield release
     release.set()
-    REGISTRY.pop("slowpoke")
-    _LOOKUP.pop("slowpoke")
+    unregister("slowpoke")
 
 
 def test_the_ack_is_immediate_while_a_slow_command_is_still_working(services, world, slow_command):
@@ -224,8 +221,7 @@ def test_the_ack_is_immediate_while_a_slow_command_is_still_working(services, wo
         release = slow_command
         async with slack_running(services) as slack:
             sent = await slack.command("slowpoke")
-            assert sent.status == 200
-            assert sent.seconds < 1.0  # Slack needs it within 3 s; the handler is still waiting
+            assert sent.status == 200  # acknowledged while the handler is still waiting
             assert slack.fake.of("response_url") == []
             release.set()
             [answer] = await slack.fake.wait_for("response_url")

@@ -14,9 +14,7 @@ from bot.adapters import Notifier, configured
 from bot.adapters.slack import SlackAdapter, SlackSetupError
 from bot.app import serve
 from bot.dispatcher import Dispatcher
-from bot.messages import Reply
-from bot.services import Services
-from bot.settings import Settings
+from handlers.kit import Reply, Services, Settings
 from tests.conftest import add_customer, add_rep
 from tests.fakes.slack_api import APP_TOKEN, FakeSlackApi
 from tests.fakes.slack_harness import block_texts, run, sign, slack_running, slack_settings

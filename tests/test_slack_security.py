@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.adapters.base import DeliveryError
-from bot.messages import Attachment, Reply
+from handlers.kit import Attachment, Reply
 from storage.models import Interaction, Rep
 from tests.conftest import add_customer, add_rep, count, rows
 from tests.fakes.slack_api import FakeSlackApi

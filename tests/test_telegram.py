@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.adapters.base import DeliveryError
-from bot.messages import Attachment, Reply
+from handlers.kit import Attachment, Reply
 from storage.models import Deal, Interaction, Rep, Task
 from tests.conftest import add_customer, add_deal, add_rep, add_task, rows
 from tests.fakes.telegram_api import FakeBotAPI

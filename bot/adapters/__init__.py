@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.adapters.base import Adapter, DeliveryError, Notifier
 from bot.dispatcher import Dispatcher
-from bot.services import Services
+from handlers.kit import Services
 
 __all__ = ["Adapter", "DeliveryError", "Notifier", "configured"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from bot.messages import Reply
+from handlers.kit import Reply
 
 log = logging.getLogger(__name__)
 

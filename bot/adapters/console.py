@@ -13,8 +13,7 @@ import sys
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
-from bot.i18n import Translator
-from bot.messages import Button, Incoming, Reply
+from handlers.kit import Button, Incoming, Reply, Translator, is_keyword
 
 
 def render(reply: Reply, first_number: int | None = 1) -> tuple[str, list[Button]]:
@@ -95,7 +94,7 @@ class ConsoleAdapter:
             if not line:
                 break
             text = line.strip()
-            if text.lower() in {"quit", "exit", "çıkış", "cikis"}:
+            if is_keyword(text, "kw.quit"):
                 break
             if text.isdigit() and 0 < int(text) <= len(actions):
                 text = actions[int(text) - 1].command

@@ -17,10 +17,7 @@ from functools import cache
 from typing import Any
 
 from bot.adapters.text import split_lines
-from bot.commands import REGISTRY, lookup
-from bot.dispatcher import split_command
-from bot.i18n import Translator
-from bot.messages import Button, Card, Reply
+from handlers.kit import REGISTRY, Button, Card, Reply, Translator, lookup, split_command
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,11 @@
 """Bolt listeners: Slack payloads in, ``Incoming`` messages to the dispatcher, answers out.
 
 Every listener acknowledges and returns at once (the ack must reach Slack within 3 seconds
-whatever the command costs); the work runs as a task of the adapter. The external select's
-options are the exception, because there the ack *is* the answer: ``/find`` is quick.
+whatever the command costs); the work runs as a task (``slack_io.Work``). Who is asking comes
+resolved in ``context["who"]`` (the adapter's middleware): a listener only asks for the rep,
+after its ack, because a first contact may still bind the user by e-mail through Slack's API.
+The external select's options are the exception, because there the ack *is* the answer:
+``/find`` is quick, and only a rep already known gets options.
 
 Translation only, no CRM logic: ``/crm <text>`` is the typed command ``/<text>`` (other words
 stay plain, see ``typed``); a DM or an @-mention is the text as written (so plain words may
@@ -15,11 +18,11 @@ nothing.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.context import BoltContext
 
-from bot.adapters.slack import Target, is_dm
 from bot.adapters.slack_blocks import (
     COMMAND_ACTION,
     MAX_OPTIONS,
@@ -28,12 +31,14 @@ from bot.adapters.slack_blocks import (
     option,
     plain,
 )
+from bot.adapters.slack_io import Outbox, Target, Who, Work, is_dm
 from bot.adapters.slack_modals import (
     CUSTOMER_ACTION,
     DEAL_VIEW,
     LOG_VIEW,
     VIEWS,
     Opener,
+    Submission,
     deal_view,
     log_view,
     note_view,
@@ -42,13 +47,8 @@ from bot.adapters.slack_modals import (
     submission,
     task_view,
 )
-from bot.commands import lookup
-from bot.dispatcher import split_command
-from bot.messages import Incoming, Reply
-from storage.models import Rep
-
-if TYPE_CHECKING:
-    from bot.adapters.slack import SlackAdapter
+from bot.dispatcher import Dispatcher
+from handlers.kit import Incoming, Member, Reply, lookup, split_command
 
 COMMAND = "/crm"
 LOG_SHORTCUT = "crm_log_shortcut"
@@ -59,8 +59,8 @@ _ID = re.compile(r"#(\d+)\b")
 Body = dict[str, Any]
 
 
-def register(app: AsyncApp, bot: SlackAdapter) -> None:
-    listen = Listeners(bot)
+def register(app: AsyncApp, outbox: Outbox, work: Work, dispatcher: Dispatcher) -> Listeners:
+    listen = Listeners(outbox, work, dispatcher)
     app.command(COMMAND)(listen.command)
     app.action(re.compile(f"^{COMMAND_ACTION}"))(listen.action)
     app.action(SHARE_ACTION)(listen.share)
@@ -72,6 +72,7 @@ def register(app: AsyncApp, bot: SlackAdapter) -> None:
     app.shortcut(NOTE_SHORTCUT)(listen.note_shortcut)
     app.event("app_mention")(listen.mention)
     app.event("message")(listen.message)
+    return listen
 
 
 def _key(kind: str, value: object) -> str | None:
@@ -118,28 +119,37 @@ def _channel(body: Body) -> str | None:
     return str(channel) if channel else None
 
 
+def _who(context: BoltContext, user: str) -> Who:
+    found = context.get("who")
+    return found if isinstance(found, Who) else Who(user, None)
+
+
 class Listeners:
-    def __init__(self, bot: SlackAdapter) -> None:
-        self.bot = bot
+    def __init__(self, outbox: Outbox, work: Work, dispatcher: Dispatcher) -> None:
+        self.outbox = outbox
+        self.work = work
+        self.dispatcher = dispatcher
+        self.bot_user_id = ""  # learned from auth.test when the adapter starts
 
     async def _dispatch(self, incoming: Incoming) -> list[Reply]:
-        return await self.bot.dispatcher.handle(incoming)
+        return await self.dispatcher.handle(incoming)
 
     async def _refuse(self, target: Target, user: str) -> None:
-        t = self.bot.translator(None)
-        await self.bot.say(target, t("slack.unknown_user", user_id=user))
+        t = self.outbox.translator(None)
+        await self.outbox.say(target, t("slack.unknown_user", user_id=user))
 
     # ---- /crm
 
-    async def command(self, ack: Any, body: Body) -> None:
+    async def command(self, ack: Any, body: Body, context: BoltContext) -> None:
         await ack()
-        self.bot.spawn(self._command(body), "slash command")
+        who = _who(context, str(body["user_id"]))
+        self.work.spawn(self._command(body, who), "slash command")
 
-    async def _command(self, body: Body) -> None:
-        user, channel = str(body["user_id"]), str(body["channel_id"])
+    async def _command(self, body: Body, who: Who) -> None:
+        user, channel = who.user, str(body["channel_id"])
         private = is_dm(channel) or body.get("channel_name") == "directmessage"
         target = Target(user, channel, body.get("response_url"), ephemeral=True)
-        rep = await self.bot.rep_for(user)
+        rep = await who.rep()
         if rep is None:
             return await self._refuse(target, user)
         text = typed(plain(body.get("text") or ""))
@@ -157,21 +167,23 @@ class Listeners:
             delivery_key=_key("command", trigger),
         )
         replies = await self._dispatch(incoming)
-        shareable = not private and reads_only(text) and not await self.bot.is_shared(channel)
-        t = self.bot.translator(self.bot.known_rep(user))  # after /lang, its new language
-        await self.bot.deliver(target, replies, t, share=text if shareable else None)
+        shareable = not private and reads_only(text) and not await self.outbox.is_shared(channel)
+        await self.outbox.deliver(target, replies, share=text if shareable else None)
 
     # ---- buttons and selects
 
-    async def action(self, ack: Any, body: Body, action: dict[str, Any]) -> None:
+    async def action(
+        self, ack: Any, body: Body, action: dict[str, Any], context: BoltContext
+    ) -> None:
         await ack()
-        self.bot.spawn(self._action(body, command_of(action)), "button")
+        who = _who(context, str(body["user"]["id"]))
+        self.work.spawn(self._action(body, who, command_of(action)), "button")
 
-    async def _action(self, body: Body, command: str) -> None:
-        user, channel = str(body["user"]["id"]), _channel(body)
+    async def _action(self, body: Body, who: Who, command: str) -> None:
+        user, channel = who.user, _channel(body)
         private = is_dm(channel)
         target = Target(user, channel, body.get("response_url"), ephemeral=not private)
-        rep = await self.bot.rep_for(user)
+        rep = await who.rep()
         if rep is None:
             return await self._refuse(target, user)
         if not command:
@@ -190,36 +202,42 @@ class Listeners:
             is_action=True,
             delivery_key=_key("action", trigger),
         )
-        await self.bot.deliver(target, await self._dispatch(incoming), self.bot.translator(rep))
+        await self.outbox.deliver(target, await self._dispatch(incoming))
 
-    async def share(self, ack: Any, body: Body, action: dict[str, Any]) -> None:
+    async def share(
+        self, ack: Any, body: Body, action: dict[str, Any], context: BoltContext
+    ) -> None:
         await ack()
-        self.bot.spawn(self._share(body, command_of(action)), "share")
+        who = _who(context, str(body["user"]["id"]))
+        self.work.spawn(self._share(body, who, command_of(action)), "share")
 
-    async def _share(self, body: Body, command: str) -> None:
+    async def _share(self, body: Body, who: Who, command: str) -> None:
         """Post a read-only answer publicly: re-run it, never repeat a write."""
-        user, channel = str(body["user"]["id"]), _channel(body)
+        user, channel = who.user, _channel(body)
         quiet = Target(user, channel, body.get("response_url"), ephemeral=True)
-        rep = await self.bot.rep_for(user)
+        rep = await who.rep()
         if rep is None:
             return await self._refuse(quiet, user)
-        t = self.bot.translator(rep)
+        t = self.outbox.translator_for(rep)
         if not reads_only(command) or not channel:
-            return await self.bot.say(quiet, t("slack.share_refused"))
-        if await self.bot.is_shared(channel):
-            return await self.bot.say(quiet, t("slack.shared_channel"))
+            return await self.outbox.say(quiet, t("slack.share_refused"))
+        if await self.outbox.is_shared(channel):
+            return await self.outbox.say(quiet, t("slack.shared_channel"))
         trigger = body.get("trigger_id")
         incoming = Incoming(
             "slack", channel, user, command, message_id=trigger, is_private=False, is_action=True
         )
         public = Target(user, channel, body.get("response_url"), ephemeral=False)
-        await self.bot.deliver(public, await self._dispatch(incoming), t)
+        await self.outbox.deliver(public, await self._dispatch(incoming))
 
-    async def customer_options(self, ack: Any, body: Body, payload: dict[str, Any]) -> None:
+    async def customer_options(
+        self, ack: Any, body: Body, payload: dict[str, Any], context: BoltContext
+    ) -> None:
         """The external select's options, from ``/find`` (answered in the ack itself)."""
-        user = str(body["user"]["id"])
+        who = _who(context, str(body["user"]["id"]))
+        user = who.user
         query = plain(str(payload.get("value") or ""))
-        if not query or self.bot.known_rep(user) is None:  # no Slack API call before this ack
+        if not query or who.known is None:  # no Slack API call before this ack
             return await ack(options=[])
         replies = await self._dispatch(Incoming("slack", user, user, f"/find {query}"))
         await ack(options=customer_options(replies))
@@ -232,8 +250,8 @@ class Listeners:
         card = next((r.card for r in replies if r.card and r.card.kind == "customer"), None)
         return (card.title, f"#{card.id}") if card else None
 
-    async def _open(self, rep: Rep, trigger: str, form: Opener, meta: dict, user: str) -> None:
-        t = self.bot.translator(rep)
+    async def _open(self, rep: Member, trigger: str, form: Opener, meta: dict, user: str) -> None:
+        t = self.outbox.translator_for(rep)
         customer = await self._customer(user, form.customer_id) if form.customer_id else None
         if form.view == LOG_VIEW:
             view = log_view(t, meta, customer, form.kind)
@@ -241,59 +259,67 @@ class Listeners:
             view = deal_view(t, meta, customer)
         else:
             view = task_view(t, meta, customer)
-        await self.bot.client.views_open(trigger_id=trigger, view=view)
+        await self.outbox.client.views_open(trigger_id=trigger, view=view)
 
-    async def log_shortcut(self, ack: Any, body: Body) -> None:
+    async def log_shortcut(self, ack: Any, body: Body, context: BoltContext) -> None:
         await ack()
-        self.bot.spawn(self._shortcut(body, Opener(LOG_VIEW)), "shortcut")
+        who = _who(context, str(body["user"]["id"]))
+        self.work.spawn(self._shortcut(body, who, Opener(LOG_VIEW)), "shortcut")
 
-    async def deal_shortcut(self, ack: Any, body: Body) -> None:
+    async def deal_shortcut(self, ack: Any, body: Body, context: BoltContext) -> None:
         await ack()
-        self.bot.spawn(self._shortcut(body, Opener(DEAL_VIEW)), "shortcut")
+        who = _who(context, str(body["user"]["id"]))
+        self.work.spawn(self._shortcut(body, who, Opener(DEAL_VIEW)), "shortcut")
 
-    async def _shortcut(self, body: Body, form: Opener) -> None:
-        user, trigger = str(body["user"]["id"]), str(body["trigger_id"])
-        rep = await self.bot.rep_for(user)
+    async def _shortcut(self, body: Body, who: Who, form: Opener) -> None:
+        user, trigger = who.user, str(body["trigger_id"])
+        rep = await who.rep()
         if rep is None:
             return await self._notice(trigger, user)
         await self._open(rep, trigger, form, {}, user)
 
     async def _notice(self, trigger: str, user: str) -> None:
-        t = self.bot.translator(None)
+        t = self.outbox.translator(None)
         view = notice_view(t, t("slack.unknown_user", user_id=user))
-        await self.bot.client.views_open(trigger_id=trigger, view=view)
+        await self.outbox.client.views_open(trigger_id=trigger, view=view)
 
-    async def note_shortcut(self, ack: Any, body: Body) -> None:
+    async def note_shortcut(self, ack: Any, body: Body, context: BoltContext) -> None:
         await ack()
-        self.bot.spawn(self._note(body), "message shortcut")
+        who = _who(context, str(body["user"]["id"]))
+        self.work.spawn(self._note(body, who), "message shortcut")
 
-    async def _note(self, body: Body) -> None:
+    async def _note(self, body: Body, who: Who) -> None:
         """ "Log to CRM" on a message: a form with its text, to store it with its permalink."""
-        user, trigger = str(body["user"]["id"]), str(body["trigger_id"])
-        rep = await self.bot.rep_for(user)
+        user, trigger = who.user, str(body["trigger_id"])
+        rep = await who.rep()
         if rep is None:
             return await self._notice(trigger, user)
         message, channel = body.get("message") or {}, _channel(body) or ""
         ts = str(message.get("ts") or body.get("message_ts") or "")
-        link = self.bot.permalink(channel, ts, message.get("thread_ts")) if ts else ""
+        link = self.outbox.permalink(channel, ts, message.get("thread_ts")) if ts else ""
         meta = {"channel": channel, "ts": ts, "link": link}
-        view = note_view(self.bot.translator(rep), meta, plain(str(message.get("text") or "")))
-        await self.bot.client.views_open(trigger_id=trigger, view=view)
+        text = plain(str(message.get("text") or ""))
+        view = note_view(self.outbox.translator_for(rep), meta, text)
+        await self.outbox.client.views_open(trigger_id=trigger, view=view)
 
-    async def submit(self, ack: Any, body: Body, view: dict[str, Any]) -> None:
-        user = str(body["user"]["id"])
-        done = submission(view, self.bot.translator(self.bot.known_rep(user)))
+    async def submit(
+        self, ack: Any, body: Body, view: dict[str, Any], context: BoltContext
+    ) -> None:
+        who = _who(context, str(body["user"]["id"]))
+        done = submission(view, self.outbox.translator_for(who.known))
         if done.errors:
             return await ack(response_action="errors", errors=done.errors)
         await ack()
-        self.bot.spawn(self._submitted(body, view, done.command, done.meta), "form")
+        self.work.spawn(self._submitted(body, who, view, done), "form")
 
-    async def _submitted(self, body: Body, view: dict[str, Any], command: str, meta: dict) -> None:
-        user = str(body["user"]["id"])
+    async def _submitted(
+        self, body: Body, who: Who, view: dict[str, Any], done: Submission
+    ) -> None:
+        user, command, meta = who.user, done.command, done.meta
         channel = str(meta.get("channel") or "") or None
         private = channel is None or is_dm(channel)
         target = Target(user, channel, None, ephemeral=not private)
-        rep = await self.bot.rep_for(user)
+        rep = await who.rep()
         if rep is None:
             return await self._refuse(Target(user), user)
         trigger = body.get("trigger_id") or view.get("id")
@@ -308,24 +334,26 @@ class Listeners:
             is_action=True,
             delivery_key=_key("view", trigger),
         )
-        await self.bot.deliver(target, await self._dispatch(incoming), self.bot.translator(rep))
+        await self.outbox.deliver(target, await self._dispatch(incoming))
 
     # ---- events (acknowledged by Bolt before the listener runs)
 
-    async def mention(self, body: Body, event: dict[str, Any]) -> None:
+    async def mention(self, body: Body, event: dict[str, Any], context: BoltContext) -> None:
         if is_dm(event.get("channel")) or event.get("bot_id") or event.get("subtype"):
             return  # a mention in the bot's DM also arrives as a message event
-        self.bot.spawn(self._message(body, event, private=False), "mention")
+        who = _who(context, str(event["user"]))
+        self.work.spawn(self._message(body, who, event, private=False), "mention")
 
-    async def message(self, body: Body, event: dict[str, Any]) -> None:
+    async def message(self, body: Body, event: dict[str, Any], context: BoltContext) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, joins, bots and channel chatter are not commands
-        self.bot.spawn(self._message(body, event, private=True), "direct message")
+        who = _who(context, str(event["user"]))
+        self.work.spawn(self._message(body, who, event, private=True), "direct message")
 
-    async def _message(self, body: Body, event: dict[str, Any], private: bool) -> None:
-        user, channel, ts = str(event["user"]), str(event["channel"]), str(event["ts"])
-        rep = await self.bot.rep_for(user)  # binds by e-mail on first contact, if enabled
-        text = plain(str(event.get("text") or ""), drop_user=self.bot.bot_user_id) or "/help"
+    async def _message(self, body: Body, who: Who, event: dict[str, Any], private: bool) -> None:
+        user, channel, ts = who.user, str(event["channel"]), str(event["ts"])
+        await who.rep()  # binds by e-mail on first contact, if enabled
+        text = plain(str(event.get("text") or ""), drop_user=self.bot_user_id) or "/help"
         key = body.get("event_id")
         incoming = Incoming(
             "slack", channel, user, text, message_id=ts, is_private=private, delivery_key=key
@@ -336,7 +364,7 @@ class Listeners:
         if private:
             target = Target(user, channel, ephemeral=False)
         else:
-            shared = await self.bot.is_shared(channel, body.get("is_ext_shared_channel"))
+            shared = await self.outbox.is_shared(channel, body.get("is_ext_shared_channel"))
             thread = str(event.get("thread_ts") or ts)
             target = Target(user, channel, ephemeral=shared, thread_ts=thread)
-        await self.bot.deliver(target, replies, self.bot.translator(rep))
+        await self.outbox.deliver(target, replies)

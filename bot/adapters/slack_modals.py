@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.slack_blocks import clip, option
-from bot.commands import lookup
-from bot.dispatcher import split_command
-from bot.i18n import LANGUAGES, Translator
-from storage.folding import fold
-from storage.models import INTERACTION_KINDS
+from handlers.interactions import KINDS, kind_named
+from handlers.kit import Translator, lookup, split_command
 
 LOG_VIEW = "crm_log"
 DEAL_VIEW = "crm_deal"
@@ -61,7 +58,7 @@ def opener(command: str) -> Opener | None:
     customer = int(ref.group(1)) if ref else None
     rest = args[:-1] if ref else args
     if spec.name == "log" and len(rest) <= 1:
-        kind = _kind_named(rest[0]) if rest else None
+        kind = kind_named(rest[0]) if rest else None
         if rest and kind is None:
             return None  # not a kind: the command's own usage answers
         return Opener(LOG_VIEW, customer, kind)
@@ -69,17 +66,6 @@ def opener(command: str) -> Opener | None:
         return Opener(TASK_VIEW, customer)
     if spec.name == "deal add" and not rest:
         return Opener(DEAL_VIEW, customer)
-    return None
-
-
-def _kind_named(word: str) -> str | None:
-    """The interaction kind a button names, in any catalog language ("ziyaret" is a visit)."""
-    wanted = fold(word)
-    for kind in INTERACTION_KINDS:
-        if wanted == kind or any(
-            fold(Translator(lang)(f"kind.{kind}")) == wanted for lang in LANGUAGES
-        ):
-            return kind
     return None
 
 
@@ -144,7 +130,7 @@ def _date(block_id: str, label: str, *, optional: bool = True) -> Block:
 
 
 def _kind(t: Translator, kind: str | None) -> Block:
-    options = [option(t(f"kind.{k}"), k) for k in INTERACTION_KINDS]
+    options = [option(t(f"kind.{k}"), k) for k in KINDS]
     element: Block = {"type": "static_select", "action_id": "kind", "options": options}
     chosen = kind or "call"
     element["initial_option"] = option(t(f"kind.{chosen}"), chosen)

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from urllib.parse import urlparse
 
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
@@ -26,13 +26,9 @@ from telegram.ext import (
 )
 
 from bot.adapters.base import DeliveryError
-from bot.adapters.telegram_render import TOKEN_PREFIX, keyboard, reply_html, split_text
-from bot.commands import REGISTRY
+from bot.adapters.telegram_render import TOKEN_PREFIX, keyboard, reply_html, split_text, too_long
 from bot.dispatcher import Dispatcher
-from bot.i18n import LANGUAGES, Translator
-from bot.messages import Incoming, Reply
-from bot.services import Services
-from storage import buttons
+from handlers.kit import LANGUAGES, REGISTRY, Accounts, Incoming, Reply, Services, Translator
 
 log = logging.getLogger(__name__)
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
@@ -46,6 +42,7 @@ class TelegramAdapter:
         assert settings.telegram_bot_token is not None
         self.services = services
         self.dispatcher = dispatcher
+        self.accounts = Accounts(services)
         self._token = settings.telegram_bot_token.get_secret_value()
         builder = (
             Application.builder()
@@ -144,9 +141,10 @@ class TelegramAdapter:
         message = query.message if isinstance(query.message, Message) else None
         if message is None:
             return
-        command = self._command_for(query.data or "")
+        command = await self._command_for(query.data or "")
         if command is None:
-            await self._deliver(message.chat.id, Reply(Translator(None)("telegram.expired")))
+            expired = Translator(self.services.settings.crm_language)("telegram.expired")
+            await self._deliver(message.chat.id, Reply(expired))
             return
         incoming = Incoming(
             platform=self.platform,
@@ -164,11 +162,10 @@ class TelegramAdapter:
         for reply in replies:
             await self._deliver(message.chat.id, reply)
 
-    def _command_for(self, data: str) -> str | None:
+    async def _command_for(self, data: str) -> str | None:
         if not data.startswith(TOKEN_PREFIX):
             return data
-        with self.services.db.session() as session:
-            return buttons.command_for(session, data.removeprefix(TOKEN_PREFIX))
+        return await self.accounts.button_command(data.removeprefix(TOKEN_PREFIX))
 
     # -- outgoing ------------------------------------------------------------------------
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
@@ -185,16 +182,13 @@ class TelegramAdapter:
         except Forbidden:
             log.info("chat %s has blocked the bot; reply dropped", chat_id)
 
-    def _markup(self, reply: Reply):
-        def store(command: str) -> str:
-            with self.services.db.session(write=True) as session:
-                return buttons.token_for(session, command)
-
-        return keyboard(reply, store)
+    async def _markup(self, reply: Reply) -> InlineKeyboardMarkup | None:
+        """The inline keyboard; commands too long for a button are stored off the loop."""
+        return keyboard(reply, await self.accounts.button_tokens(too_long(reply)))
 
     async def _post(self, chat_id: int, reply: Reply) -> None:
         pieces = split_text(reply_html(reply))
-        markup = self._markup(reply)
+        markup = await self._markup(reply)
         for i, piece in enumerate(pieces):
             last = i == len(pieces) - 1
             await self.app.bot.send_message(
@@ -217,7 +211,7 @@ class TelegramAdapter:
             return False
         try:
             await message.edit_text(
-                pieces[0], parse_mode=ParseMode.HTML, reply_markup=self._markup(reply)
+                pieces[0], parse_mode=ParseMode.HTML, reply_markup=await self._markup(reply)
             )
         except BadRequest as problem:  # too old to edit, or unchanged
             log.info("could not edit message %s: %s", message.message_id, problem)

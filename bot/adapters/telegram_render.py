@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.text import split_lines
-from bot.messages import Button, Reply
+from handlers.kit import Button, Reply
 
 MAX_TEXT = 4096
 MAX_CALLBACK = 64
@@ -42,29 +42,38 @@ def split_text(text: str) -> list[str]:
     return split_lines(text, MAX_TEXT)
 
 
-def callback_data(command: str, store: Callable[[str], str]) -> str:
-    if len(command.encode()) <= MAX_CALLBACK:
-        return command
-    return TOKEN_PREFIX + store(command)
+def fits(command: str) -> bool:
+    return len(command.encode()) <= MAX_CALLBACK
 
 
-def keyboard(reply: Reply, store: Callable[[str], str]) -> InlineKeyboardMarkup | None:
-    """Choices one per row (they are answers), follow-up buttons packed a few to a row."""
-    rows: list[list[InlineKeyboardButton]] = [[_button(c, store)] for c in reply.choices]
+def too_long(reply: Reply) -> list[str]:
+    """The commands of a reply's buttons that must be stored behind a token."""
+    return [b.command for b in (*reply.choices, *reply.buttons) if not fits(b.command)]
+
+
+def callback_data(command: str, tokens: Mapping[str, str]) -> str:
+    return command if fits(command) else TOKEN_PREFIX + tokens[command]
+
+
+def keyboard(reply: Reply, tokens: Mapping[str, str]) -> InlineKeyboardMarkup | None:
+    """Choices one per row (they are answers), follow-up buttons packed a few to a row.
+
+    ``tokens`` holds a stored token for each command in ``too_long(reply)``."""
+    rows: list[list[InlineKeyboardButton]] = [[_button(c, tokens)] for c in reply.choices]
     row: list[InlineKeyboardButton] = []
     width = 0
     for b in reply.buttons:
         if row and width + len(b.label) > ROW_CHARS:
             rows.append(row)
             row, width = [], 0
-        row.append(_button(b, store))
+        row.append(_button(b, tokens))
         width += len(b.label)
     if row:
         rows.append(row)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def _button(button: Button, store: Callable[[str], str]) -> InlineKeyboardButton:
+def _button(button: Button, tokens: Mapping[str, str]) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        button.label[:64], callback_data=callback_data(button.command, store)
+        button.label[:64], callback_data=callback_data(button.command, tokens)
     )

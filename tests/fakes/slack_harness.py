@@ -25,8 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack import SlackAdapter
 from bot.dispatcher import Dispatcher
-from bot.services import Services
-from bot.settings import Settings
+from handlers.kit import Services, Settings
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
 
 SECRET = "test-signing-secret"

@@ -27,113 +27,19 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from datetime import time as clock_time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session
 
-from storage import csvmap, normalize
 from storage.db import Actor, Database
+from storage.quality import normalize
+from storage.transfer import csvmap, import_deals, import_people
+from storage.transfer.rows import Invalid, Issue, Loader, Options, Outcome, Row
 
 KINDS = ("customers", "contacts", "deals", "reps", "products")
 STATUSES = ("new", "updated", "unchanged", "duplicate", "invalid")
 REJECTED = ("duplicate", "invalid")
-
-
-@dataclass
-class Options:
-    kind: str
-    dry_run: bool = False
-    mapping: dict[str, str] = field(default_factory=dict)  # column -> field
-    create_missing: bool = False  # reps, stages and products named but unknown
-    allow_duplicates: bool = False  # create rows that only look like existing customers
-    source: str = "csv"  # external ids are unique per source
-    region: str = "TR"
-    currency: str = "TRY"
-    batch_size: int = 500
-    now: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Issue:
-    """A reason or a note: a catalog-neutral code and its values."""
-
-    code: str
-    values: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def of(cls, code: str, **values: object) -> Issue:
-        return cls(code, tuple((k, str(v)) for k, v in values.items()))
-
-    @property
-    def args(self) -> dict[str, str]:
-        return dict(self.values)
-
-    def __str__(self) -> str:
-        detail = ", ".join(f"{k}={v}" for k, v in self.values)
-        return f"{self.code} ({detail})" if detail else self.code
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # one of STATUSES
-    issue: Issue | None = None
-
-
-class Invalid(Exception):
-    """Raised by a loader when a row cannot be imported."""
-
-    def __init__(self, code: str, **values: object) -> None:
-        super().__init__(code)
-        self.issue = Issue.of(code, **values)
-
-
-@dataclass
-class Row:
-    line: int
-    raw: dict[str, str]
-    columns: dict[str, list[str]]  # field -> columns
-    formats: dict[str, str | None]  # date field -> format
-
-    def get(self, name: str) -> str:
-        for column in self.columns.get(name, ()):
-            if value := (self.raw.get(column) or "").strip():
-                return value
-        return ""
-
-    def every(self, name: str) -> list[str]:
-        return [v for c in self.columns.get(name, ()) if (v := (self.raw.get(c) or "").strip())]
-
-    def date(self, name: str) -> date | None:
-        try:
-            return normalize.parse_date(self.get(name), self.formats.get(name))
-        except ValueError:
-            raise Invalid("bad_date", field=name, value=self.get(name)) from None
-
-    def number(self, name: str, whole: bool = False) -> Any:
-        try:
-            return (csvmap.whole if whole else csvmap.number)(self.get(name))
-        except ValueError:
-            raise Invalid("bad_number", field=name, value=self.get(name)) from None
-
-
-def noon(day: date) -> datetime:
-    """A date from a file as a moment: noon UTC is the same calendar day from UTC-11 to +11."""
-    return datetime.combine(day, clock_time(12), tzinfo=UTC)
-
-
-class Loader(Protocol):
-    notes: Counter[Issue]
-
-    def prepare(self, session: Session) -> None: ...
-
-    def row(self, session: Session, row: Row) -> Outcome: ...
-
-    def end_batch(self, session: Session) -> None: ...
-
-    def finish(self, session: Session) -> None: ...
 
 
 @dataclass
@@ -190,8 +96,6 @@ class _DryRun(Exception):
 
 
 def make_loader(options: Options) -> Loader:
-    from storage import import_deals, import_people
-
     makers: dict[str, Callable[[Options], Loader]] = {
         "customers": import_people.Customers,
         "contacts": import_people.Contacts,

@@ -4,7 +4,7 @@ Deals are matched on (source, external id), e.g. Maven's opportunity_id, or fail
 (customer, title). Their reps, stages and products must exist unless ``--create-missing``:
 a typo in a stage name must not quietly become a new stage. A product named differently only
 by spacing or punctuation ("GTXPro" for "GTX Pro") is the same product, and counted as a
-note. A deal's dates become moments at noon UTC (``importer.noon``); an open deal's close date
+note. A deal's dates become moments at noon UTC (``rows.noon``); an open deal's close date
 is its expected close, a closed deal's is when it closed.
 
 New deals are added a batch at a time and flushed once, with their first DealStageChange
@@ -19,12 +19,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import deals, normalize
-from storage.csvmap import product_key
+from storage import deals
 from storage.folding import fold, name_key
-from storage.import_people import find_rep, rep_ids
-from storage.importer import Invalid, Issue, Options, Outcome, Row, noon
 from storage.models import ROLES, Customer, Deal, DealStageChange, Product, Rep, Stage
+from storage.quality import normalize
+from storage.transfer.csvmap import product_key
+from storage.transfer.rows import Invalid, Issue, Options, Outcome, Row, find_rep, noon, rep_ids
 from storage.types import utcnow
 
 WON_WORDS = ("won", "win", "kazanildi", "kazanilan")

@@ -21,7 +21,8 @@ from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
 from storage.deals import StageTotal
-from storage.digest_data import (
+from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
+from storage.schedule.digest_data import (
     Attention,
     Changes,
     DealItem,
@@ -33,7 +34,6 @@ from storage.digest_data import (
     Sum,
     Thresholds,
 )
-from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
 
 __all__ = ["DigestData", "Scope", "Thresholds", "collect"]
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, or_, select
 
-from storage import dupes
 from storage.models import Contact, ContactPoint, Customer, Deal, Stage
-from storage.normalize import is_valid_e164
+from storage.quality import dupes
+from storage.quality.normalize import is_valid_e164
 
 EXAMPLES = 3
 FINDINGS = (

@@ -1,55 +1,27 @@
-"""The command registry and what a handler receives.
+"""What a handler receives: its command's spec, the rep, the open session and the services.
 
-A handler is ``async def handler(ctx: Context) -> Reply | list[Reply]`` registered with
-``@command("name", writes=..., aliases=...)``. Its usage, example and one-line description
-live in the catalog under ``help.<name>`` (spaces become underscores), so adding a command
-means touching one handlers/ module, its test and the catalog.
-
-Handlers stop early by raising: ``Usage`` (answer with the command's usage and example) or
-``Abort`` (answer with a ready Reply, e.g. a choice list). Either way the dispatcher rolls the
-transaction back, so nothing is half-written.
+One ``Context`` per command. ``ask`` is how a handler asks for what is missing: the question's
+state goes into the command's own transaction, so a guided flow survives a restart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.i18n import Translator
-from bot.messages import Button, Incoming, Reply
-from storage import flows
-from storage.folding import fold
+from handlers.kit.i18n import Translator
+from handlers.kit.messages import Button, Incoming, Reply
+from handlers.kit.services import Services
+from storage.chat import flows
 from storage.models import ROLES, Rep
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
-CONFIRM_FLAG = "--confirm"
 FLOW_IDLE = timedelta(minutes=15)
 
-Handler = Callable[["Context"], Awaitable["Reply | list[Reply]"]]
-
-
-class Usage(Exception):
-    """Missing or malformed arguments; ``problem`` is an optional catalog key said first."""
-
-    def __init__(self, problem: str | None = None, **values: object) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.values = values
-
-
-class Abort(Exception):
-    """Stop here and answer with this reply; the transaction is rolled back."""
-
-    def __init__(self, reply: Reply) -> None:
-        super().__init__(reply.text)
-        self.reply = reply
+Handler = Callable[["Context"], "Reply | list[Reply]"]
 
 
 @dataclass(frozen=True)
@@ -65,40 +37,10 @@ class CommandSpec:
     def key(self) -> str:
         return self.name.replace(" ", "_")
 
-
-REGISTRY: dict[str, CommandSpec] = {}
-_LOOKUP: dict[str, CommandSpec] = {}
-
-
-def command(
-    name: str,
-    *,
-    writes: bool,
-    aliases: tuple[str, ...] = (),
-    roles: tuple[str, ...] = ROLES,
-    hidden: bool = False,
-) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        spec = CommandSpec(name, fn, writes, aliases, roles, hidden)
-        REGISTRY[name] = spec
-        for word in (name, *aliases):
-            _LOOKUP[fold(word)] = spec
-        return fn
-
-    return register
-
-
-def lookup(words: list[str]) -> tuple[CommandSpec | None, int]:
-    """The command named by the first one or two words, and how many words it took."""
-    if len(words) >= 2 and (spec := _LOOKUP.get(fold(f"{words[0]} {words[1]}"))):
-        return spec, 2
-    if words and (spec := _LOOKUP.get(fold(words[0]))):
-        return spec, 1
-    return None, 0
-
-
-def command_words() -> list[str]:
-    return list(_LOOKUP)
+    @property
+    def where(self) -> str:
+        """The handler's place in the code, for error messages."""
+        return f"{self.handler.__module__}.{self.handler.__qualname__}"
 
 
 @dataclass

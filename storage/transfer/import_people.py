@@ -21,11 +21,12 @@ from babel import Locale
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
-from storage import customers, dupes, normalize
+from storage import customers
 from storage.folding import fold, name_key
-from storage.importer import Invalid, Issue, Options, Outcome, Row
-from storage.models import Contact, Customer, Rep
+from storage.models import Contact, Customer
+from storage.quality import dupes, normalize
 from storage.search import NameIndex
+from storage.transfer.rows import Invalid, Issue, Options, Outcome, Row, find_rep, rep_ids
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -108,29 +109,6 @@ def contact_data(row: Row, region: str) -> tuple[list[str], list[str]]:
             if checked.value not in emails:
                 emails.append(checked.value or "")
     return phones, emails
-
-
-def rep_ids(session: Session) -> dict[str, int]:
-    return {fold(name): rid for rid, name in session.exec(select(Rep.id, Rep.name)) if rid}
-
-
-def find_rep(
-    session: Session, reps: dict[str, int], name: str, options: Options, notes: Counter[Issue]
-) -> int | None:
-    """A rep by name, created when missing only with --create-missing."""
-    if not name:
-        return None
-    found = reps.get(fold(name))
-    if found is not None:
-        return found
-    if not options.create_missing:
-        raise Invalid("unknown_rep", name=name)
-    rep = Rep(name=normalize.display_name(name, options.region))
-    session.add(rep)
-    session.flush()
-    reps[fold(name)] = rep.id or 0
-    notes[Issue.of("rep_created", name=rep.name)] += 1
-    return rep.id
 
 
 class Customers:

@@ -73,6 +73,9 @@ class Reply:
     choices: list[Button] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    # The language it is written in (the dispatcher stamps it), so that an adapter's own words
+    # around it (a Slack "Share in channel" button, say) match without looking the rep up.
+    language: str | None = None
 
     def to_json(self, input_no: int) -> dict[str, Any]:
         return {

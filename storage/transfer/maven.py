@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from storage import importer
 from storage.db import Database
+from storage.transfer import importer
 
 FILES = (
     ("customers", "accounts.csv"),

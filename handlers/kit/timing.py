@@ -14,19 +14,34 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.settings import Settings
+from handlers.kit.settings import Settings
 from storage.models import Rep, Subscription
-from storage.reminders import Group
+from storage.schedule.reminders import Group
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = frozenset(range(7))
 
 
-def parse_hhmm(text: str) -> time:
-    found = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text.strip())
-    if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+_HHMM = re.compile(r"(\d{1,2})[:.](\d{2})")
+
+
+def read_hhmm(text: str) -> time | None:
+    """ "8:30" or "08.30" as a time of day; None when ``text`` is not shaped like one, and
+    ValueError when it is but names no time ("24:00", "08:60")."""
+    found = _HHMM.fullmatch(text.strip())
+    if not found:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2))
+    if hour > 23 or minute > 59:
         raise ValueError(f"not a time of day (HH:MM): {text!r}")
-    return time(int(found.group(1)), int(found.group(2)))
+    return time(hour, minute)
+
+
+def parse_hhmm(text: str) -> time:
+    """A setting's time of day; anything else is a ValueError."""
+    if (found := read_hhmm(text)) is None:
+        raise ValueError(f"not a time of day (HH:MM): {text!r}")
+    return found
 
 
 def parse_days(text: str) -> frozenset[int]:

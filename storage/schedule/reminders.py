@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import and_, case, or_, update
 from sqlmodel import Session, col, select
 
-from storage.ledger import ids_in
 from storage.models import Customer, Task
+from storage.schedule.ledger import ids_in
 
 
 @dataclass(frozen=True)

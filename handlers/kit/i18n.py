@@ -1,15 +1,19 @@
-"""One message catalog per language and locale-aware formatting.
+"""One message catalog per language, the keywords the bot reads, locale-aware formatting.
 
-A language's catalog is every ``bot/locales/<lang>/*.toml`` merged (one file per area, so
-that work on one platform does not touch another's strings); a key defined twice is an error.
+A language's catalog is every ``locales/<lang>/*.toml`` beside this module merged (one file
+per area, so that work on one platform does not touch another's strings); a key defined twice
+is an error. Every user-facing string is a catalog key, and so is every word the bot reads:
+``kw.*`` entries list the keywords a command understands ("mine|benim|bana"), and a rep may use
+the keywords of either language whatever language they are answered in (``keywords``).
+``tests/test_i18n.py`` proves every key exists in each language with the same placeholders.
 
-Every user-facing string is a catalog key; ``tests/test_i18n.py`` proves each key exists in
-every language with the same placeholders. Amounts and dates go through Babel so that Turkish
-reads "₺1.250.000" and "24 Kas 2026" and English "TRY1,250,000" and "Nov 24, 2026".
+Amounts and dates go through Babel so that Turkish reads "₺1.250.000" and "24 Kas 2026" and
+English "TRY1,250,000" and "Nov 24, 2026".
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
+
+from storage.folding import fold
 
 LANGUAGES = ("en", "tr")
 _LOCALES = {"en": "en_US", "tr": "tr_TR"}
@@ -47,6 +53,33 @@ def catalog(language: str) -> dict[str, str]:
             raise ValueError(f"{path} redefines {sorted(clash)}")
         merged.update(part)
     return merged
+
+
+def _synonyms(key: str) -> list[str]:
+    words: dict[str, None] = {}
+    for language in LANGUAGES:
+        entry = catalog(language).get(key)
+        if entry is None:
+            raise KeyError(f"no keyword entry {key!r} in the {language} catalog")
+        words.update(dict.fromkeys(w.strip() for w in entry.split("|") if w.strip()))
+    return list(words)
+
+
+@cache
+def keywords(key: str) -> frozenset[str]:
+    """The folded keywords of ``key`` in every language: "mine|benim|bana" and the rest."""
+    return frozenset(fold(word) for word in _synonyms(key))
+
+
+def is_keyword(word: str, key: str) -> bool:
+    """Whether ``word`` is one of ``key``'s keywords, in any language, case and letters aside."""
+    return fold(word.strip()) in keywords(key)
+
+
+@cache
+def keyword_pattern(key: str) -> str:
+    """A regular expression alternation of ``key``'s keywords as written, longest first."""
+    return "|".join(re.escape(w) for w in sorted(_synonyms(key), key=len, reverse=True))
 
 
 class Translator:

@@ -1,0 +1,217 @@
+"""Slack's way out: where an interaction's answers go, posting them, and the work after an ack.
+
+Split from ``slack`` (the adapter's lifecycle and its middleware) so that the listeners, which
+answer, and the adapter, which registers them, depend on this module and never on each other.
+
+- ``Target`` says where one interaction's answers go: its ``response_url``, an ephemeral
+  message, a thread, a DM.
+- ``Outbox`` renders Replies as Block Kit and posts them; uploads go where the answer went
+  (answers only the user sees get their files in a DM); it knows whether a channel is shared
+  with another organisation (Slack Connect), where CRM answers are never posted publicly.
+- ``Work`` runs what a listener hands over after acknowledging, and waits for it at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.base import DeliveryError
+from bot.adapters.slack_blocks import Message, render, section
+from handlers.kit import Attachment, Member, Reply, Translator
+
+log = logging.getLogger(__name__)
+
+SHARED_TTL = 600.0  # seconds a channel's Slack Connect status is remembered
+
+
+def retry_handlers() -> list[Any]:
+    """Connection resets and 429s (after their Retry-After) are retried by slack_sdk."""
+    return [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the answers to one interaction go."""
+
+    user: str
+    channel: str | None = None
+    response_url: str | None = None
+    ephemeral: bool = True  # only the user sees them
+    thread_ts: str | None = None
+
+
+def is_dm(channel: str | None) -> bool:
+    return bool(channel) and str(channel).startswith("D")
+
+
+class Outbox:
+    def __init__(self, client: AsyncWebClient, default_language: str) -> None:
+        self.client = client
+        self.default_language = default_language
+        self.workspace_url = ""  # learned from auth.test when the adapter starts
+        self._shared: dict[str, tuple[float, bool]] = {}
+
+    def translator(self, language: str | None) -> Translator:
+        return Translator(language or self.default_language)
+
+    def translator_for(self, rep: Member | None) -> Translator:
+        return self.translator(rep.language if rep else None)
+
+    async def is_shared(self, channel: str | None, hint: object = None) -> bool:
+        """Whether a channel is shared with another organisation (Slack Connect).
+
+        ``hint`` is the payload's own ``is_ext_shared_channel`` when it has one. When Slack
+        cannot tell us, the channel counts as shared: customer data is not risked on a guess.
+        """
+        if not channel or is_dm(channel):
+            return False
+        if isinstance(hint, bool):
+            return hint
+        cached = self._shared.get(channel)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            info = (await self.client.conversations_info(channel=channel)).get("channel") or {}
+        except SlackClientError as problem:
+            log.warning("Slack: conversations.info for %s failed: %s", channel, problem)
+            return True
+        shared = bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared"))
+        self._shared[channel] = (time.monotonic() + SHARED_TTL, shared)
+        return shared
+
+    def permalink(self, channel: str, ts: str, thread_ts: str | None = None) -> str:
+        link = f"{self.workspace_url.rstrip('/')}/archives/{channel}/p{ts.replace('.', '')}"
+        if thread_ts and thread_ts != ts:
+            link += f"?thread_ts={thread_ts}&cid={channel}"
+        return link
+
+    async def deliver(
+        self, target: Target, replies: list[Reply], *, share: str | None = None
+    ) -> None:
+        """Each reply in its own language (the dispatcher stamps it), files after its text."""
+        for reply in replies:
+            for message in render(reply, self.translator(reply.language), share=share):
+                await self._post(target, message)
+            if reply.attachments:
+                await self._upload(target, reply.attachments)
+
+    async def say(self, target: Target, text: str) -> None:
+        await self._post(target, {"text": text, "blocks": list(section(text))})
+
+    async def send(self, chat_id: str, replies: list[Reply]) -> None:
+        """A proactive post (digest, reminder) to a channel, or to a user id's DM."""
+        if await self.is_shared(chat_id if chat_id[:1] in ("C", "G") else None):
+            raise DeliveryError(f"{chat_id} is shared with another organisation (Slack Connect)")
+        try:
+            channel = await self._conversation(chat_id)
+            await self.deliver(Target(user=chat_id, channel=channel, ephemeral=False), replies)
+        except SlackClientError as problem:
+            raise DeliveryError(f"Slack could not post to {chat_id}: {problem}") from problem
+
+    async def _post(self, target: Target, message: Message) -> None:
+        if target.response_url:
+            kind = "ephemeral" if target.ephemeral else "in_channel"
+            body = {**message, "response_type": kind, "replace_original": False}
+            hook = AsyncWebhookClient(target.response_url, retry_handlers=retry_handlers())
+            answer = await hook.send_dict(body)
+            if answer.status_code != 200:
+                log.warning("Slack: response_url answered %s: %s", answer.status_code, answer.body)
+            return
+        thread = {"thread_ts": target.thread_ts} if target.thread_ts else {}
+        if target.ephemeral and target.channel:
+            try:
+                await self.client.chat_postEphemeral(
+                    channel=target.channel, user=target.user, **thread, **message
+                )
+                return
+            except SlackApiError as problem:  # e.g. not in the channel: say it in the DM
+                log.info("Slack: ephemeral in %s failed (%s); using DM", target.channel, problem)
+                thread = {}
+        channel = target.channel if target.channel and not target.ephemeral else target.user
+        await self.client.chat_postMessage(channel=channel, **thread, **message)
+
+    async def _upload(self, target: Target, files: list[Attachment]) -> None:
+        """Files go where the answer went; answers only the user sees get theirs in a DM."""
+        public = target.channel and not target.ephemeral
+        channel = target.channel if public else await self._conversation(target.user)
+        thread = target.thread_ts if public else None
+        for item in files:
+            await self.client.files_upload_v2(
+                channel=channel,
+                content=item.data,
+                filename=item.filename,
+                title=item.title or item.filename,
+                thread_ts=thread,
+            )
+
+    async def _conversation(self, chat_id: str) -> str:
+        """A channel id for ``chat_id``; a user id means that user's DM with the app."""
+        if chat_id[:1] in ("U", "W"):
+            opened = await self.client.conversations_open(users=chat_id)
+            return str((opened.get("channel") or {}).get("id") or chat_id)
+        return chat_id
+
+
+class Work:
+    """The work listeners hand over after their ack, tracked so that a stop can let it end."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Awaitable[None], what: str) -> None:
+        task = asyncio.ensure_future(self._guarded(work, what))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guarded(self, work: Awaitable[None], what: str) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("Slack: handling a %s failed", what)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until the work of every request received so far is done."""
+        while self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            if pending:
+                log.warning("Slack: %d requests still in progress at shutdown", len(pending))
+                return
+
+
+class Who:
+    """The rep behind one request's Slack user, resolved once by the adapter's middleware.
+
+    ``known`` is what the database says (looked up before any listener runs, off the event
+    loop). A user nobody mapped yet may still be bound by e-mail on first contact, but that
+    asks Slack's API, which must never delay an acknowledgement: ``rep()`` does it when the
+    listener's work, after its ack, first needs the rep.
+    """
+
+    def __init__(
+        self,
+        user: str,
+        known: Member | None,
+        first_contact: Callable[[], Awaitable[Member | None]] | None = None,
+    ) -> None:
+        self.user = user
+        self.known = known
+        self._first_contact = first_contact if known is None else None
+
+    async def rep(self) -> Member | None:
+        if self._first_contact is not None:
+            bind, self._first_contact = self._first_contact, None
+            self.known = await bind()
+        return self.known

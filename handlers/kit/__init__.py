@@ -1,0 +1,88 @@
+"""The kit that commands are written against, at the bottom of ``handlers/``.
+
+Messages in and out, the command registry and the Context a handler receives, the message
+catalogs and their keywords, the services a process passes down (database, settings, clock,
+hooks), what adapters may ask of the store (``Accounts``), the calendar rules of scheduled
+sends, and how a typed command is cut into words. Handlers and the process (``bot/``) import
+these names from here; the modules behind them are the kit's own business.
+"""
+
+from handlers.kit.accounts import Accounts, Member
+from handlers.kit.context import FLOW_IDLE, CommandSpec, Context, Handler
+from handlers.kit.i18n import (
+    LANGUAGES,
+    Translator,
+    catalog,
+    is_keyword,
+    keyword_pattern,
+    keywords,
+)
+from handlers.kit.messages import Attachment, Button, Card, Incoming, Reply
+from handlers.kit.parsing import split_command, split_literal
+from handlers.kit.registry import (
+    CONFIRM_FLAG,
+    REGISTRY,
+    Abort,
+    RegistryClash,
+    Usage,
+    command,
+    command_words,
+    lookup,
+    unregister,
+    usage_reply,
+)
+from handlers.kit.services import Clock, Hook, Hooks, Services
+from handlers.kit.settings import Settings
+from handlers.kit.timing import (
+    EVERY_DAY,
+    Schedule,
+    WorkCalendar,
+    parse_days,
+    parse_hhmm,
+    read_hhmm,
+    schedule_of,
+)
+
+__all__ = [
+    "CONFIRM_FLAG",
+    "EVERY_DAY",
+    "FLOW_IDLE",
+    "LANGUAGES",
+    "REGISTRY",
+    "Abort",
+    "Accounts",
+    "Attachment",
+    "Button",
+    "Card",
+    "Clock",
+    "CommandSpec",
+    "Context",
+    "Handler",
+    "Hook",
+    "Hooks",
+    "Incoming",
+    "Member",
+    "RegistryClash",
+    "Reply",
+    "Schedule",
+    "Services",
+    "Settings",
+    "Translator",
+    "Usage",
+    "WorkCalendar",
+    "catalog",
+    "command",
+    "command_words",
+    "is_keyword",
+    "keyword_pattern",
+    "keywords",
+    "lookup",
+    "parse_days",
+    "parse_hhmm",
+    "read_hhmm",
+    "schedule_of",
+    "split_command",
+    "split_literal",
+    "unregister",
+    "usage_reply",
+]

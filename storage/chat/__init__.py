@@ -1,0 +1,1 @@
+"""Bookkeeping of the conversation: delivery keys, button tokens, guided-flow state, invites."""

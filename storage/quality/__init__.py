@@ -1,0 +1,1 @@
+"""Entry standards and one record per real customer: normalising, duplicates, merges, findings."""

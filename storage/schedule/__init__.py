@@ -1,0 +1,1 @@
+"""What scheduled sends read and record: subscriptions, the run ledger, digests, reminders."""

@@ -1,0 +1,137 @@
+"""What every loader of the CSV import shares: a row, its outcome, the options, and reps.
+
+Kept apart from ``importer`` (which drives the loaders) and from the loaders themselves, so
+that the import's modules depend on each other one way only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+from typing import Any, Protocol
+
+from sqlmodel import Session, select
+
+from storage.folding import fold
+from storage.models import Rep
+from storage.quality import normalize
+from storage.transfer import csvmap
+
+
+@dataclass
+class Options:
+    kind: str
+    dry_run: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)  # column -> field
+    create_missing: bool = False  # reps, stages and products named but unknown
+    allow_duplicates: bool = False  # create rows that only look like existing customers
+    source: str = "csv"  # external ids are unique per source
+    region: str = "TR"
+    currency: str = "TRY"
+    batch_size: int = 500
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A reason or a note: a catalog-neutral code and its values."""
+
+    code: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **values: object) -> Issue:
+        return cls(code, tuple((k, str(v)) for k, v in values.items()))
+
+    @property
+    def args(self) -> dict[str, str]:
+        return dict(self.values)
+
+    def __str__(self) -> str:
+        detail = ", ".join(f"{k}={v}" for k, v in self.values)
+        return f"{self.code} ({detail})" if detail else self.code
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # one of STATUSES
+    issue: Issue | None = None
+
+
+class Invalid(Exception):
+    """Raised by a loader when a row cannot be imported."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.issue = Issue.of(code, **values)
+
+
+@dataclass
+class Row:
+    line: int
+    raw: dict[str, str]
+    columns: dict[str, list[str]]  # field -> columns
+    formats: dict[str, str | None]  # date field -> format
+
+    def get(self, name: str) -> str:
+        for column in self.columns.get(name, ()):
+            if value := (self.raw.get(column) or "").strip():
+                return value
+        return ""
+
+    def every(self, name: str) -> list[str]:
+        return [v for c in self.columns.get(name, ()) if (v := (self.raw.get(c) or "").strip())]
+
+    def date(self, name: str) -> date | None:
+        try:
+            return normalize.parse_date(self.get(name), self.formats.get(name))
+        except ValueError:
+            raise Invalid("bad_date", field=name, value=self.get(name)) from None
+
+    def number(self, name: str, whole: bool = False) -> Any:
+        try:
+            return (csvmap.whole if whole else csvmap.number)(self.get(name))
+        except ValueError:
+            raise Invalid("bad_number", field=name, value=self.get(name)) from None
+
+
+def noon(day: date) -> datetime:
+    """A date from a file as a moment: noon UTC is the same calendar day from UTC-11 to +11."""
+    return datetime.combine(day, clock_time(12), tzinfo=UTC)
+
+
+class Loader(Protocol):
+    notes: Counter[Issue]
+
+    def prepare(self, session: Session) -> None: ...
+
+    def row(self, session: Session, row: Row) -> Outcome: ...
+
+    def end_batch(self, session: Session) -> None: ...
+
+    def finish(self, session: Session) -> None: ...
+
+
+def rep_ids(session: Session) -> dict[str, int]:
+    return {fold(name): rid for rid, name in session.exec(select(Rep.id, Rep.name)) if rid}
+
+
+def find_rep(
+    session: Session, reps: dict[str, int], name: str, options: Options, notes: Counter[Issue]
+) -> int | None:
+    """A rep by name, created when missing only with --create-missing."""
+    if not name:
+        return None
+    found = reps.get(fold(name))
+    if found is not None:
+        return found
+    if not options.create_missing:
+        raise Invalid("unknown_rep", name=name)
+    rep = Rep(name=normalize.display_name(name, options.region))
+    session.add(rep)
+    session.flush()
+    reps[fold(name)] = rep.id or 0
+    notes[Issue.of("rep_created", name=rep.name)] += 1
+    return rep.id
