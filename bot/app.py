@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections.abc import Callable
@@ -71,8 +70,10 @@ async def serve(
 ) -> None:
     """Run every configured platform and the background jobs in this one event loop.
 
-    With no platform configured the console is the chat (and the target of proactive posts);
-    otherwise the process runs until SIGINT/SIGTERM (or ``stop`` is set, for tests).
+    With no platform configured the console is the chat (and the target of proactive posts)
+    until the rep quits; otherwise the process runs until ``stop`` is set. SIGINT (Ctrl-C)
+    and SIGTERM set it in both cases: what is in flight finishes (a command's answer, a
+    scheduled send), then the parts stop in reverse order, quietly.
     """
     dispatcher = Dispatcher(services)
     adapters: list[Adapter] = configured(services, dispatcher)
@@ -82,17 +83,15 @@ async def serve(
     jobs = [make(services, notifier) for make in background or []]
     started: list[Adapter | Background] = []
     stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = [sig for sig in (signal.SIGINT, signal.SIGTERM) if on_signal(loop, sig, stop.set)]
     try:
         for part in [*adapters, *jobs]:
             await part.start()
             started.append(part)
         if adapters == [console] and console is not None:
-            await console.run_interactive(console_rep)
+            await console.run_interactive(console_rep, stop)
         else:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.add_signal_handler(sig, stop.set)
             await stop.wait()
     finally:
         for part in reversed(started):
@@ -100,6 +99,17 @@ async def serve(
                 await part.stop()
             except Exception:
                 log.exception("stopping %r failed", part)
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def on_signal(loop: asyncio.AbstractEventLoop, sig: signal.Signals, handler: Callable) -> bool:
+    """Handle ``sig`` in the loop; False where that is impossible (a thread, Windows)."""
+    try:
+        loop.add_signal_handler(sig, handler)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    return True
 
 
 def _safe_url(url: str) -> str:

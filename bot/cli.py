@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import cli_data, digest_preview
 from bot.adapters.console import ConsoleAdapter
-from bot.app import BackgroundFactory, SetupError, build_services, prepare_database, serve
+from bot.app import (
+    BackgroundFactory,
+    SetupError,
+    build_services,
+    on_signal,
+    prepare_database,
+    serve,
+)
 from bot.dispatcher import Dispatcher
 from bot.scheduler import Scheduler
 from handlers.kit import LANGUAGES, Services, Settings, Translator
@@ -79,18 +87,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:
-            return asyncio.run(_serve(services))
-        return asyncio.run(_chat(services, args.as_rep, args.jsonl))
+            return _serve(services)
+        return _chat(services, args.as_rep, args.jsonl)
     except SetupError as problem:
         print(problem, file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # before the loop's own handlers are in place
         return 130
     finally:
         services.db.dispose()
 
 
-async def _serve(services: Services) -> int:
+def _serve(services: Services) -> int:
     """The bot: configured platforms and the scheduler, or the console when none is set."""
     settings = services.settings
     console, name = None, ""
@@ -102,11 +110,12 @@ async def _serve(services: Services) -> int:
             return 2
         language = rep.language or settings.crm_language
         console, name = ConsoleAdapter(Dispatcher(services), rep.id, language), rep.name
-    await serve(services, console=console, console_rep=name, background=BACKGROUND)
+    asyncio.run(serve(services, console=console, console_rep=name, background=BACKGROUND))
     return 0
 
 
-async def _chat(services: Services, as_rep: str | None, jsonl: bool) -> int:
+def _chat(services: Services, as_rep: str | None, jsonl: bool) -> int:
+    """``crm-bot console``: the chat alone, no platforms and no scheduler."""
     t = Translator(services.settings.crm_language)
     with services.db.session() as session:
         rep = reps.by_name(session, as_rep) if as_rep else reps.default_console_rep(session)
@@ -117,11 +126,20 @@ async def _chat(services: Services, as_rep: str | None, jsonl: bool) -> int:
     console = ConsoleAdapter(
         Dispatcher(services), rep.id, rep.language or services.settings.crm_language
     )
-    if jsonl:
-        await console.run_jsonl()
-    else:
-        await console.run_interactive(rep.name)
+    asyncio.run(console.run_jsonl() if jsonl else _interactive(console, rep.name))
     return 0
+
+
+async def _interactive(console: ConsoleAdapter, name: str) -> None:
+    """The console until "quit"; Ctrl-C and SIGTERM end it the same way, quietly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = [sig for sig in (signal.SIGINT, signal.SIGTERM) if on_signal(loop, sig, stop.set)]
+    try:
+        await console.run_interactive(name, stop)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 def _rep(args: argparse.Namespace, services: Services, t: Translator) -> int:

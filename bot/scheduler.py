@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -41,6 +43,8 @@ from storage.models import Subscription
 from storage.schedule import subscriptions
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE = 30.0  # seconds a stop waits for a digest or sweep under way
 
 
 def trigger(schedule: Schedule) -> CronTrigger:
@@ -73,6 +77,7 @@ class Scheduler:
         self._derived: dict[str, tuple[str, str, str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._resyncs: set[asyncio.Task[None]] = set()
+        self._running: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -89,10 +94,31 @@ class Scheduler:
         self.services.hooks.subscriptions_changed.connect(self.resync_soon)
 
     async def stop(self) -> None:
+        """No new runs; a digest or sweep under way finishes (within ``STOP_GRACE``)."""
         self.services.hooks.subscriptions_changed.disconnect(self.resync_soon)
-        if self.aps.running:
-            self.aps.shutdown(wait=False)
-            await asyncio.sleep(0)  # let the shutdown, queued with call_soon, run
+        if not self.aps.running:
+            return
+        self.aps.pause()  # no new runs; shutting down now would cancel the running ones
+        busy = self._running | self._resyncs
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self.aps.shutdown(wait=False)
+        await asyncio.sleep(0)  # let the shutdown, queued with call_soon, run
+
+    async def _tracked(self, what: str, work: Awaitable[None]) -> None:
+        """Run a job so that ``stop`` can wait for it; interrupted only past the grace."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
+        try:
+            await work
+        except asyncio.CancelledError:
+            log.warning("%s interrupted: the bot stopped while it ran", what)
+        finally:
+            self._running.discard(task)
 
     def resync_soon(self) -> None:
         """``sync`` on the scheduler's loop, from any thread (a command's, after it commits)."""
@@ -141,13 +167,19 @@ class Scheduler:
             self._derived[job_id] = signature
 
     async def _run_digest(self, sub_id: int) -> None:
-        outcome = await self.jobs.digest(sub_id, self.services.clock())
-        log.info("digest job for subscription %s: %s", sub_id, outcome.status)
+        async def run() -> None:
+            outcome = await self.jobs.digest(sub_id, self.services.clock())
+            log.info("digest job for subscription %s: %s", sub_id, outcome.status)
+
+        await self._tracked(f"the digest of subscription {sub_id}", run())
 
     async def _sweep(self) -> None:
-        try:
+        async def run() -> None:
             await self.sync()
             self.last_sweep = await self.tick()
+
+        try:
+            await self._tracked("the sweep", run())
         finally:
             self.swept.set()
 

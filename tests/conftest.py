@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from bot.app import build_services, prepare_database
@@ -33,6 +36,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept = [i for i in items if i.get_closest_marker("sqlite_only") is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
+
+
+PROCESS_CODE = str(Path(__file__).resolve().parents[1] / "bot")
+_ON_THE_LOOP: list[str] = []
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _watch_the_loop(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    """Note a statement that the process (``bot/``) runs on a thread with a running event
+    loop: a database wait there would stall every adapter sharing the loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # a worker thread, or plain synchronous code
+    stack = traceback.extract_stack()
+    ours = [f for f in stack if f.filename.startswith(PROCESS_CODE)]
+    if ours:
+        _ON_THE_LOOP.append(f"{statement.split()[0]} from {ours[-1].filename}:{ours[-1].lineno}")
+
+
+@pytest.fixture(autouse=True)
+def no_database_work_on_the_event_loop() -> Iterator[None]:
+    """Every test, adapters and scheduler included, proves README's promise: no database
+    call from the process ever runs on the event loop that the adapters share."""
+    _ON_THE_LOOP.clear()
+    yield
+    assert not _ON_THE_LOOP, f"database work on the event loop: {sorted(set(_ON_THE_LOOP))}"
 
 
 class FakeClock:

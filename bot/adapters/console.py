@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import threading
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
@@ -33,6 +34,46 @@ def render(reply: Reply, first_number: int | None = 1) -> tuple[str, list[Button
     for attachment in reply.attachments:
         lines.append(f"  📎 {attachment.filename} ({attachment.mime}, {len(attachment.data)} B)")
     return "\n".join(lines), actions
+
+
+class Lines:
+    """Lines of a stream, read on a daemon thread.
+
+    Not ``asyncio.to_thread``: a read blocked on the terminal would hold the loop's default
+    executor, and the process would wait for one more Enter before it could exit after a
+    Ctrl-C or SIGTERM. A daemon thread is simply left behind.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream: TextIO) -> None:
+        for line in iter(stream.readline, ""):
+            if not self._put(line):
+                return
+        self._put("")  # end of input
+
+    def _put(self, line: str) -> bool:
+        try:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+        except RuntimeError:  # the loop is closed: the process is ending
+            return False
+        return True
+
+    async def next(self, stop: asyncio.Event | None = None) -> str:
+        """The next line ("" at the end of input, or once ``stop`` is set)."""
+        if stop is None:
+            return await self._queue.get()
+        line = asyncio.ensure_future(self._queue.get())
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({line, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if line.done():
+            return line.result()
+        line.cancel()
+        return ""
 
 
 class ConsoleAdapter:
@@ -76,22 +117,25 @@ class ConsoleAdapter:
         )
 
     async def run_jsonl(self) -> None:
-        number = 0
-        while line := await asyncio.to_thread(self.stdin.readline):
+        lines, number = Lines(self.stdin), 0
+        while line := await lines.next():
             number += 1
             for reply in await self.dispatcher.handle(self._incoming(line.strip())):
                 self.stdout.write(json.dumps(reply.to_json(number), ensure_ascii=False) + "\n")
             self.stdout.flush()
 
-    async def run_interactive(self, rep_name: str) -> None:
+    async def run_interactive(self, rep_name: str, stop: asyncio.Event | None = None) -> None:
+        """Until "quit", the end of input or ``stop`` (Ctrl-C, SIGTERM): a command already
+        running when it is set finishes and its answer is printed before the goodbye."""
         self.stdout.write(self.t("console.banner", rep=rep_name) + "\n")
+        lines = Lines(self.stdin)
         actions: list[Button] = []
-        number = 0
-        while True:
+        while stop is None or not stop.is_set():
             self.stdout.write("> ")
             self.stdout.flush()
-            line = await asyncio.to_thread(self.stdin.readline)
+            line = await lines.next(stop)
             if not line:
+                self.stdout.write("\n")
                 break
             text = line.strip()
             if is_keyword(text, "kw.quit"):
@@ -99,7 +143,6 @@ class ConsoleAdapter:
             if text.isdigit() and 0 < int(text) <= len(actions):
                 text = actions[int(text) - 1].command
                 self.stdout.write(f"{text}\n")
-            number += 1
             actions = []
             for reply in await self.dispatcher.handle(self._incoming(text)):
                 body, more = render(reply, len(actions) + 1)
