@@ -17,11 +17,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from bot.app import build_services, prepare_database
+from bot.app import build_services
 from bot.dispatcher import Dispatcher
 from handlers.kit import Incoming, Reply, Services, Settings
-from storage import customers, deals, migrate
+from storage import customers, deals
 from storage.models import Customer, Deal, Rep, Task
+from tests.databases import PostgresTemplate, SqliteTemplate
 
 # Monday 23 November 2026, 10:00 in Istanbul.
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -95,14 +96,20 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate | PostgresTemplate:
+    """Migrated once per session; every test's database is a copy of it."""
+    folder = tmp_path_factory.mktemp("template")
+    if TEST_DATABASE_URL:
+        return PostgresTemplate(TEST_DATABASE_URL, make_settings(folder))
+    return SqliteTemplate(folder, make_settings(folder))
+
+
 @pytest.fixture
-def services(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
-    svc = build_services(make_settings(tmp_path), clock)
-    if not svc.db.is_sqlite:
-        with svc.db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    migrate.upgrade(svc.db)
-    prepare_database(svc)
+def services(
+    tmp_path: Path, clock: FakeClock, template: SqliteTemplate | PostgresTemplate
+) -> Iterator[Services]:
+    svc = build_services(make_settings(tmp_path, crm_database_url=template.fresh(tmp_path)), clock)
     yield svc
     svc.db.dispose()
 

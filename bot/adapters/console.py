@@ -86,14 +86,14 @@ class ConsoleAdapter:
         dispatcher: Dispatcher,
         rep_id: int,
         language: str,
-        stdin: TextIO = sys.stdin,
-        stdout: TextIO = sys.stdout,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.rep_id = rep_id
         self.t = Translator(language)
-        self.stdin = stdin
-        self.stdout = stdout
+        self.stdin = stdin or sys.stdin  # read when built, not when this module was imported
+        self.stdout = stdout or sys.stdout
 
     async def start(self) -> None:
         return None
