@@ -4,9 +4,12 @@
 Each command first makes sure ``.venv`` exists and holds this project and its dependencies
 (re-installing only when pyproject.toml changed), then runs inside it:
 
-    run   [crm-bot args]   the bot; with no tokens configured, the console on the demo database
-    test  [pytest args]    lint (ruff, the layer contracts) and the whole test suite
-    bench [name]           the benchmarks under bench/ (slow; not part of the tests)
+    run    [crm-bot args]  the bot; with no tokens configured, the console on the demo database
+    test   [pytest args]   lint (ruff, the layer contracts) and the whole test suite
+    clocks [pytest args]   the whole suite again under each moved wall clock in CLOCKS
+    bench  [name]          the benchmarks under bench/ (slow; not part of the tests)
+
+CI (.ci/run) runs ``test`` and then ``clocks``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,17 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".installed"
+
+# Hostile moments for the suite (tests/conftest.py moves the wall clock there and lets it run
+# on), each with the process's own timezone: no test may depend on today's date, weekday,
+# DST state or year. Turkey has no DST; reps abroad do.
+CLOCKS = (
+    ("2027-03-28T01:59:30+01:00", "Europe/Berlin"),  # the spring-forward night, mid-run
+    ("2026-10-25T02:59:30+02:00", "Europe/Berlin"),  # the autumn night: 02:00-03:00 twice
+    ("2028-02-29T12:00:00+03:00", "Europe/Istanbul"),  # 29 February
+    ("2026-12-31T23:59:30+03:00", "Europe/Istanbul"),  # New Year's Eve, crossing midnight
+    ("2026-11-29T10:00:00+03:00", "UTC"),  # a Sunday
+)
 
 
 def ensure_venv() -> None:
@@ -37,12 +51,12 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
-def run(*cmd: str) -> int:
-    return subprocess.run(list(cmd), cwd=ROOT).returncode
+def run(*cmd: str, env: dict[str, str] | None = None) -> int:
+    return subprocess.run(list(cmd), cwd=ROOT, env=env).returncode
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "bench"}:
+    if not argv or argv[0] not in {"run", "test", "clocks", "bench"}:
         print(__doc__)
         return 2
     ensure_venv()
@@ -59,6 +73,13 @@ def main(argv: list[str]) -> int:
             if code := run(*check):
                 return code
         return run(python, "-m", "pytest", *rest)
+    if what == "clocks":
+        for moment, tz in CLOCKS:
+            print(f"== the suite at {moment} ({tz})", flush=True)
+            env = {**os.environ, "CRM_TEST_CLOCK": moment, "TZ": tz}
+            if code := run(python, "-m", "pytest", *rest, env=env):
+                return code
+        return 0
     names = rest or sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     for name in names:
         if code := run(python, str(ROOT / "bench" / f"{name.removesuffix('.py')}.py")):

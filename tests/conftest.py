@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -29,6 +30,25 @@ START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 # Set to a scratch PostgreSQL database to run the suite there (its schema is wiped per test);
 # tests marked sqlite_only are then deselected. CI runs on SQLite.
 TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL")
+
+
+# Set (an ISO moment with its offset) to run the whole suite under a moved wall clock, as
+# .ci/run does on hostile dates: DST nights, 29 February, New Year's Eve, a Sunday. Time keeps
+# running from there (time-machine, tick=True); monotonic clocks are left alone.
+MOVED_CLOCK = os.environ.get("CRM_TEST_CLOCK")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if MOVED_CLOCK:
+        traveller = time_machine.travel(datetime.fromisoformat(MOVED_CLOCK), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if MOVED_CLOCK:
+        return f"wall clock moved to {MOVED_CLOCK} (now {datetime.now(UTC).isoformat()})"
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
