@@ -1,1 +1,1 @@
-"""The bot process: CLI, settings, wiring, core message types, the dispatcher and adapters."""
+"""The process: CLI, wiring, the dispatcher, the scheduler and its jobs, and the chat adapters."""

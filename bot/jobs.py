@@ -3,10 +3,10 @@
 Nothing here knows APScheduler: every entry point takes ``now`` (from the injected clock) and
 decides from the database alone, so a test, the start-up catch-up, the periodic sweep and a
 cron job firing on time all go through the same code, and a restart or a second bot process
-reaches the same decisions. The run ledger (``storage.ledger``) is consulted and claimed
+reaches the same decisions. The run ledger (``storage.schedule.ledger``) is consulted and claimed
 before anything is sent.
 
-Digest rules (reminders: ``bot.reminding``; calendar arithmetic: ``bot.timing``):
+Digest rules (reminders: ``bot.reminding``; calendar arithmetic: ``handlers.kit.timing``):
 - A digest is due at its ``at_time`` in its own timezone, on working days unless the
   subscription is daily; the ledger row is keyed by that *local* date, so a DST change or a
   cron trigger firing twice in a repeated hour (it does, on the autumn change) posts once.

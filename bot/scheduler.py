@@ -18,7 +18,7 @@ runs a job once, not once per missed time (the job itself works out what is due 
 clock anyway); ``misfire_grace_time`` = the grace window (``CRM_DIGEST_GRACE_HOURS``) for
 digests, so a late run still posts, where the default of one second would silently drop it;
 ``max_instances=1`` so a slow digest never overlaps itself. None of this gives exactly-once
-across processes; the run ledger does (``storage.ledger``).
+across processes; the run ledger does (``storage.schedule.ledger``).
 
 Job functions take "now" from ``services.clock``, so tests drive them with a fake clock, and
 ``tick(now)`` runs one sweep directly.

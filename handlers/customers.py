@@ -1,6 +1,6 @@
 """Finding, showing and adding customers.
 
-/customer add normalises what it stores (``storage.normalize``: E.164 phone, validated
+/customer add normalises what it stores (``storage.quality.normalize``: E.164 phone, validated
 lower-case e-mail, a name typed all in one case re-cased the Turkish way) and checks for
 duplicates before writing (``_refuse_duplicates``).
 """
@@ -93,7 +93,7 @@ def _refuse_duplicates(ctx: Context, name: str, phone: str | None, email: str | 
     """Stop with the existing records and why they look the same; never create silently.
 
     Candidates are customers with the same name key, phone or e-mail, and names the index
-    finds close enough (``storage.dupes``); each is judged on its contact data, so the same
+    finds close enough (``storage.quality.dupes``); each is judged on its contact data, so the same
     name with a different phone is shown as a possible namesake, not as the same person.
     """
     s = ctx.session

@@ -1,6 +1,6 @@
 """/dupes and /quality: what is duplicated, missing or wrong, with the evidence.
 
-Both only read. /dupes scans every customer (``storage.dupes``: blocking plus rapidfuzz, a
+Both only read. /dupes scans every customer (``storage.quality.dupes``: blocking plus rapidfuzz, a
 second or two at 100,000 customers) and lists likely duplicate groups best first, each with
 why (same phone, same e-mail, name score) and a button that proposes the merge; homonyms
 (same name, different phone or e-mail) are counted and shown apart, never proposed as one

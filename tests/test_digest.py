@@ -1,5 +1,5 @@
-"""The digest's figures (storage.digest): pipeline, changes, and every attention rule at the
-edge of its threshold, on a real database."""
+"""The digest's figures (storage.schedule.digest): pipeline, changes, and every attention rule
+at the edge of its threshold, on a real database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Message catalogs and locale-aware formatting (bot.i18n)."""
+"""Message catalogs and locale-aware formatting (handlers.kit.i18n)."""
 
 from __future__ import annotations
 

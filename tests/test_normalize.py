@@ -1,4 +1,4 @@
-"""Entry standards (storage.normalize, storage.csvmap) and their use by /customer add."""
+"""Entry standards (storage.quality.normalize, storage.csvmap) and their use by /customer add."""
 
 from __future__ import annotations
 

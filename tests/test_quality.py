@@ -1,4 +1,5 @@
-"""Duplicate detection (storage.dupes, /dupes, /customer add) and /quality, on a real database."""
+"""Duplicate detection (storage.quality.dupes, /dupes, /customer add) and /quality, on a real
+database."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Each finding is a count and the first few examples (oldest first, so a finding that keeps
 coming back shows the same examples until they are fixed). Phones are re-validated here
 because rows loaded before normalisation existed (or written by other tools straight into the
-database) never went through ``storage.normalize``.
+database) never went through ``storage.quality.normalize``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a digest holds: its scope, thresholds and sections (filled by ``storage.digest``)."""
+"""What a digest holds: its scope, thresholds and sections (filled by ``schedule.digest``)."""
 
 from __future__ import annotations
 

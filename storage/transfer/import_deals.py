@@ -1,4 +1,4 @@
-"""Importing reps, products and deals (see ``storage.importer`` for the run itself).
+"""Importing reps, products and deals (see ``storage.transfer.importer`` for the run itself).
 
 Deals are matched on (source, external id), e.g. Maven's opportunity_id, or failing an id on
 (customer, title). Their reps, stages and products must exist unless ``--create-missing``:

@@ -1,4 +1,4 @@
-"""Importing customers and their contacts (see ``storage.importer`` for the run itself).
+"""Importing customers and their contacts (see ``storage.transfer.importer`` for the run itself).
 
 A customer row is matched, in this order, on its external id; on a phone or e-mail some
 customer already has (if the names are compatible); on its folded name key, unless the
