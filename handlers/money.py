@@ -13,12 +13,22 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
 
+from handlers.kit import is_keyword, keyword_pattern
+
 SYMBOLS = {"₺": "TRY", "$": "USD", "€": "EUR", "£": "GBP"}
 CODES = {"try": "TRY", "tl": "TRY", "usd": "USD", "eur": "EUR", "euro": "EUR", "gbp": "GBP"}
-MULTIPLIERS = {"k": 1_000, "bin": 1_000, "m": 1_000_000, "mn": 1_000_000, "milyon": 1_000_000}
-_TOKEN = re.compile(r"^(?P<num>\d[\d.,]*)(?P<mult>k|m|mn|bin|milyon)?$", re.IGNORECASE)
+MULTIPLIERS = {"kw.amount.thousand": 1_000, "kw.amount.million": 1_000_000}
+_TOKEN = re.compile(
+    rf"^(?P<num>\d[\d.,]*)(?P<mult>{'|'.join(keyword_pattern(k) for k in MULTIPLIERS)})?$",
+    re.IGNORECASE,
+)
 _TR_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _EN_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def _multiplier(word: str) -> int:
+    """1,000 for "k" or "bin", a million for "m", "mn" or "milyon"; 0 for anything else."""
+    return next((factor for key, factor in MULTIPLIERS.items() if is_keyword(word, key)), 0)
 
 
 def _number(text: str) -> Decimal | None:
@@ -53,7 +63,7 @@ def parse_amount(words: list[str], default_currency: str) -> tuple[int, Decimal,
         groups.insert(0, tail.pop())
         used += 1
     word = "".join(groups)
-    if word.lower() in MULTIPLIERS and tail:
+    if _multiplier(word) and tail:
         word = tail.pop() + word
         used += 1
     for symbol, code in SYMBOLS.items():
@@ -71,5 +81,5 @@ def parse_amount(words: list[str], default_currency: str) -> tuple[int, Decimal,
     if number is None or number < 0:
         return None
     if match["mult"]:
-        number *= MULTIPLIERS[match["mult"].lower()]
+        number *= _multiplier(match["mult"])
     return used, number.quantize(Decimal("0.01")), currency or default_currency

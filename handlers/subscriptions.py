@@ -20,7 +20,7 @@ from handlers.kit import (
     Reply,
     Usage,
     command,
-    keywords,
+    is_keyword,
     read_hhmm,
     schedule_of,
 )
@@ -31,8 +31,8 @@ from storage.schedule import subscriptions
 MANAGERS = ("manager", "admin")
 
 
-def _kw(name: str) -> frozenset[str]:
-    return keywords(f"kw.subscribe.{name}")
+def _is(word: str, name: str) -> bool:
+    return is_keyword(word, f"kw.subscribe.{name}")
 
 
 def _time(word: str) -> str | None:
@@ -66,7 +66,7 @@ def _rep_named(ctx: Context, words: list[str]) -> Rep:
 
 def _parse(ctx: Context) -> Subscription:
     words = ctx.words
-    if not words or fold(words[0]) not in _kw("digest"):
+    if not words or not _is(words[0], "digest"):
         raise Usage("subscribe.bad_kind")
     settings = ctx.services.settings
     sub = Subscription(
@@ -82,7 +82,6 @@ def _parse(ctx: Context) -> Subscription:
         created_at=ctx.now,
     )
     for position, word in enumerate(words[1:], 1):
-        folded = fold(word)
         if (at := _time(word)) is not None:
             sub.at_time = at
         elif "/" in word or word.upper() in {"UTC", "GMT"}:
@@ -90,12 +89,12 @@ def _parse(ctx: Context) -> Subscription:
                 sub.timezone = str(ZoneInfo(word))
             except (ZoneInfoNotFoundError, ValueError):
                 raise Usage("subscribe.bad_timezone", tz=word) from None
-        elif folded in _kw("daily"):
+        elif _is(word, "daily"):
             sub.working_days_only = False
-        elif folded in _kw("working"):
+        elif _is(word, "working"):
             sub.working_days_only = True
-        elif folded in _kw("team") | _kw("rep"):
-            sub.scope = "rep" if folded in _kw("rep") else "team"
+        elif _is(word, "team") or _is(word, "rep"):
+            sub.scope = "rep" if _is(word, "rep") else "team"
             rest = words[position + 1 :]
             if rest:
                 sub.scope_rep_id = _rep_named(ctx, rest).id
@@ -141,7 +140,7 @@ def subscribe(ctx: Context) -> Reply:
 @command("unsubscribe", writes=True, aliases=("aboneiptal",), roles=MANAGERS)
 def unsubscribe(ctx: Context) -> Reply:
     words = ctx.words
-    if len(words) > 1 or (words and fold(words[0]) not in _kw("digest")):
+    if len(words) > 1 or (words and not _is(words[0], "digest")):
         raise Usage("subscribe.bad_kind")
     chat = ctx.incoming
     if not subscriptions.deactivate(ctx.session, chat.platform, chat.chat_id):
