@@ -108,6 +108,8 @@ def build(
         section = quality_section(data_quality.report(session), who.t)
         if section is not None:
             replies.append(section)
+    for reply in replies:  # a proactive post: no dispatcher stamps its language
+        reply.language = who.t.language
     return data, replies
 
 

@@ -40,7 +40,7 @@ def overdue(tasks: list[DueTask], t: Translator, tz: ZoneInfo) -> Reply:
     if len(tasks) > len(shown):
         lines.append(t("reminder.more", count=len(tasks) - len(shown)))
         buttons.append(Button(t("reminder.button.all"), "/tasks overdue"))
-    return Reply("\n".join(lines), buttons=buttons)
+    return Reply("\n".join(lines), buttons=buttons, language=t.language)
 
 
 def your_day(tasks: list[DueTask], t: Translator, tz: ZoneInfo, today: date) -> Reply:
@@ -50,4 +50,5 @@ def your_day(tasks: list[DueTask], t: Translator, tz: ZoneInfo, today: date) -> 
     lines += [_line(t, task, tz, time_only=True) for task in shown]
     if len(tasks) > len(shown):
         lines.append(t("reminder.more", count=len(tasks) - len(shown)))
-    return Reply("\n".join(lines), buttons=[Button(t("reminder.button.tasks"), "/tasks")])
+    buttons = [Button(t("reminder.button.tasks"), "/tasks")]
+    return Reply("\n".join(lines), buttons=buttons, language=t.language)
