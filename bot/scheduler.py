@@ -78,6 +78,7 @@ class Scheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._resyncs: set[asyncio.Task[None]] = set()
         self._running: set[asyncio.Task[Any]] = set()
+        self._syncing = asyncio.Lock()  # one sync at a time: a late read never wins
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -142,7 +143,11 @@ class Scheduler:
 
     async def sync(self) -> None:
         """Make the digest jobs match the active subscriptions (add, re-time, remove)."""
-        active = await asyncio.to_thread(self._active)  # the query stays off the event loop
+        async with self._syncing:
+            active = await asyncio.to_thread(self._active)  # the query stays off the loop
+            self._derive(active)
+
+    def _derive(self, active: list[Subscription]) -> None:
         wanted: dict[str, tuple[int, Schedule]] = {}
         for sub in active:
             try:
