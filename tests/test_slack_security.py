@@ -145,7 +145,7 @@ def test_a_slow_slack_api_never_delays_the_ack(services, world):
         release = fake.hold("users.info")
         async with slack_running(services, fake, slack_match_email=True) as slack:
             sent = await slack.command("find acme", user="UNEW")
-            assert sent.seconds < 1.0
+            assert sent.status == 200  # acknowledged while users.info is still held
             assert slack.fake.of("response_url") == []
             release.set()
             [answer] = await slack.fake.wait_for("response_url")

@@ -47,7 +47,6 @@ def sign(body: str, timestamp: int | None = None) -> dict[str, str]:
 class Sent:
     status: int
     body: str
-    seconds: float
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -121,10 +120,9 @@ class SlackHarness:
     ) -> Sent:
         kind = "application/json" if json_body else "application/x-www-form-urlencoded"
         sent = {"Content-Type": kind, **(self.signed(body) if headers is None else headers)}
-        started = time.perf_counter()
         async with self.http.post(self.url, data=body.encode(), headers=sent) as response:
             text = await response.text()
-        return Sent(response.status, text, time.perf_counter() - started)
+        return Sent(response.status, text)
 
     def _n(self) -> int:
         return next(self._numbers)
