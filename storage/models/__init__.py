@@ -1,0 +1,55 @@
+"""SQLModel tables: the single source of truth every chat action writes to.
+
+``base`` holds the conventions every table follows, ``crm`` the records, ``bookkeeping`` what
+is kept beside them; importing this package registers every table on ``SQLModel.metadata``.
+"""
+
+from storage.models.base import INTERACTION_KINDS, ROLES, TASK_STATUSES
+from storage.models.bookkeeping import (
+    AuditEvent,
+    ButtonCommand,
+    ChatFlow,
+    InviteCode,
+    ProcessedEvent,
+    RunLedger,
+    Subscription,
+)
+from storage.models.crm import (
+    Contact,
+    ContactPoint,
+    Customer,
+    CustomerMerge,
+    Deal,
+    DealStageChange,
+    Interaction,
+    Pipeline,
+    Product,
+    Rep,
+    Stage,
+    Task,
+)
+
+__all__ = [
+    "INTERACTION_KINDS",
+    "ROLES",
+    "TASK_STATUSES",
+    "AuditEvent",
+    "ButtonCommand",
+    "ChatFlow",
+    "Contact",
+    "ContactPoint",
+    "Customer",
+    "CustomerMerge",
+    "Deal",
+    "DealStageChange",
+    "Interaction",
+    "InviteCode",
+    "Pipeline",
+    "ProcessedEvent",
+    "Product",
+    "Rep",
+    "RunLedger",
+    "Stage",
+    "Subscription",
+    "Task",
+]

@@ -1,0 +1,111 @@
+"""Bookkeeping beside the records: the audit trail, chat state (flows, invites, delivery
+keys, button tokens), subscriptions and the run ledger of scheduled sends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import created_field as _created
+from storage.models.base import ts_field as _ts
+from storage.types import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    __audit__: ClassVar[bool] = False
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    actor_rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    platform: str | None = Field(default=None, max_length=16)
+    action: str = Field(max_length=16)  # create | update | delete
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class ChatFlow(SQLModel, table=True):
+    """A guided multi-step command in progress; in the database so it survives a restart."""
+
+    __audit__: ClassVar[bool] = False
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    user_id: str = Field(max_length=64)
+    command: str = Field(max_length=32)
+    step: str = Field(max_length=32)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class InviteCode(SQLModel, table=True):
+    """A one-time code that binds a chat account to a rep (Telegram deep links)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=64)
+    rep_id: int = Field(foreign_key="rep.id")
+    created_by_id: int | None = Field(default=None, foreign_key="rep.id")
+    created_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = _ts()
+    used_by: str | None = Field(default=None, max_length=64)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Deliveries already handled (Telegram update ids, Slack event ids), so a retry is a no-op."""
+
+    __audit__: ClassVar[bool] = False
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    key: str = Field(max_length=128)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class ButtonCommand(SQLModel, table=True):
+    """A button's command too long for the platform's callback payload, stored behind a token."""
+
+    __audit__: ClassVar[bool] = False
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True, max_length=32)
+    command: str = Field(max_length=4000)
+    created_at: datetime = _created()
+
+
+class Subscription(SQLModel, table=True):
+    """A chat that receives a scheduled post (the daily digest), set up by a manager or admin."""
+
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    kind: str = Field(default="digest", max_length=16)
+    at_time: str = Field(default="08:30", max_length=5)  # HH:MM, local to ``timezone``
+    timezone: str = Field(max_length=64)
+    scope: str = Field(default="team", max_length=8)  # team | rep
+    scope_rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    working_days_only: bool = True
+    created_by_id: int | None = Field(default=None, foreign_key="rep.id")
+    created_at: datetime = _created()
+    active: bool = True
+
+
+class RunLedger(SQLModel, table=True):
+    """One row per scheduled send (job, target, local date): exactly once across processes."""
+
+    __audit__: ClassVar[bool] = False
+    __table_args__ = (UniqueConstraint("job", "target", "run_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=40)
+    target: str = Field(max_length=128)
+    run_date: date
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed | skipped
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _created()
+    sent_at: datetime | None = _ts()
