@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.adapters.base import Notifier
+from bot.notices import Courier
 from bot.reminding import Reminders
 from handlers import digest as digests
 from handlers.kit import Reply, Schedule, Services, WorkCalendar, schedule_of
@@ -52,6 +53,7 @@ class Jobs:
         self.calendar = WorkCalendar.from_settings(services.settings)
         self.grace = self.calendar.grace
         self.reminding = Reminders(services, notifier, self.policy, self.calendar)
+        self.courier = Courier(services, notifier)
         self._pruned: date | None = None
 
     def schedule(self, sub: Subscription) -> Schedule:
@@ -165,9 +167,10 @@ class Jobs:
         return await self.reminding.scan(now)
 
     async def tick(self, now: datetime) -> tuple[dict[int, Outcome], int]:
-        """One sweep: due digests (catch-up and retries), reminders, and the daily prune."""
+        """One sweep: due digests (catch-up and retries), reminders, notices, the daily prune."""
         outcomes = await self.due_digests(now)
         sent = await self.reminders(now)
+        await self.courier.deliver(now)  # notices that could not be delivered at once
         if self._pruned != now.date():
             await asyncio.to_thread(self._prune, (now - LEDGER_KEEP).date())
             self._pruned = now.date()

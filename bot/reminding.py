@@ -5,10 +5,8 @@ A task is reminded at most once a day until it is done or snoozed, and again whe
 ends: its ledger key is the task and the instant it fell due (the snooze's end, when
 snoozed), so a new "episode" gets a new key while a repeat the same day does not.
 
-Where a rep is reached: every platform the rep is mapped on that the Notifier has (their
-Telegram user id is their private chat; their Slack user id opens a DM), or the console when
-that is the only adapter. A message counts as delivered if any of those chats took it, so a
-retry never repeats it where it did arrive.
+Where a rep is reached: ``bot.notices.private_chats``. A message counts as delivered if any
+of those chats took it, so a retry never repeats it where it did arrive.
 
 Messages go out a few reps at a time; each batch's outcome is written in one transaction
 right after it, so a crash leaves at most one batch of claims to the stale-claim rule.
@@ -23,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.adapters.base import Notifier
+from bot.notices import private_chats
 from handlers import reminders as render
 from handlers.kit import Reply, Services, Translator, WorkCalendar
 from storage import reps as rep_store
@@ -64,15 +63,7 @@ class Reminders:
         self.calendar = calendar
 
     def chats_of(self, rep: Rep) -> list[tuple[str, str]]:
-        platforms = self.notifier.platforms
-        chats: list[tuple[str, str]] = []
-        if rep.telegram_user_id and "telegram" in platforms:
-            chats.append(("telegram", str(rep.telegram_user_id)))
-        if rep.slack_user_id and "slack" in platforms:
-            chats.append(("slack", rep.slack_user_id))
-        if not chats and platforms == {"console"}:
-            chats.append(("console", str(rep.id)))
-        return chats
+        return private_chats(rep, self.notifier.platforms)
 
     async def scan(self, now: datetime) -> int:
         """Send what is due now; returns the number of messages delivered."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,7 +76,7 @@ class Scheduler:
         self.last_sweep: tuple[dict[int, Outcome], int] | None = None
         self._derived: dict[str, tuple[str, str, str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._resyncs: set[asyncio.Task[None]] = set()
+        self._asked: set[asyncio.Task[Any]] = set()  # re-syncs and deliveries asked for
         self._running: set[asyncio.Task[Any]] = set()
         self._syncing = asyncio.Lock()  # one sync at a time: a late read never wins
 
@@ -93,14 +93,16 @@ class Scheduler:
             misfire_grace_time=int(self.sweep_every.total_seconds()),
         )
         self.services.hooks.subscriptions_changed.connect(self.resync_soon)
+        self.services.hooks.notices.connect(self.deliver_soon)
 
     async def stop(self) -> None:
         """No new runs; a digest or sweep under way finishes (within ``STOP_GRACE``)."""
         self.services.hooks.subscriptions_changed.disconnect(self.resync_soon)
+        self.services.hooks.notices.disconnect(self.deliver_soon)
         if not self.aps.running:
             return
         self.aps.pause()  # no new runs; shutting down now would cancel the running ones
-        busy = self._running | self._resyncs
+        busy = self._running | self._asked
         if busy:
             _, late = await asyncio.wait(busy, timeout=STOP_GRACE)
             for task in late:
@@ -123,19 +125,26 @@ class Scheduler:
 
     def resync_soon(self) -> None:
         """``sync`` on the scheduler's loop, from any thread (a command's, after it commits)."""
+        self._soon(self.sync)
+
+    def deliver_soon(self) -> None:
+        """Deliver the notices a command just wrote, from its thread, after it commits."""
+        self._soon(lambda: self.jobs.courier.deliver(self.services.clock()))
+
+    def _soon(self, work: Callable[[], Awaitable[Any]]) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._resync)
+            loop.call_soon_threadsafe(self._start, work)
 
-    def _resync(self) -> None:
-        task = asyncio.ensure_future(self.sync())
-        self._resyncs.add(task)
-        task.add_done_callback(self._resyncs.discard)
+    def _start(self, work: Callable[[], Awaitable[Any]]) -> None:
+        task = asyncio.ensure_future(work())
+        self._asked.add(task)
+        task.add_done_callback(self._asked.discard)
 
     async def settled(self) -> None:
-        """Wait for the re-syncs that commands have asked for so far."""
-        while self._resyncs:
-            await asyncio.gather(*self._resyncs)
+        """Wait for the re-syncs and deliveries that commands have asked for so far."""
+        while self._asked:
+            await asyncio.gather(*self._asked)
 
     def _active(self) -> list[Subscription]:
         with self.services.db.session() as session:

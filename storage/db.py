@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from storage.access import install_scoping
 from storage.audit import install_audit
 from storage.guard import install_guard
 
@@ -93,3 +94,4 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 install_audit(Session)
 install_guard(Session)
+install_scoping(Session)

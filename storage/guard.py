@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from storage.models import ButtonCommand, ChatFlow, ProcessedEvent
+from storage.models import ButtonCommand, ChatFlow, Notice, ProcessedEvent
 
 # Tables any command may write, read-only ones included: delivery keys (a repeated delivery
-# runs once), button tokens (long button commands), guided-flow state (a question asked).
-SIDE_TABLES = frozenset(
-    {ProcessedEvent.__tablename__, ButtonCommand.__tablename__, ChatFlow.__tablename__}
-)
+# runs once), button tokens (long button commands), guided-flow state (a question asked),
+# notices (a card sent to the rep's private chat, a question to a record's owner).
+SIDE_TABLES = frozenset(t.__tablename__ for t in (ProcessedEvent, ButtonCommand, ChatFlow, Notice))
 
 _FLAG = "records_read_only"
 

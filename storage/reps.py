@@ -49,6 +49,24 @@ def add(session: Session, rep: Rep) -> Rep:
     return rep
 
 
+def managers(session: Session) -> dict[int, int | None]:
+    """Every rep's manager (the whole reporting tree: a few hundred rows at most)."""
+    return {rid: boss for rid, boss in session.exec(select(Rep.id, Rep.manager_id)) if rid}
+
+
+def below(tree: dict[int, int | None], head: int) -> frozenset[int]:
+    """Everyone who reports to ``head``, directly or down the chain (a cycle cannot loop)."""
+    found: set[int] = set()
+    frontier = [head]
+    while frontier:
+        boss = frontier.pop()
+        for rid, manager in tree.items():
+            if manager == boss and rid not in found and rid != head:
+                found.add(rid)
+                frontier.append(rid)
+    return frozenset(found)
+
+
 def names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}

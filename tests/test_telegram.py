@@ -73,6 +73,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
 
 
 def test_every_core_command_answers(services, reps, acme, clock) -> None:
+    add_rep(services, "Zeynep Kaya")
     add_deal(services, acme, "Renewal", "40000")
     add_task(services, reps["elif"], "Send the contract", clock.now + timedelta(hours=2))
     expected = [
@@ -91,7 +92,8 @@ def test_every_core_command_answers(services, reps, acme, clock) -> None:
         ("/tasks", "Your open tasks (2):"),
         ("/snooze call the bank next monday 9:00", "Snoozed &quot;call the bank&quot;"),
         ("/done send the contract", "Done: Send the contract."),
-        ("/invite Ayşe Yılmaz", "https://t.me/crm_test_bot?start="),
+        ("/invite Ayşe Yılmaz", "already has a Telegram account linked"),
+        ("/invite Zeynep Kaya", "https://t.me/crm_test_bot?start="),
         ("/lang tr", "Bundan sonra Türkçe yanıt vereceğim."),
         ("/tasks", "Açık görevleriniz (1):"),
         ("/cancel", "İptal edilecek bir şey yok."),

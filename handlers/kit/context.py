@@ -16,7 +16,7 @@ from sqlmodel import Session
 from handlers.kit.i18n import Translator
 from handlers.kit.messages import Button, Incoming, Reply
 from handlers.kit.services import Services
-from storage.chat import flows
+from storage.chat import flows, notices
 from storage.models import ROLES, Rep
 
 FLOW_IDLE = timedelta(minutes=15)
@@ -106,3 +106,12 @@ class Context:
             choices=choices or [],
             buttons=[Button(self.t("button.cancel"), "/cancel")],
         )
+
+    def notify(self, rep_id: int, reply: Reply, *, platform: str | None = None) -> None:
+        """Tell another rep (or this one, elsewhere) something, once this command commits.
+
+        ``platform`` limits it to that platform's private chat ("Show in DM"); otherwise it goes
+        to every chat the rep is mapped on. The bot process delivers it (``bot.notices``).
+        """
+        notices.add(self.session, rep_id, reply.to_payload(), self.now, platform)
+        self.services.hooks.notices.after_commit(self.session)

@@ -77,6 +77,29 @@ class Reply:
     # around it (a Slack "Share in channel" button, say) match without looking the rep up.
     language: str | None = None
 
+    def to_payload(self) -> dict[str, Any]:
+        """What a stored notice keeps of a reply (no attachments: a notice is text)."""
+        return {
+            "text": self.text,
+            "card": self.card.to_json() if self.card else None,
+            "choices": [c.to_json() for c in self.choices],
+            "buttons": [b.to_json() for b in self.buttons],
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Reply:
+        card = data.get("card")
+        return cls(
+            text=str(data.get("text") or ""),
+            card=Card(card["kind"], card["id"], card["title"], [tuple(f) for f in card["fields"]])
+            if card
+            else None,
+            choices=[Button(b["label"], b["command"]) for b in data.get("choices") or []],
+            buttons=[Button(b["label"], b["command"]) for b in data.get("buttons") or []],
+            language=data.get("language"),
+        )
+
     def to_json(self, input_no: int) -> dict[str, Any]:
         return {
             "input": input_no,

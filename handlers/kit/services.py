@@ -46,7 +46,8 @@ class Hook:
 
 @dataclass
 class Hooks:
-    subscriptions_changed: Hook = field(default_factory=Hook)
+    subscriptions_changed: Hook = field(default_factory=Hook)  # the scheduler re-derives
+    notices: Hook = field(default_factory=Hook)  # a notice was written: deliver it soon
 
 
 @dataclass

@@ -6,6 +6,7 @@ Secrets are ``SecretStr`` so that printing or logging the settings never shows t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     crm_language: str = "en"
     crm_phone_region: str = "TR"
     crm_currency: str = "TRY"
+    crm_visibility: Literal["team", "own", "all"] = "team"  # handlers/kit/visibility.py
+    crm_invite_hours: int = 24  # how long an invite may be redeemed
 
     # Digests and reminders (bot/scheduler.py; README "Digests and reminders").
     crm_digest_time: str = "08:30"  # HH:MM, the default of /subscribe digest

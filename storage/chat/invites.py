@@ -1,7 +1,11 @@
-"""One-time invite codes that bind a chat account to a rep."""
+"""One-time invite codes that bind one platform's chat account to a rep.
+
+Only the SHA-256 of a code is stored: the code itself exists in the invite message alone.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -9,24 +13,46 @@ from sqlmodel import Session, select
 
 from storage.models import InviteCode, Rep
 
-VALID_FOR = timedelta(days=7)
+DEEP_LINKED = "telegram"  # the platform of invites made before they named one
 
 
-def create(session: Session, rep: Rep, created_by: Rep, now: datetime) -> InviteCode:
+def digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def create(
+    session: Session, rep: Rep, created_by: Rep, now: datetime, platform: str, valid: timedelta
+) -> tuple[InviteCode, str]:
+    """A new invite and its code (the only time the code is known)."""
+    code = secrets.token_urlsafe(18)
     invite = InviteCode(
-        code=secrets.token_urlsafe(18),
+        code=digest(code),
+        platform=platform,
         rep_id=rep.id or 0,
         created_by_id=created_by.id,
         created_at=now,
-        expires_at=now + VALID_FOR,
+        expires_at=now + valid,
     )
     session.add(invite)
     session.flush()
-    return invite
+    return invite, code
 
 
 def get(session: Session, code: str) -> InviteCode | None:
-    return session.exec(select(InviteCode).where(InviteCode.code == code)).first()
+    return session.exec(select(InviteCode).where(InviteCode.code == digest(code))).first()
+
+
+def platform_of(invite: InviteCode) -> str:
+    return invite.platform or DEEP_LINKED
+
+
+def linked_on(rep: Rep, platform: str) -> bool:
+    """Whether the rep already has a chat account on that platform."""
+    if platform == "telegram":
+        return rep.telegram_user_id is not None
+    if platform == "slack":
+        return rep.slack_user_id is not None
+    return False
 
 
 def platform_owner(session: Session, platform: str, user_id: str) -> Rep | None:

@@ -44,10 +44,14 @@ class ChatFlow(SQLModel, table=True):
 
 
 class InviteCode(SQLModel, table=True):
-    """A one-time code that binds a chat account to a rep (Telegram deep links)."""
+    """A one-time code that binds one platform's chat account to a rep (Telegram deep links).
+
+    ``code`` holds the SHA-256 of the code, never the code: the table (and the audit trail that
+    records its rows) cannot be replayed. ``platform`` is the one it may be redeemed on."""
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=64)
+    platform: str | None = Field(default=None, max_length=16)
     rep_id: int = Field(foreign_key="rep.id")
     created_by_id: int | None = Field(default=None, foreign_key="rep.id")
     created_at: datetime = _created()
@@ -109,3 +113,20 @@ class RunLedger(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=1000)
     created_at: datetime = _created()
     sent_at: datetime | None = _ts()
+
+
+class Notice(SQLModel, table=True):
+    """A message for a rep that is not an answer to what they typed (an owner asked about a
+    record, an invite redeemed, a card sent to a private chat). Written in the command's own
+    transaction, delivered after it commits by the bot process, and deleted once delivered, so
+    no copy of what it said is kept. ``platform`` limits it to that platform's private chat."""
+
+    __audit__: ClassVar[bool] = False
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    platform: str | None = Field(default=None, max_length=16)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _created()
+    next_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,153 @@
+"""Who may read and change which records, enforced in the one place every command goes through:
+its session.
+
+A command's session carries a ``Scope`` (``restrict``). Then:
+- every ORM query it runs (a lookup by id, phone or e-mail, a list, a card, a total, the
+  duplicate scan) sees only the records the scope may read: customers and deals by their owner,
+  tasks by their assignee, interactions, contacts and contact points by their customer. A record
+  outside the scope is not refused, it is absent, so its existence is never confirmed;
+- every flush checks each new, changed or deleted record against what the scope may change,
+  and raises ``Forbidden`` (the transaction rolls back) naming the record and its owner.
+
+Unowned records are everyone's to read and to change (a fresh lead must be picked up). Changing
+an owner or an assignee needs ``reassign`` (managers and admins), and the new owner must be one
+the scope may change. A query that must see past the scope (the shared search index, "a record
+with this phone exists, owned by …") says so with ``unscoped``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import event, inspect, or_, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import Executable
+
+from storage.models import Contact, ContactPoint, Customer, Deal, Interaction, Task
+
+_SCOPE = "crm_scope"
+_UNSCOPED = "crm_unscoped"
+Statement = TypeVar("Statement", bound=Executable)
+
+
+@dataclass(frozen=True)
+class Scope:
+    rep_id: int
+    reads: frozenset[int] | None  # owners whose records may be read; None: everyone's
+    writes: frozenset[int] | None  # owners whose records may be changed; None: everyone's
+    reassign: bool = False  # may change an owner or an assignee
+
+    def can_read(self, owner_id: int | None) -> bool:
+        return owner_id is None or self.reads is None or owner_id in self.reads
+
+    def can_change(self, owner_id: int | None) -> bool:
+        return owner_id is None or self.writes is None or owner_id in self.writes
+
+
+class Forbidden(Exception):
+    """A change to a record the scope may not change; ``owner_id`` is whom to ask."""
+
+    def __init__(self, entity: str, entity_id: int | None, owner_id: int | None, why: str):
+        super().__init__(f"{why}: {entity} #{entity_id} (owner {owner_id})")
+        self.entity, self.entity_id, self.owner_id, self.why = entity, entity_id, owner_id, why
+
+
+def restrict(session: Session, scope: Scope) -> None:
+    """From now on this session reads and changes only what ``scope`` allows."""
+    session.info[_SCOPE] = scope
+
+
+def scope_of(session: Session) -> Scope | None:
+    return session.info.get(_SCOPE)
+
+
+def unscoped(statement: Statement) -> Statement:
+    """This one query sees past the session's scope (it must not show what it finds)."""
+    return statement.execution_options(**{_UNSCOPED: True})
+
+
+def _visible(owner_column: Any, reads: frozenset[int]) -> Any:
+    return or_(owner_column.in_(sorted(reads)), owner_column.is_(None))
+
+
+def _criteria(reads: frozenset[int]) -> list[Any]:
+    customers = select(Customer.id).where(_visible(Customer.owner_id, reads))
+    return [
+        with_loader_criteria(Customer, _visible(Customer.owner_id, reads), include_aliases=True),
+        with_loader_criteria(Deal, _visible(Deal.owner_id, reads), include_aliases=True),
+        with_loader_criteria(Task, Task.assignee_id.in_(sorted(reads)), include_aliases=True),
+        with_loader_criteria(Interaction, Interaction.customer_id.in_(customers)),
+        with_loader_criteria(Contact, Contact.customer_id.in_(customers)),
+        with_loader_criteria(ContactPoint, ContactPoint.customer_id.in_(customers)),
+    ]
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    scope = state.session.info.get(_SCOPE)
+    if scope is None or scope.reads is None or not state.is_select:
+        return
+    if state.execution_options.get(_UNSCOPED) or state.is_column_load or state.is_relationship_load:
+        return
+    state.statement = state.statement.options(*_criteria(scope.reads))
+
+
+def _before(obj: Any, key: str) -> Any:
+    """An attribute's value as loaded, before this transaction changed it."""
+    history = inspect(obj).attrs[key].history
+    if history.deleted:
+        return history.deleted[0]
+    return getattr(obj, key)
+
+
+def _customer_owner(session: Session, customer_id: int | None) -> int | None:
+    if customer_id is None:
+        return None
+    with session.no_autoflush:
+        found = session.execute(
+            unscoped(select(Customer.owner_id).where(Customer.id == customer_id))
+        ).first()
+    return found[0] if found else None
+
+
+def _check(session: Session, scope: Scope, obj: Any, new: bool) -> None:
+    entity = getattr(obj, "__tablename__", type(obj).__name__)
+    owner_key = {"customer": "owner_id", "deal": "owner_id", "task": "assignee_id"}.get(entity)
+    entity_id = getattr(obj, "id", None)
+    if owner_key is not None:
+        was = None if new else _before(obj, owner_key)
+        now = getattr(obj, owner_key)
+        if not new and not scope.can_change(was):
+            raise Forbidden(entity, entity_id, was, "change")
+        # Creating a record for oneself (or unowned) is everyone's; giving it to someone else,
+        # or moving an existing one, is a reassignment.
+        moved = now not in (None, scope.rep_id) if new else now != was
+        if moved and not (scope.reassign and scope.can_change(now)):
+            raise Forbidden(entity, entity_id, now if new else was, "reassign")
+        if entity == "deal" and new:
+            owner = _customer_owner(session, obj.customer_id)
+            if not scope.can_change(owner):
+                raise Forbidden("customer", obj.customer_id, owner, "change")
+    elif entity in ("interaction", "contact", "contactpoint"):
+        owner = _customer_owner(session, obj.customer_id)
+        if not scope.can_change(owner):
+            raise Forbidden("customer", obj.customer_id, owner, "change")
+    elif entity == "rep" and obj.id != scope.rep_id and scope.writes is not None:
+        raise Forbidden(entity, entity_id, obj.id, "change")
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    scope = session.info.get(_SCOPE)
+    if scope is None:
+        return
+    for obj in session.new:
+        _check(session, scope, obj, new=True)
+    for obj in [*session.dirty, *session.deleted]:
+        if obj in session.deleted or session.is_modified(obj):
+            _check(session, scope, obj, new=False)
+
+
+def install_scoping(session_class: type[Session]) -> None:
+    for name, fn in (("do_orm_execute", _on_execute), ("before_flush", _before_flush)):
+        if not event.contains(session_class, name, fn):
+            event.listen(session_class, name, fn)
