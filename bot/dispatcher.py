@@ -32,7 +32,10 @@ from handlers.kit import (
     split_literal,
     usage_reply,
 )
+from handlers.kit.visibility import scope_for
+from handlers.ownership import refusal
 from storage import reps
+from storage.access import Forbidden, restrict
 from storage.chat import deliveries, flows
 from storage.db import Actor
 from storage.folding import fold
@@ -145,19 +148,33 @@ class Dispatcher:
                 ended_flow=bool(ended),
                 location=location,
                 literal=literal,
+                scope=scope_for(session, rep, settings.crm_visibility),
             )
-            if not spec.writes:
-                refuse_record_writes(session)  # so that ``writes=False`` cannot lie
-            language = t.language
-            try:
-                result = spec.handler(ctx)
-                language = rep.language or settings.crm_language  # after /lang, the new one
-            except Usage as problem:
-                session.rollback()
-                result = usage_reply(t, spec.key, problem.problem, **problem.values)
-            except Abort as stop:
-                session.rollback()
-                result = stop.reply
+            return self._execute(ctx)
+
+    def _execute(self, ctx: Context) -> list[Reply]:
+        """Run the handler in the command's session: within the rep's scope (it sees only what
+        they may read, and a flush refuses what they may not change), read-only when declared
+        so; a stop, a usage problem or a refusal rolls everything back."""
+        session, spec, t = ctx.session, ctx.spec, ctx.t
+        assert ctx.scope is not None
+        restrict(session, ctx.scope)
+        if not spec.writes:
+            refuse_record_writes(session)  # so that ``writes=False`` cannot lie
+        language = t.language
+        try:
+            result = spec.handler(ctx)
+            session.flush()  # ownership is checked here, while a refusal can still answer
+            language = ctx.rep.language or self.services.settings.crm_language  # after /lang
+        except Usage as problem:
+            session.rollback()
+            result = usage_reply(t, spec.key, problem.problem, **problem.values)
+        except Abort as stop:
+            session.rollback()
+            result = stop.reply
+        except Forbidden as denied:
+            session.rollback()
+            result = refusal(session, t, denied, ctx.again(ctx.args))
         replies = result if isinstance(result, list) else [result]
         for reply in replies:
             reply.language = reply.language or language

@@ -90,6 +90,8 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
         Button(t("button.new_deal"), f"/deal add {ref}"),
         Button(t("button.deals"), f"/deals {ref}"),
     ]
+    if not ctx.may_change(customer.owner_id):  # a teammate's: read it, task yourself, ask
+        buttons = [b for b in buttons if b.command.startswith(("/task", "/deals"))]
     card = Card("customer", customer.id, customer.name, fields)
     return Reply(text or customer.name, card=card, buttons=buttons)
 
@@ -122,7 +124,7 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
     buttons = [
         Button(t.stage(st.name), f"/stage #{deal.id} {st.name.lower()}")
         for st in all_stages
-        if st.id != deal.stage_id
+        if st.id != deal.stage_id and ctx.may_change(deal.owner_id)
     ]
     card = Card("deal", deal.id, deal.title, fields)
     return Reply(text or deal.title, card=card, buttons=buttons)
@@ -142,7 +144,7 @@ def task_card(ctx: Context, task: Task, text: str = "") -> Reply:
         if customer:
             fields.append((t("field.customer"), f"{customer.name} (#{customer.id})"))
     buttons: list[Button] = []
-    if task.status == "open":
+    if task.status == "open" and ctx.may_change(task.assignee_id):
         buttons.append(Button(t("button.done"), f"/done #{task.id}"))
         buttons += [Button(t(key), f"/snooze #{task.id} {when}") for key, when in SNOOZES]
     return Reply(

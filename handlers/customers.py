@@ -17,7 +17,7 @@ from handlers.refs import (
     looks_like_phone_part,
     resolve_customer,
 )
-from storage import customers
+from storage import customers, reps
 from storage.folding import looks_like_phone, name_key
 from storage.models import Customer
 from storage.quality import dupes, normalize
@@ -116,14 +116,35 @@ def _refuse_duplicates(ctx: Context, name: str, phone: str | None, email: str | 
         pair = dupes.judge(me, dupes.person(c, customers.points(s, c.id or 0)))
         if dupes.is_candidate(pair):
             judged.append((c, pair))
-    if not judged:
+    hidden = _hidden_holders(ctx, found, phone, email)
+    if not judged and not hidden:
         return
     judged.sort(key=lambda cp: (cp[1].homonym, -cp[1].confidence, cp[0].id or 0))
-    lines = [f"• {customer_label(c)}: {evidence(ctx.t, pair)}" for c, pair in judged]
+    lines = [f"• {customer_label(c)}: {evidence(ctx.t, pair)}" for c, pair in judged] + hidden
     choices = [
         Button(ctx.t("button.use_existing", name=c.name), f"/customer #{c.id}") for c, _ in judged
     ]
     create = Button(ctx.t("button.create_anyway"), f"{ctx.again(ctx.args)} --confirm")
-    key = "dupe.namesakes" if all(p.homonym for _, p in judged) else "dupe.found"
+    key = "dupe.namesakes" if judged and all(p.homonym for _, p in judged) else "dupe.found"
     text = ctx.t(key, name=name) + "\n" + "\n".join(lines)
     raise Abort(Reply(text, choices=choices, buttons=[create]))
+
+
+def _hidden_holders(
+    ctx: Context, seen: dict[int, Customer], phone: str | None, email: str | None
+) -> list[str]:
+    """Customers this rep may not see that hold the same phone or e-mail: that one exists
+    and whose it is, never who it is."""
+    lines = []
+    for kind, value in (("phone", phone), ("email", email)):
+        if value is None:
+            continue
+        owners = {
+            o for cid, o in customers.contact_owners(ctx.session, kind, value) if cid not in seen
+        }
+        names = reps.names(ctx.session, {o for o in owners if o is not None})
+        lines += [
+            f"• {ctx.t(f'dupe.hidden_{kind}', owner=names.get(o or 0, ctx.t('common.none')))}"
+            for o in sorted(owners, key=lambda o: o or 0)
+        ]
+    return lines

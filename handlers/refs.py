@@ -58,7 +58,7 @@ def customer_label(c: Customer) -> str:
 
 def _search(ctx: Context, text: str, limit: int = CHOICES) -> list[Match]:
     ctx.services.index.refresh(ctx.session)
-    return ctx.services.index.search(text, limit=limit)
+    return ctx.services.index.search(text, limit=limit, visible=ctx.may_read)
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
         # ends are no customer's words is skipped without a search.
         if not span or not (index.knows(span[0]) and index.knows(span[-1])):
             continue
-        matches = index.search(" ".join(words[:size]), limit=CHOICES)
+        matches = index.search(" ".join(words[:size]), limit=CHOICES, visible=ctx.may_read)
         fitting = [m for m in matches if m.inside or _covers(span, m.words)]
         if not fitting:
             continue
@@ -227,7 +227,8 @@ def trailing_customer(ctx: Context, words: list[str]) -> list[tuple[int, Custome
         tokens = name_tokens(span)
         if not tokens or not all(index.knows(tok) for tok in tokens):
             continue
-        matches = [m for m in index.search(span, limit=CHOICES) if m.inside]
+        hits = index.search(span, limit=CHOICES, visible=ctx.may_read)
+        matches = [m for m in hits if m.inside]
         exact = [m for m in matches if m.tier is Tier.EXACT]
         chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
         if chosen is not None:

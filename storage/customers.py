@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from storage.access import unscoped
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer, Interaction, Task
 from storage.types import utcnow
@@ -53,19 +54,27 @@ def by_email(session: Session, email: str) -> list[Customer]:
     return _by_contact_point(session, "email", email.lower())
 
 
-def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
+def _holding(kind: str, value: str) -> Any:
     via_contact = select(Contact.customer_id).where(getattr(Contact, kind) == value)
     via_point = select(ContactPoint.customer_id).where(
         ContactPoint.kind == kind, ContactPoint.value == value
     )
-    query = select(Customer).where(
-        or_(
-            getattr(Customer, kind) == value,
-            col(Customer.id).in_(via_contact),
-            col(Customer.id).in_(via_point),
-        )
+    return or_(
+        getattr(Customer, kind) == value,
+        col(Customer.id).in_(via_contact),
+        col(Customer.id).in_(via_point),
     )
-    return list(session.exec(_active(query)))
+
+
+def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
+    return list(session.exec(_active(select(Customer).where(_holding(kind, value)))))
+
+
+def contact_owners(session: Session, kind: str, value: str) -> list[tuple[int, int | None]]:
+    """(customer id, owner) of every customer holding this phone or e-mail, past the session's
+    scope: enough to say that one exists and whose it is, which is all a caller may say."""
+    query = _active(select(Customer.id, Customer.owner_id).where(_holding(kind, value)))
+    return [(cid, owner) for cid, owner in session.exec(unscoped(query)) if cid is not None]
 
 
 def by_name_key(session: Session, name: str) -> list[Customer]:

@@ -13,7 +13,11 @@ resolved without asking:
   "Acme Corporation");
 - FUZZY: anything else ("Mehmet Demir" for "Mehmet Demirel") - only ever offered, never taken.
 
-The index is a cache of the ``customer`` table, never written to directly by a command: each
+The index is a cache of the whole ``customer`` table, shared by every rep, so it reads past a
+command's scope (``storage.access``) and filters by owner when searching instead (``visible``):
+a customer a rep may not see never reaches the ranking, let alone a "did you mean".
+
+It is never written to directly by a command: each
 query first re-reads the rows stamped within ``LOOKBACK`` of the newest stamp it has seen
 (an indexed range scan that is normally empty), so another process's commits show up on the
 next query, a commit that lands slightly out of stamp order is not missed, and a rolled-back
@@ -26,6 +30,7 @@ from __future__ import annotations
 import gc
 from bisect import bisect_left, insort
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -33,6 +38,7 @@ from enum import IntEnum
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
+from storage.access import unscoped
 from storage.folding import name_tokens
 from storage.models import Customer
 
@@ -71,6 +77,7 @@ class NameIndex:
         self._postings: dict[str, set[int]] = defaultdict(set)
         self._vocab: list[str] = []  # sorted, for prefix lookups
         self._stamps: dict[int, datetime] = {}
+        self._owners: dict[int, int | None] = {}
         self._newest: datetime | None = None
 
     def __len__(self) -> int:
@@ -81,8 +88,9 @@ class NameIndex:
         return bool(self._postings.get(word))
 
     # -- maintenance -------------------------------------------------------------------------
-    def put(self, customer_id: int, name: str) -> None:
+    def put(self, customer_id: int, name: str, owner_id: int | None = None) -> None:
         self.remove(customer_id)
+        self._owners[customer_id] = owner_id
         tokens = name_tokens(name)
         if not tokens:
             return
@@ -95,6 +103,7 @@ class NameIndex:
 
     def remove(self, customer_id: int) -> None:
         entry = self._entries.pop(customer_id, None)
+        self._owners.pop(customer_id, None)
         if entry is None:
             return
         for tok in entry.tokens:
@@ -102,15 +111,21 @@ class NameIndex:
 
     def refresh(self, session: Session) -> int:
         """Pull rows changed since the last refresh; returns how many were (re)indexed."""
-        query = select(Customer.id, Customer.name, Customer.updated_at, Customer.merged_into_id)
+        query = select(
+            Customer.id,
+            Customer.name,
+            Customer.owner_id,
+            Customer.updated_at,
+            Customer.merged_into_id,
+        )
         if self._newest is not None:
             query = query.where(col(Customer.updated_at) >= self._newest - LOOKBACK)
         count = 0
-        for customer_id, name, updated, merged_into in session.exec(query):
+        for customer_id, name, owner, updated, merged_into in session.exec(unscoped(query)):
             if self._stamps.get(customer_id) == updated:
                 continue
             if merged_into is None:
-                self.put(customer_id, name)
+                self.put(customer_id, name, owner)
             else:  # merged away: out of search until /unmerge stamps it again
                 self.remove(customer_id)
             self._stamps[customer_id] = updated
@@ -140,7 +155,10 @@ class NameIndex:
                 hits.setdefault(word, score * 0.9)
         return hits
 
-    def search(self, query: str, limit: int = 8) -> list[Match]:
+    def search(
+        self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None
+    ) -> list[Match]:
+        """The best matches; with ``visible``, only customers whose owner it accepts."""
         q_tokens = name_tokens(query)
         if not q_tokens:
             return []
@@ -151,6 +169,8 @@ class NameIndex:
                 for cid in self._postings[word]:
                     if score > best.get(cid, 0.0):
                         best[cid] = score
+            if visible is not None:
+                best = {cid: sc for cid, sc in best.items() if visible(self._owners.get(cid))}
             for cid, score in best.items():
                 weight[cid] += score
         if not weight:

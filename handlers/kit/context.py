@@ -16,6 +16,7 @@ from sqlmodel import Session
 from handlers.kit.i18n import Translator
 from handlers.kit.messages import Button, Incoming, Reply
 from handlers.kit.services import Services
+from storage.access import Scope
 from storage.chat import flows, notices
 from storage.models import ROLES, Rep
 
@@ -59,10 +60,18 @@ class Context:
     ended_flow: bool = False  # this command replaced an unfinished flow
     location: tuple[float, float] | None = None
     literal: str | None = None  # free text after a lone "--", exactly as typed
+    scope: Scope | None = None  # whose records this rep may read and change (None: anyone's)
 
     @property
     def words(self) -> list[str]:
         return self.args.split()
+
+    def may_change(self, owner_id: int | None) -> bool:
+        """Whether this rep may change a record with that owner (to offer the buttons)."""
+        return self.scope is None or self.scope.can_change(owner_id)
+
+    def may_read(self, owner_id: int | None) -> bool:
+        return self.scope is None or self.scope.can_read(owner_id)
 
     def again(self, args: str) -> str:
         """The typed form of this same command with other arguments (for buttons)."""
