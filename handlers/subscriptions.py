@@ -24,6 +24,7 @@ from handlers.kit import (
     read_hhmm,
     schedule_of,
 )
+from storage import reps as rep_store
 from storage.folding import fold
 from storage.models import Rep, Subscription
 from storage.schedule import subscriptions
@@ -57,6 +58,10 @@ def _rep_named(ctx: Context, words: list[str]) -> Rep:
             found = [r for r in reps if all(w in fold(r.name) for w in wanted)]
     if not found:
         raise Usage("subscribe.no_rep", name=text)
+    if ctx.rep.role != "admin":  # a manager's digest covers their own chain, never more
+        mine = {ctx.rep.id, *rep_store.below(rep_store.managers(ctx.session), ctx.rep.id or 0)}
+        if not (found := [r for r in found if r.id in mine]):
+            raise Usage("subscribe.not_yours", name=text)
     if len(found) > 1:
         head = ctx.again(" ".join(ctx.words[: len(ctx.words) - len(words)]))
         choices = [Button(r.name, f"{head} #{r.id}") for r in found[:6]]

@@ -108,8 +108,9 @@ def test_subscribe_explains_bad_input(services, manager, args, problem):
 
 
 def test_two_reps_matching_a_name_are_offered(services, manager):
-    first = add_rep(services, "Mehmet Yıldırım")
-    add_rep(services, "Mehmet Demir")
+    first = add_rep(services, "Mehmet Yıldırım", manager_id=manager.id)
+    add_rep(services, "Mehmet Demir", manager_id=manager.id)
+    add_rep(services, "Mehmet Kaya")  # not Murat's: never offered to him
     chat = Chat(services, manager)
     reply = chat.say("/subscribe digest 08:00 rep mehmet")
     assert reply.text == 'Which rep do you mean by "mehmet"?'
@@ -117,6 +118,17 @@ def test_two_reps_matching_a_name_are_offered(services, manager):
     chat.press(reply, "Yıldırım")
     [sub] = subs(services)
     assert (sub.scope_rep_id, sub.at_time) == (first.id, "08:00")
+
+
+def test_a_manager_subscribes_only_to_their_own_chain(services, manager):
+    add_rep(services, "Elif Şahin", role="admin")
+    other = add_rep(services, "Deniz Arslan", role="manager")
+    add_rep(services, "Burak Öz", manager_id=other.id)
+    chat = Chat(services, manager)
+    for named in ("team Elif Şahin", "team Deniz Arslan", "rep Burak Öz"):
+        assert "is outside your team" in chat.say(f"/subscribe digest {named}").text
+    assert subs(services) == []
+    assert "digest of Murat Kaya's team" in chat.say("/subscribe digest team").text
 
 
 def test_turkish(services):
