@@ -13,16 +13,13 @@ from sqlalchemy.engine import make_url
 from bot.adapters import Adapter, Notifier, configured
 from bot.adapters.console import ConsoleAdapter
 from bot.dispatcher import Dispatcher
-from handlers.kit import Clock, Services, Settings, Translator
+from bot.errors import SetupError
+from handlers.kit import Clock, Services, Settings
 from storage import deals, demo, migrate
 from storage.db import Database
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-
-class SetupError(Exception):
-    """A problem the operator must fix; the message says how."""
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
@@ -41,8 +38,7 @@ def prepare_database(services: Services, *, demo_data: bool = False) -> None:
     if settings.embedded:
         migrate.upgrade(db)
     elif not migrate.is_current(db):
-        t = Translator(settings.crm_language)
-        raise SetupError(t("cli.needs_upgrade", url=_safe_url(settings.database_url)))
+        raise SetupError("cli.needs_upgrade", url=_safe_url(settings.database_url))
     with db.session(write=True) as session:
         deals.ensure_default_pipeline(session)
         if demo_data or (settings.embedded and fresh):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -17,17 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
-from bot import cli_data, digest_preview
+from bot import cli_data, digest_preview, logs
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
     BackgroundFactory,
-    SetupError,
     build_services,
     on_signal,
     prepare_database,
     serve,
 )
 from bot.dispatcher import Dispatcher
+from bot.errors import SetupError
 from bot.scheduler import Scheduler
 from handlers.kit import LANGUAGES, Services, Settings, Translator
 from storage import migrate, reps
@@ -70,9 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
     t = Translator(settings.crm_language)
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logs.setup(settings)
     services = build_services(settings)
     try:
         if args.command == "db":
@@ -90,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(services)
         return _chat(services, args.as_rep, args.jsonl)
     except SetupError as problem:
-        print(problem, file=sys.stderr)
+        print(problem.said(t), file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # before the loop's own handlers are in place
         return 130
@@ -138,6 +135,7 @@ async def _interactive(console: ConsoleAdapter, name: str) -> None:
     try:
         await console.run_interactive(name, stop)
     finally:
+        await console.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)
 

@@ -71,13 +71,13 @@ class Dispatcher:
             replies = self._handle(incoming, t)
         except Exception:
             ref = secrets.token_hex(3)
-            log.exception(
-                "command failed [ref %s] on %s chat %s (delivery %s): %r",
+            log.exception(  # what was typed stays out of the log: it may hold customer data
+                "command failed [ref %s] on %s chat %s (delivery %s): /%s",
                 ref,
                 incoming.platform,
                 incoming.chat_id,
                 incoming.delivery_key,
-                incoming.text,
+                (split_command(incoming.text) or ["?"])[0][:32],
             )
             replies = [Reply(t("error.internal", ref=ref))]
         for reply in replies:  # in the rep's language; those without one, in the CRM's

@@ -160,7 +160,9 @@ class Reminders:
             try:
                 await self.notifier.send(platform, chat_id, [reply])
             except Exception as problem:
-                log.error("reminder to %s %s (%s) failed: %s", platform, chat_id, rep.name, problem)
+                log.error(
+                    "reminder to %s %s (rep #%s) failed: %s", platform, chat_id, rep.id, problem
+                )
                 errors.append(f"{platform}: {type(problem).__name__}: {problem}")
         return "; ".join(errors) if errors and len(errors) == len(chats) else None
 

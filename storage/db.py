@@ -40,7 +40,8 @@ class Database:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
             _ensure_parent_dir(url)
-        self.engine: Engine = create_engine(url, echo=echo)
+        # hide_parameters: an SQL error's message never carries the values (names, phones).
+        self.engine: Engine = create_engine(url, echo=echo, hide_parameters=True)
         if self.is_sqlite:
             _tune_sqlite(self.engine, foreign_keys)
         self._write_engine = self.engine.execution_options(crm_immediate=True)

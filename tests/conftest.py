@@ -4,6 +4,7 @@ message through the real dispatcher and pops the replies (Errbot's ``testbot`` i
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import traceback
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from sqlmodel import Session, func, select
 
 from bot.app import build_services
 from bot.dispatcher import Dispatcher
+from bot.logs import RedactingFormatter
 from handlers.kit import Incoming, Reply, Services, Settings
 from storage import customers, deals
 from storage.models import Customer, Deal, Rep, Task
@@ -75,6 +77,17 @@ def _watch_the_loop(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> No
     ours = [f for f in stack if f.filename.startswith(PROCESS_CODE)]
     if ours:
         _ON_THE_LOOP.append(f"{statement.split()[0]} from {ours[-1].filename}:{ours[-1].lineno}")
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """A test that runs ``crm-bot``'s main() gets its log handler; the next test does not."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

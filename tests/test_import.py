@@ -171,7 +171,25 @@ def test_export_round_trip(services, tmp_path, monkeypatch, capsys, chat: Chat) 
         "Ege Tekstil San. ve Tic. Ltd. Şti.",
         "Mehmet Yıldırım",
     ]
-    assert exported[0]["other_phones"] == "+905321112233; +905339998877"
+    assert exported[0]["other_phones"] == "'+905321112233; +905339998877"  # not a formula
     assert dict(run(services, out).counts) == {"unchanged": 3}  # exports import back cleanly
     assert cli.main(["export", "deals", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_cells_a_spreadsheet_would_run_are_neutralised(services, tmp_path, monkeypatch, capsys):
+    import json
+
+    from bot import cli
+
+    monkeypatch.setenv("CRM_DATABASE_URL", services.settings.crm_database_url)
+    hostile = ['=HYPERLINK("http://x.example","click")', "+1+1", "-2+3", "@SUM(A1:A9)"]
+    for name in hostile:
+        add_customer(services, name)
+    out = tmp_path / "out.csv"
+    assert cli.main(["export", "customers", "--output", str(out)]) == 0
+    names = [r["name"] for r in csv.DictReader(out.open(encoding="utf-8"))]
+    assert names == [f"'{name}" for name in hostile]
+    assert cli.main(["export", "customers", "--format", "json"]) == 0
+    assert [r["name"] for r in json.loads(capsys.readouterr().out)] == names
+    assert dict(run(services, out).counts) == {"unchanged": 4}  # the apostrophe comes off

@@ -204,7 +204,7 @@ def test_a_failed_reminder_is_retried_and_the_task_stays_unreminded(services, ay
     recorder = Recorder(fail=1)
     jobs = Jobs(services, notifier(recorder))
     assert scan(jobs, "2026-11-23", "10:00") == 0
-    assert "reminder to telegram 111 (Ayşe Yılmaz) failed: telegram said no" in caplog.text
+    assert f"reminder to telegram 111 (rep #{ayse.id}) failed: telegram said no" in caplog.text
     [row] = ledger_rows(services, "reminder")
     assert (row.status, row.attempts) == ("failed", 1)
     assert task_row(services, task.id).last_reminded_at is None

@@ -13,7 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.app import SetupError, build_services, prepare_database
+from bot.app import build_services, prepare_database
+from bot.errors import SetupError
+from handlers.kit import Translator
 from storage import migrate
 from storage.db import Database
 from storage.models import Customer, Pipeline, Rep
@@ -87,8 +89,9 @@ def test_index_sees_another_process_writes(services, chat: Chat) -> None:
 @pytest.mark.sqlite_only
 def test_named_database_must_be_upgraded_first(tmp_path) -> None:
     services = build_services(make_settings(tmp_path))
-    with pytest.raises(SetupError, match="crm-bot db upgrade"):
+    with pytest.raises(SetupError) as problem:
         prepare_database(services)
+    assert "crm-bot db upgrade" in problem.value.said(Translator("en"))
     migrate.upgrade(services.db)
     prepare_database(services)
     assert count(services, Pipeline) == 1 and count(services, Rep) == 0  # no demo data

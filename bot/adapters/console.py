@@ -94,12 +94,17 @@ class ConsoleAdapter:
         self.t = Translator(language)
         self.stdin = stdin or sys.stdin  # read when built, not when this module was imported
         self.stdout = stdout or sys.stdout
+        self._chatting = False
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
-        return None
+        """The goodbye, once everything else has stopped: it is the last thing printed."""
+        if self._chatting:
+            self._chatting = False
+            self.stdout.write(self.t("console.bye") + "\n")
+            self.stdout.flush()
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         for reply in replies:
@@ -128,6 +133,7 @@ class ConsoleAdapter:
         """Until "quit", the end of input or ``stop`` (Ctrl-C, SIGTERM): a command already
         running when it is set finishes and its answer is printed before the goodbye."""
         self.stdout.write(self.t("console.banner", rep=rep_name) + "\n")
+        self._chatting = True
         lines = Lines(self.stdin)
         actions: list[Button] = []
         while stop is None or not stop.is_set():
@@ -148,4 +154,3 @@ class ConsoleAdapter:
                 body, more = render(reply, len(actions) + 1)
                 actions += more
                 self.stdout.write(body + "\n")
-        self.stdout.write(self.t("console.bye") + "\n")

@@ -32,12 +32,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.context import BoltContext
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack_io import Outbox, Who, Work, retry_handlers
 from bot.adapters.slack_listeners import register
 from bot.dispatcher import Dispatcher
+from bot.errors import SetupError
 from handlers.kit import Accounts, Member, Reply, Services, Translator
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ HEALTH_PATH = "/healthz"
 DEFAULT_HTTP_PORT = 3000
 EMAIL_RETRY = 600.0  # seconds before an unmapped user's e-mail is looked up again
 STOP_GRACE = 10.0  # seconds ``stop`` waits for work in progress
-
-
-class SlackSetupError(ValueError):
-    """The Slack settings do not describe a way to receive events."""
 
 
 def user_of(body: dict[str, Any]) -> str | None:
@@ -67,7 +64,7 @@ class SlackAdapter:
     def __init__(self, services: Services, dispatcher: Dispatcher) -> None:
         settings = services.settings
         if settings.slack_bot_token is None:
-            raise SlackSetupError("SLACK_BOT_TOKEN is not set")
+            raise SetupError("slack.setup.no_token")
         self.services = services
         self.settings = settings
         self.accounts = Accounts(services)
@@ -76,9 +73,7 @@ class SlackAdapter:
         )
         secret = settings.slack_signing_secret
         if self.app_token is None and secret is None:
-            raise SlackSetupError(
-                "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
-            )
+            raise SetupError("slack.setup.no_mode")
         self.app = AsyncApp(
             token=settings.slack_bot_token.get_secret_value(),
             signing_secret=secret.get_secret_value() if secret else "",
@@ -109,7 +104,12 @@ class SlackAdapter:
 
     async def start(self) -> None:
         """Learn who we are (failing fast on a bad token), then start receiving."""
-        me = await self.client.auth_test()
+        try:
+            me = await self.client.auth_test()
+        except SlackApiError as problem:  # a bad or revoked token: say so, without it
+            raise SetupError("slack.setup.refused", error=problem.response.get("error")) from None
+        except SlackClientError as problem:
+            raise SetupError("slack.setup.unreachable", error=type(problem).__name__) from None
         self.team_id = me.get("team_id")
         self.enterprise_id = me.get("enterprise_id")
         self.listeners.bot_user_id = str(me.get("user_id") or "")

@@ -149,7 +149,7 @@ class _Actions:
         elements: list[Block] = []
         for b in buttons:
             if len(b.command) > MAX_VALUE:
-                log.warning("dropping a button whose command is too long: %.60s…", b.command)
+                log.warning("dropping a button whose command is %d characters long", len(b.command))
                 continue
             elements.append(button(b.label, b.command, self.next_id()))
         for start in range(0, len(elements), MAX_ELEMENTS):

@@ -128,7 +128,7 @@ class Outbox:
             hook = AsyncWebhookClient(target.response_url, retry_handlers=retry_handlers())
             answer = await hook.send_dict(body)
             if answer.status_code != 200:
-                log.warning("Slack: response_url answered %s: %s", answer.status_code, answer.body)
+                log.warning("Slack: response_url answered %s", answer.status_code)
             return
         thread = {"thread_ts": target.thread_ts} if target.thread_ts else {}
         if target.ephemeral and target.channel:

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot.adapters.base import DeliveryError
 from bot.adapters.telegram_render import TOKEN_PREFIX, keyboard, reply_html, split_text, too_long
 from bot.dispatcher import Dispatcher
+from bot.errors import SetupError
 from handlers.kit import LANGUAGES, REGISTRY, Accounts, Incoming, Reply, Services, Translator
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,12 @@ class TelegramAdapter:
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> None:
-        await self.app.initialize()  # getMe: learns the bot's own username
+        try:
+            await self.app.initialize()  # getMe: learns the bot's own username
+        except InvalidToken:  # its message holds the whole token: never let it through
+            raise SetupError("telegram.setup.refused") from None
+        except TelegramError as problem:
+            raise SetupError("telegram.setup.unreachable", error=type(problem).__name__) from None
         username = self.app.bot.username
         self.services.deep_links["telegram"] = f"https://t.me/{username}?start={{code}}"
         await self._register_commands()
@@ -220,4 +226,5 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Errors outside the dispatcher (which answers its own): log them with the update."""
-        log.error("telegram update %r failed", update, exc_info=context.error)
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("telegram update %s failed", update_id, exc_info=context.error)

@@ -4,6 +4,10 @@ Rows are plain strings and numbers with names resolved (owner, customer, stage, 
 spreadsheet needs no look-ups; ids stay in their own columns. Customers merged into another
 are left out, as everywhere else. The customer columns use header names the importer knows,
 so an export can be edited and imported back.
+
+A text cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a
+carriage return: a customer named "=HYPERLINK(…)", or a phone "+90…") is written with a
+leading apostrophe, in every format; the importer takes the apostrophe off again.
 """
 
 from __future__ import annotations
@@ -55,8 +59,23 @@ def _names(session: Session, model: Any) -> dict[int, str]:
     return {i: n for i, n in session.exec(select(model.id, model.name)) if i is not None}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """A text that a spreadsheet would evaluate, made inert; anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def rows(session: Session, kind: str) -> Iterator[dict[str, Any]]:
-    """One dict per record, keys as in ``COLUMNS[kind]``, in id order."""
+    """One dict per record, keys as in ``COLUMNS[kind]``, in id order; formulas neutralised."""
+    for row in _rows(session, kind):
+        yield {key: neutralised(value) for key, value in row.items()}
+
+
+def _rows(session: Session, kind: str) -> Iterator[dict[str, Any]]:
     reps = _names(session, Rep)
     customers = _names(session, Customer)
     if kind == "customers":

@@ -77,12 +77,19 @@ class Row:
 
     def get(self, name: str) -> str:
         for column in self.columns.get(name, ()):
-            if value := (self.raw.get(column) or "").strip():
+            if value := self._cell(column):
                 return value
         return ""
 
     def every(self, name: str) -> list[str]:
-        return [v for c in self.columns.get(name, ()) if (v := (self.raw.get(c) or "").strip())]
+        return [v for c in self.columns.get(name, ()) if (v := self._cell(c))]
+
+    def _cell(self, column: str) -> str:
+        """The cell's text; an export's apostrophe before a would-be formula comes off."""
+        value = (self.raw.get(column) or "").strip()
+        if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+            return value[1:]
+        return value
 
     def date(self, name: str) -> date | None:
         try:
