@@ -42,8 +42,15 @@ Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 
 
 def escape(text: str) -> str:
-    """Text for mrkdwn: Slack reads <, > and & as markup."""
+    """Text for mrkdwn and a message's top-level ``text``: Slack reads <, > and & as markup,
+    so a customer named "<!channel> Evil Corp" would ping a whole channel."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inert(text: str) -> str:
+    """Plain text (button labels, headers, options) shown as it is: a "<" that came from data
+    is followed by an invisible zero-width space, so it can never open a mention."""
+    return text.replace("<", "<\u200b")
 
 
 def as_typed_in_slack(text: str) -> str:
@@ -94,7 +101,7 @@ def section(text: str) -> Iterator[Block]:
 def button(label: str, value: str, action_id: str, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": clip(label, MAX_BUTTON_TEXT), "emoji": True},
+        "text": {"type": "plain_text", "text": clip(inert(label), MAX_BUTTON_TEXT), "emoji": True},
         "value": value,
         "action_id": action_id,
     }
@@ -104,14 +111,18 @@ def button(label: str, value: str, action_id: str, style: str | None = None) -> 
 
 
 def option(label: str, value: str) -> Block:
-    return {"text": {"type": "plain_text", "text": clip(label, MAX_OPTION_TEXT)}, "value": value}
+    text = clip(inert(label), MAX_OPTION_TEXT)
+    return {"text": {"type": "plain_text", "text": text}, "value": value}
 
 
 def card_blocks(card: Card) -> Iterator[Block]:
     """A header, the short fields as columns (10 per section), the long ones as sections."""
     yield {
         "type": "header",
-        "text": {"type": "plain_text", "text": clip(f"{card.title} (#{card.id})", MAX_HEADER)},
+        "text": {
+            "type": "plain_text",
+            "text": clip(inert(f"{card.title} (#{card.id})"), MAX_HEADER),
+        },
     }
     columns: list[Block] = []
     for label, value in card.fields:
@@ -200,7 +211,7 @@ def render(
     if share and len(share) <= MAX_VALUE:
         label = t("slack.share")
         blocks.append({"type": "actions", "elements": [button(label, share, SHARE_ACTION)]})
-    fallback = clip(reply.text, MAX_TEXT) or (reply.card.title if reply.card else " ")
+    fallback = clip(escape(reply.text or (reply.card.title if reply.card else "")), MAX_TEXT) or " "
     messages: list[Message] = []
     for start in range(0, max(len(blocks), 1), MAX_BLOCKS):
         text = fallback if start == 0 else clip(fallback, 150)

@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import DeliveryError
-from bot.adapters.slack_blocks import Message, render, section
+from bot.adapters.slack_blocks import Message, escape, render, section
 from handlers.kit import Attachment, Member, Reply, Translator
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,8 @@ class Outbox:
                 await self._upload(target, reply.attachments)
 
     async def say(self, target: Target, text: str) -> None:
-        await self._post(target, {"text": text, "blocks": list(section(text))})
+        said = escape(text)
+        await self._post(target, {"text": said, "blocks": list(section(said))})
 
     async def send(self, chat_id: str, replies: list[Reply]) -> None:
         """A proactive post (digest, reminder) to a channel, or to a user id's DM."""

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.adapters.slack_blocks import clip, option
+from bot.adapters.slack_blocks import clip, inert, option
 from handlers.interactions import KINDS, kind_named
 from handlers.kit import Translator, lookup, split_command
 
@@ -70,7 +70,7 @@ def opener(command: str) -> Opener | None:
 
 
 def _text(value: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": value}
+    return {"type": "plain_text", "text": inert(value)}
 
 
 def _customer(t: Translator, initial: tuple[str, str] | None, optional: bool = False) -> Block:
@@ -200,7 +200,7 @@ def notice_view(t: Translator, text: str) -> Block:
         "type": "modal",
         "title": _text(clip(t("slack.modal.crm"), MAX_TITLE)),
         "close": _text(clip(t("slack.modal.close_button"), MAX_TITLE)),
-        "blocks": [{"type": "section", "text": {"type": "plain_text", "text": clip(text, 3000)}}],
+        "blocks": [{"type": "section", "text": _text(clip(text, 3000))}],
     }
 
 
