@@ -37,6 +37,7 @@ from handlers.ownership import refusal
 from storage import reps
 from storage.access import Forbidden, restrict
 from storage.chat import deliveries, flows
+from storage.chat import settings as chat_settings
 from storage.db import Actor
 from storage.folding import fold
 from storage.guard import refuse_record_writes
@@ -129,7 +130,8 @@ class Dispatcher:
             if spec is None:
                 return [self._unknown(t, words[0])]
             if rep.role not in spec.roles:
-                return [Reply(t("auth.role", command=spec.name))]
+                key = "auth.admin_only" if spec.roles == ("admin",) else "auth.role"
+                return [Reply(t(key, command=spec.name))]
             # A new write command ends an unfinished flow (read commands leave it be).
             ended = typed and spec.writes and flows.clear(session, *where)
             args = words[used:]
@@ -149,6 +151,8 @@ class Dispatcher:
                 location=location,
                 literal=literal,
                 scope=scope_for(session, rep, settings.crm_visibility),
+                shared=not incoming.is_private
+                and not chat_settings.is_internal(session, incoming.platform, incoming.chat_id),
             )
             return self._execute(ctx)
 

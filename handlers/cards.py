@@ -7,6 +7,7 @@ asks for the summary), so every adapter renders them the same way and a press is
 from __future__ import annotations
 
 from handlers.kit import Button, Card, Context, Reply
+from handlers.masking import human_phone, masked_email, masked_phone
 from storage import customers, deals, reps
 from storage.models import Customer, Deal, Interaction, Stage, Task
 
@@ -26,7 +27,22 @@ def interaction_line(ctx: Context, item: Interaction, rep_names: dict[int, str])
     who = rep_names.get(item.rep_id or 0, "")
     kind = ctx.t(f"kind.{item.kind}")
     when = ctx.t.date(item.occurred_at.astimezone(ctx.tz).date())
-    return f"{when} · {kind} · {item.summary}" + (f" ({who})" if who else "")
+    summary = ctx.t("mask.note") if ctx.shared else item.summary
+    return f"{when} · {kind} · {summary}" + (f" ({who})" if who else "")
+
+
+def phone_text(ctx: Context, e164: str | None) -> str | None:
+    """A phone as a rep reads it here: in full privately, masked where others read too."""
+    if not e164:
+        return None
+    region = ctx.services.settings.crm_phone_region
+    return masked_phone(e164, region) if ctx.shared else human_phone(e164, region)
+
+
+def email_text(ctx: Context, email: str | None) -> str | None:
+    if not email:
+        return None
+    return masked_email(email) if ctx.shared else email
 
 
 def task_line(ctx: Context, task: Task) -> str:
@@ -45,8 +61,8 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
     names = reps.names(s, {i.rep_id for i in history if i.rep_id} | {customer.owner_id or 0})
     fields: list[tuple[str, str]] = []
     for label, value in (
-        ("field.phone", customer.phone),
-        ("field.email", customer.email),
+        ("field.phone", phone_text(ctx, customer.phone)),
+        ("field.email", email_text(ctx, customer.email)),
         ("field.city", customer.city),
         ("field.owner", names.get(customer.owner_id or 0)),
         ("field.tags", ", ".join(customer.tags) if customer.tags else None),
@@ -60,7 +76,9 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
             fields.append((t(label), value))
     if people:
         lines = [
-            " ".join(p for p in (c.name, f"({c.role})" if c.role else "", c.phone or "") if p)
+            " ".join(
+                p for p in (c.name, f"({c.role})" if c.role else "", phone_text(ctx, c.phone)) if p
+            )
             for c in people
         ]
         fields.append((t("field.contacts"), "\n".join(lines)))
@@ -92,6 +110,8 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
     ]
     if not ctx.may_change(customer.owner_id):  # a teammate's: read it, task yourself, ask
         buttons = [b for b in buttons if b.command.startswith(("/task", "/deals"))]
+    if ctx.shared:
+        buttons.append(Button(t("button.show_in_dm"), f"/dm {ref}"))
     card = Card("customer", customer.id, customer.name, fields)
     return Reply(text or customer.name, card=card, buttons=buttons)
 

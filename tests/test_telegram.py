@@ -61,7 +61,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
             card = await ask(fake, ELIF, "/find acme")
             assert card["parse_mode"] == "HTML"
             assert card["text"].startswith(f"<b>Acme Corporation</b> <i>#{acme.id}</i>")
-            assert "<b>Phone:</b> +12125550100" in card["text"]
+            assert "<b>Phone:</b> +1 212-555-0100" in card["text"]
             assert [b["callback_data"] for b in card.buttons] == [
                 f"/log call #{acme.id}",
                 f"/task #{acme.id}",

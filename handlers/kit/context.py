@@ -61,6 +61,7 @@ class Context:
     location: tuple[float, float] | None = None
     literal: str | None = None  # free text after a lone "--", exactly as typed
     scope: Scope | None = None  # whose records this rep may read and change (None: anyone's)
+    shared: bool = False  # a group or channel others read: phones, e-mails and notes masked
 
     @property
     def words(self) -> list[str]:

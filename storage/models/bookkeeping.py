@@ -130,3 +130,15 @@ class Notice(SQLModel, table=True):
     next_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     attempts: int = 0
     error: str | None = Field(default=None, max_length=500)
+
+
+class ChatSetting(SQLModel, table=True):
+    """A chat an admin marked internal: full cards are shown there, not masked ones."""
+
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    internal: bool = False
+    set_by_id: int | None = Field(default=None, foreign_key="rep.id")
+    at: datetime = _created()
