@@ -12,11 +12,8 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.exc import IntegrityError
-
-from bot import cli_data, digest_preview, logs
+from bot import cli_data, cli_reps, digest_preview, logs
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
     BackgroundFactory,
@@ -28,9 +25,8 @@ from bot.app import (
 from bot.dispatcher import Dispatcher
 from bot.errors import SetupError
 from bot.scheduler import Scheduler
-from handlers.kit import LANGUAGES, Services, Settings, Translator
+from handlers.kit import Services, Settings, Translator
 from storage import migrate, reps
-from storage.models import ROLES, Rep
 
 # Jobs that run beside the adapters in `crm-bot` (the scheduler registers itself here).
 BACKGROUND: list[BackgroundFactory] = [Scheduler]
@@ -44,17 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--as", dest="as_rep", metavar="REP", help="act as this rep (name)")
     console.add_argument("--jsonl", action="store_true", help="JSON lines in and out")
     console.add_argument("--demo", action="store_true", help="load the demo data (once)")
-    rep = sub.add_parser("rep", help="manage reps").add_subparsers(dest="rep_command")
-    add = rep.add_parser("add", help="register a rep")
-    add.add_argument("name")
-    add.add_argument("--telegram-id", type=int)
-    add.add_argument("--slack-id")
-    add.add_argument("--email")
-    add.add_argument("--role", choices=ROLES, default="rep")
-    add.add_argument("--manager", metavar="NAME")
-    add.add_argument("--timezone", metavar="TZ")
-    add.add_argument("--language", choices=LANGUAGES)
-    rep.add_parser("list", help="list reps")
+    cli_reps.add_parsers(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
     digest = sub.add_parser("digest", help="the daily digest")
@@ -80,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("import", "export"):
             return cli_data.run(args, services, t)
         if args.command == "rep":
-            return _rep(args, services, t)
+            return cli_reps.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:
@@ -138,72 +124,6 @@ async def _interactive(console: ConsoleAdapter, name: str) -> None:
         await console.stop()
         for sig in signals:
             loop.remove_signal_handler(sig)
-
-
-def _rep(args: argparse.Namespace, services: Services, t: Translator) -> int:
-    if args.rep_command == "list":
-        with services.db.session() as session:
-            everyone = reps.all_reps(session)
-            managers = {r.id: r.name for r in everyone}
-        for r in everyone:
-            ids = ", ".join(
-                x
-                for x in (
-                    f"telegram {r.telegram_user_id}" if r.telegram_user_id else "",
-                    f"slack {r.slack_user_id}" if r.slack_user_id else "",
-                )
-                if x
-            )
-            boss = managers.get(r.manager_id) if r.manager_id else ""
-            print(
-                "\t".join(
-                    str(v or "")
-                    for v in (
-                        r.id,
-                        r.name,
-                        r.role,
-                        boss,
-                        ids,
-                        r.language,
-                        r.timezone,
-                        "" if r.active else "inactive",
-                    )
-                )
-            )
-        return 0
-    if args.rep_command != "add":
-        _parser().parse_args(["rep", "--help"])
-        return 2
-    if args.timezone:
-        try:
-            ZoneInfo(args.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            print(t("cli.bad_timezone", tz=args.timezone), file=sys.stderr)
-            return 2
-    try:
-        with services.db.session(write=True) as session:
-            manager = reps.by_name(session, args.manager) if args.manager else None
-            if args.manager and manager is None:
-                print(t("cli.no_such_rep", name=args.manager), file=sys.stderr)
-                return 2
-            rep = reps.add(
-                session,
-                Rep(
-                    name=args.name,
-                    role=args.role,
-                    telegram_user_id=args.telegram_id,
-                    slack_user_id=args.slack_id,
-                    email=args.email,
-                    timezone=args.timezone,
-                    language=args.language,
-                    manager_id=manager.id if manager else None,
-                ),
-            )
-            print(t("cli.rep_added", name=rep.name, id=rep.id, role=rep.role))
-    except IntegrityError:
-        print(t("cli.rep_exists", name=args.name), file=sys.stderr)
-        return 2
-    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from storage.models import Rep
+from storage import customers, deals
+from storage.models import Customer, Deal, Rep, Task
 
 
 def for_platform(session: Session, platform: str, user_id: str) -> Rep | None:
@@ -91,3 +92,28 @@ def bind_slack_by_email(session: Session, email: str, slack_user_id: str) -> Rep
     session.add(rep)
     session.flush()
     return rep
+
+
+def hand_over(session: Session, rep: Rep, to: int | None) -> dict[str, int]:
+    """Give a leaving rep's customers, open deals and open tasks to ``to`` (customers and
+    deals become unowned if None; tasks need someone). History stays as it was: closed
+    deals, logged interactions and done tasks keep their rep. Returns counts per kind."""
+    open_stages = [s.id for s in deals.stages(session) if not s.is_closed]
+    moved = {"customer": 0, "deal": 0, "task": 0}
+    for customer in session.exec(select(Customer).where(Customer.owner_id == rep.id)):
+        customer.owner_id = to
+        customers.touch(customer)  # the search index of every process learns the new owner
+        session.add(customer)
+        moved["customer"] += 1
+    query = select(Deal).where(Deal.owner_id == rep.id, col(Deal.stage_id).in_(open_stages))
+    for deal in session.exec(query):
+        deal.owner_id = to
+        session.add(deal)
+        moved["deal"] += 1
+    if to is not None:
+        for task in session.exec(select(Task).where(Task.assignee_id == rep.id, Task.status == "open")):
+            task.assignee_id = to
+            session.add(task)
+            moved["task"] += 1
+    session.flush()
+    return moved

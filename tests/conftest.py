@@ -27,6 +27,8 @@ from storage import customers, deals
 from storage.models import Customer, Deal, Rep, Task
 from tests.databases import PostgresTemplate, SqliteTemplate
 
+pytest_plugins = ["tests.cli_harness"]  # the crm_bot fixture
+
 # Monday 23 November 2026, 10:00 in Istanbul.
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 # Set to a scratch PostgreSQL database to run the suite there (its schema is wiped per test);

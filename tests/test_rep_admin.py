@@ -1,0 +1,90 @@
+"""``crm-bot rep set|deactivate|unlink``: roles and managers changed with an audit trail, a
+leaver's access ended at once and their open work handed over, a chat account unlinked."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.app import build_services
+from bot.dispatcher import Dispatcher
+from handlers.kit import Incoming, Services
+from storage.models import AuditEvent, Customer, Deal, Rep, Task
+from tests.conftest import add_customer, add_deal, add_rep, add_task, rows
+
+
+@pytest.fixture
+def cli(services: Services, crm_bot):
+    """``crm-bot`` on the test's database."""
+    return lambda *args: crm_bot(*args, db=services.settings.crm_database_url)
+
+
+@pytest.fixture
+def team(services: Services, clock):
+    murat = add_rep(services, "Murat Kaya", role="manager")
+    ayse = add_rep(services, "Ayşe Yılmaz", manager_id=murat.id, telegram_user_id=111)
+    customer = add_customer(services, "Anadolu Lojistik", owner_id=ayse.id)
+    add_deal(services, customer, "Fleet extension", "60000", owner_id=ayse.id)
+    add_deal(services, customer, "Last year", "10000", stage="Won", owner_id=ayse.id)
+    add_task(services, ayse, "send the quote", clock.now + timedelta(days=1))
+    add_task(services, ayse, "old call", clock.now - timedelta(days=3), status="done")
+    return {"murat": murat, "ayse": ayse}
+
+
+def knows(services: Services, telegram_id: int) -> bool:
+    """Would a running bot (here, a second process) answer this Telegram user?"""
+    other = build_services(services.settings)
+    incoming = Incoming("telegram", str(telegram_id), str(telegram_id), "/tasks")
+    [reply] = asyncio.run(Dispatcher(other).handle(incoming))
+    other.db.dispose()
+    return "not registered" not in reply.text
+
+
+def test_set_changes_the_role_and_the_audit_trail_says_so(services, cli, team):
+    done = cli("rep", "set", "Ayşe Yılmaz", "--role", "manager", "--language", "tr")
+    assert done.returncode == 0 and "now manager" in done.stdout
+    [event] = [e for e in rows(services, AuditEvent) if e.entity == "rep" and e.action == "update"]
+    assert event.platform == "cli" and event.actor_rep_id is None
+    assert event.changes["role"] == ["rep", "manager"] and event.changes["language"] == [None, "tr"]
+
+
+def test_a_manager_cannot_report_to_their_own_report(services, cli, team):
+    done = cli("rep", "set", "Murat Kaya", "--manager", "Ayşe Yılmaz")
+    assert done.returncode == 2 and "Ayşe Yılmaz reports to Murat Kaya" in done.stderr
+    assert cli("rep", "set", "Ayşe Yılmaz", "--manager", "none").returncode == 0
+    assert [r.manager_id for r in rows(services, Rep) if r.name == "Ayşe Yılmaz"] == [None]
+
+
+def test_deactivate_ends_access_and_hands_the_open_work_over(services, cli, team):
+    murat, ayse = team["murat"], team["ayse"]
+    assert knows(services, 111)
+    done = cli("rep", "deactivate", "Ayşe Yılmaz")
+    assert done.returncode == 0
+    assert "1 customers, 1 open deals and 1 open tasks went to Murat Kaya" in done.stdout
+    assert not knows(services, 111)
+    assert [c.owner_id for c in rows(services, Customer)] == [murat.id]
+    owners = {d.title: d.owner_id for d in rows(services, Deal)}
+    assert owners == {"Fleet extension": murat.id, "Last year": ayse.id}  # history stays hers
+    assignees = {t.title: t.assignee_id for t in rows(services, Task)}
+    assert assignees == {"send the quote": murat.id, "old call": ayse.id}
+
+
+def test_deactivate_needs_someone_to_take_over(services, cli, team):
+    lone = add_rep(services, "Lone Wolf", telegram_user_id=222)
+    refused = cli("rep", "deactivate", "Lone Wolf")
+    assert refused.returncode == 2 and "--reassign-to" in refused.stderr
+    assert knows(services, 222)
+    done = cli("rep", "deactivate", "Lone Wolf", "--reassign-to", "Murat Kaya")
+    assert done.returncode == 0 and not knows(services, 222)
+    assert [r.active for r in rows(services, Rep) if r.id == lone.id] == [False]
+
+
+def test_unlink_frees_the_platform_for_a_new_invite(services, cli, team):
+    done = cli("rep", "unlink", "Ayşe Yılmaz", "--telegram")
+    assert done.returncode == 0 and "Telegram account is unlinked" in done.stdout
+    assert not knows(services, 111)
+    assert [r.telegram_user_id for r in rows(services, Rep) if r.name == "Ayşe Yılmaz"] == [None]
+    trail = [e for e in rows(services, AuditEvent) if e.entity == "rep" and e.action == "update"]
+    assert trail[-1].changes["telegram_user_id"] == [111, None]
