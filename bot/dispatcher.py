@@ -11,9 +11,11 @@ import asyncio
 import logging
 import secrets
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
+from sqlmodel import Session
 
 from handlers import invites  # importing any of handlers registers every command
 from handlers.kit import (
@@ -36,7 +38,7 @@ from handlers.kit.visibility import scope_for
 from handlers.ownership import refusal
 from storage import reps
 from storage.access import Forbidden, restrict
-from storage.chat import deliveries, flows
+from storage.chat import deliveries, flows, rates
 from storage.chat import settings as chat_settings
 from storage.db import Actor
 from storage.folding import fold
@@ -92,9 +94,11 @@ class Dispatcher:
             return []
         spec, used = lookup(words)
         typed = incoming.text.lstrip().startswith("/")
-        # Plain text may complete a guided flow and a location is stored: both write.
-        write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
         settings = self.services.settings
+        # Plain text may complete a guided flow, a location is stored, a delivery key and the
+        # rate counters are written: all these take the write lock up front.
+        write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
+        write = write or self._limited
         with self.services.db.session(write=write) as session:
             key = incoming.delivery_key
             if key and not deliveries.claim(session, incoming.platform, key):
@@ -132,6 +136,8 @@ class Dispatcher:
             if rep.role not in spec.roles:
                 key = "auth.admin_only" if spec.roles == ("admin",) else "auth.role"
                 return [Reply(t(key, command=spec.name))]
+            if (busy := self._over_limit(session, rep.id or 0, spec.writes, now)) is not None:
+                return [Reply(t(busy, seconds=60 - now.second))]
             # A new write command ends an unfinished flow (read commands leave it be).
             ended = typed and spec.writes and flows.clear(session, *where)
             args = words[used:]
@@ -171,18 +177,49 @@ class Dispatcher:
             session.flush()  # ownership is checked here, while a refusal can still answer
             language = ctx.rep.language or self.services.settings.crm_language  # after /lang
         except Usage as problem:
-            session.rollback()
+            self._roll_back(ctx)
             result = usage_reply(t, spec.key, problem.problem, **problem.values)
         except Abort as stop:
-            session.rollback()
+            self._roll_back(ctx)
             result = stop.reply
         except Forbidden as denied:
-            session.rollback()
+            self._roll_back(ctx)
             result = refusal(session, t, denied, ctx.again(ctx.args))
         replies = result if isinstance(result, list) else [result]
         for reply in replies:
             reply.language = reply.language or language
         return replies
+
+    def _over_limit(self, session: Session, rep_id: int, writes: bool, now: datetime) -> str | None:
+        """The catalog key of the limit this command would pass, or None (and it is counted)."""
+        settings = self.services.settings
+        if not self._limited:
+            return None
+        commands, written = rates.seen(session, rep_id, now)
+        if (
+            settings.crm_rate_commands_per_minute
+            and commands >= settings.crm_rate_commands_per_minute
+        ):
+            return "rate.commands"
+        if (
+            writes
+            and settings.crm_rate_writes_per_minute
+            and written >= settings.crm_rate_writes_per_minute
+        ):
+            return "rate.writes"
+        rates.count(session, rep_id, now, writes)
+        return None
+
+    def _roll_back(self, ctx: Context) -> None:
+        """Undo the command; its place in the rate count stays (bad input is input too)."""
+        ctx.session.rollback()
+        if self._limited:
+            rates.count(ctx.session, ctx.rep.id or 0, ctx.now, ctx.spec.writes)
+
+    @property
+    def _limited(self) -> bool:
+        settings = self.services.settings
+        return bool(settings.crm_rate_commands_per_minute or settings.crm_rate_writes_per_minute)
 
     def _unknown(self, t: Translator, word: str) -> Reply:
         best = process.extractOne(fold(word), command_words(), scorer=fuzz.WRatio)

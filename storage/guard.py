@@ -14,12 +14,15 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from storage.models import ButtonCommand, ChatFlow, Notice, ProcessedEvent
+from storage.models import ButtonCommand, ChatFlow, Notice, ProcessedEvent, RateCounter
 
 # Tables any command may write, read-only ones included: delivery keys (a repeated delivery
 # runs once), button tokens (long button commands), guided-flow state (a question asked),
-# notices (a card sent to the rep's private chat, a question to a record's owner).
-SIDE_TABLES = frozenset(t.__tablename__ for t in (ProcessedEvent, ButtonCommand, ChatFlow, Notice))
+# notices (a card sent to the rep's private chat, a question to a record's owner), and the
+# per-rep rate counters.
+SIDE_TABLES = frozenset(
+    t.__tablename__ for t in (ProcessedEvent, ButtonCommand, ChatFlow, Notice, RateCounter)
+)
 
 _FLAG = "records_read_only"
 

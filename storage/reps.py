@@ -111,7 +111,9 @@ def hand_over(session: Session, rep: Rep, to: int | None) -> dict[str, int]:
         session.add(deal)
         moved["deal"] += 1
     if to is not None:
-        for task in session.exec(select(Task).where(Task.assignee_id == rep.id, Task.status == "open")):
+        for task in session.exec(
+            select(Task).where(Task.assignee_id == rep.id, Task.status == "open")
+        ):
             task.assignee_id = to
             session.add(task)
             moved["task"] += 1

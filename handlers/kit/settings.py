@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     crm_currency: str = "TRY"
     crm_visibility: Literal["team", "own", "all"] = "team"  # handlers/kit/visibility.py
     crm_invite_hours: int = 24  # how long an invite may be redeemed
+    crm_rate_commands_per_minute: int = 120  # per rep, in chat (0: no limit); imports and the
+    crm_rate_writes_per_minute: int = 30  # CLI are not limited
 
     # Digests and reminders (bot/scheduler.py; README "Digests and reminders").
     crm_digest_time: str = "08:30"  # HH:MM, the default of /subscribe digest

@@ -13,6 +13,7 @@ from storage.models.bookkeeping import (
     InviteCode,
     Notice,
     ProcessedEvent,
+    RateCounter,
     RunLedger,
     Subscription,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Pipeline",
     "ProcessedEvent",
     "Product",
+    "RateCounter",
     "Rep",
     "RunLedger",
     "Stage",

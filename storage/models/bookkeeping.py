@@ -142,3 +142,15 @@ class ChatSetting(SQLModel, table=True):
     internal: bool = False
     set_by_id: int | None = Field(default=None, foreign_key="rep.id")
     at: datetime = _created()
+
+
+class RateCounter(SQLModel, table=True):
+    """Commands and writes a rep sent in one minute (UTC), for the per-rep rate limits."""
+
+    __audit__: ClassVar[bool] = False
+    __table_args__ = (UniqueConstraint("rep_id", "window"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rep_id: int = Field(foreign_key="rep.id")
+    window: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    commands: int = 0
+    writes: int = 0

@@ -1,0 +1,42 @@
+"""Per-rep rate limits: a friendly answer past N writes or M commands a minute, counted in the
+database (every process of the bot adds to the same count), and back the next minute."""
+
+from __future__ import annotations
+
+from storage.models import Customer
+from tests.conftest import Chat, count
+
+
+def limited(chat: Chat, commands: int, writes: int) -> Chat:
+    settings = chat.services.settings
+    settings.crm_rate_commands_per_minute, settings.crm_rate_writes_per_minute = commands, writes
+    return chat
+
+
+def test_writes_are_limited_first_and_reading_still_works(chat: Chat, clock):
+    limited(chat, commands=5, writes=3)
+    for n in range(3):
+        assert chat.say(f"/customer add Firma {n} Ltd --confirm").card is not None
+    slowed = chat.say("/customer add Firma 9 Ltd").text  # refused, so not counted
+    assert slowed.startswith("Slow down a little") and "reading still works" in slowed
+    assert count(chat.services, Customer) == 3
+    assert chat.say("/find firma 1").card is not None  # a read: the fourth command
+    assert chat.say("/find firma 2").card is not None  # the fifth
+    assert "a lot of commands" in chat.say("/tasks").text
+    clock.advance(minutes=1)
+    assert chat.say("/customer add Firma 9 Ltd").card is not None
+    assert count(chat.services, Customer) == 4
+
+
+def test_bad_input_counts_too(chat: Chat):
+    limited(chat, commands=2, writes=0)
+    assert chat.say("/log").text  # a question: counted
+    assert chat.say("/stage nonsense").text.startswith("Usage")  # bad input: counted
+    assert "a lot of commands" in chat.say("/tasks").text
+
+
+def test_no_limit_when_both_are_zero(chat: Chat):
+    limited(chat, commands=0, writes=0)
+    for n in range(40):
+        chat.say(f"/customer add Firma {n} A.Ş. --confirm")
+    assert count(chat.services, Customer) == 40
