@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot import cli_data, cli_reps, digest_preview, logs
+from bot import cli_audit, cli_data, cli_reps, digest_preview, logs
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
     BackgroundFactory,
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--jsonl", action="store_true", help="JSON lines in and out")
     console.add_argument("--demo", action="store_true", help="load the demo data (once)")
     cli_reps.add_parsers(sub)
+    cli_audit.add_parsers(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
     digest = sub.add_parser("digest", help="the daily digest")
@@ -67,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_data.run(args, services, t)
         if args.command == "rep":
             return cli_reps.run(args, services, t)
+        if args.command == "audit":
+            return cli_audit.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from handlers.kit import Services, Translator
+from storage import access_log
 from storage.transfer import exporter, importer, maven
 
 
@@ -132,8 +133,9 @@ def report_lines(report: importer.Report, t: Translator) -> list[str]:
 def _export(args: argparse.Namespace, services: Services) -> int:
     out: TextIO
     out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    written = 0
     try:
-        with services.db.session() as session:
+        with services.db.session() as session:  # a read: the write lock is not held meanwhile
             rows = exporter.rows(session, args.kind)
             columns = exporter.COLUMNS[args.kind]
             if args.format == "csv":
@@ -141,12 +143,25 @@ def _export(args: argparse.Namespace, services: Services) -> int:
                 writer.writeheader()
                 for row in rows:
                     writer.writerow(row)
+                    written += 1
             else:
                 out.write("[")
                 for i, row in enumerate(rows):
                     out.write(("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False))
+                    written += 1
                 out.write("\n]\n")
     finally:
         if out is not sys.stdout:
             out.close()
+    with services.db.session(write=True) as session:  # the access log: who exported what
+        access_log.record(
+            session,
+            rep_id=None,
+            platform="cli",
+            action="export",
+            entity=args.kind,
+            entity_id=None,
+            at=services.clock(),
+            detail=f"{written} rows, {args.format}" + (f" to {args.output}" if args.output else ""),
+        )
     return 0

@@ -23,11 +23,14 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.adapters.base import Notifier
 from bot.notices import Courier
 from bot.reminding import Reminders
 from handlers import digest as digests
 from handlers.kit import Reply, Schedule, Services, WorkCalendar, schedule_of
+from storage import audit_chain
 from storage.models import Subscription
 from storage.schedule import ledger, subscriptions
 from storage.schedule.ledger import Key, Policy
@@ -174,7 +177,18 @@ class Jobs:
         if self._pruned != now.date():
             await asyncio.to_thread(self._prune, (now - LEDGER_KEEP).date())
             self._pruned = now.date()
+        await asyncio.to_thread(self._link_audit_trail)
         return outcomes, sent
+
+    def _link_audit_trail(self) -> None:
+        """Extend the audit trail's hash chain by what committed since the last sweep. Two
+        processes may race for the same rows: one wins, the other's links are refused by the
+        chain's unique sequence and it tries again on its next sweep."""
+        try:
+            with self.services.db.session(write=True) as session:
+                audit_chain.extend(session)
+        except IntegrityError:
+            log.info("the audit chain was extended by another process meanwhile")
 
     def _prune(self, before: date) -> None:
         with self.services.db.session(write=True) as session:

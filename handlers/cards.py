@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers.kit import Button, Card, Context, Reply
 from handlers.masking import human_phone, masked_email, masked_phone
-from storage import customers, deals, reps
+from storage import access_log, customers, deals, reps
 from storage.models import Customer, Deal, Interaction, Stage, Task
 
 SNOOZES = (
@@ -51,8 +51,19 @@ def task_line(ctx: Context, task: Task) -> str:
 
 
 def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
+    """The card, and a line in the access log: who saw this customer's data, and when."""
     t, s = ctx.t, ctx.session
     assert customer.id is not None
+    access_log.record(
+        s,
+        rep_id=ctx.rep.id,
+        platform=ctx.incoming.platform,
+        action="read",
+        entity="customer",
+        entity_id=customer.id,
+        at=ctx.now,
+        detail="masked" if ctx.shared else None,
+    )
     open_deals = deals.open_deals(s, customer_id=customer.id, limit=5)
     stage_by_id = {st.id: st for st in deals.stages(s)}
     history = customers.recent_interactions(s, customer.id)

@@ -3,11 +3,14 @@
 An ``after_flush`` hook sees each flushed object with its attribute history still intact and
 its primary key already assigned, and inserts one AuditEvent row per object through Core (the
 ORM may not be re-entered mid-flush). The actor comes from ``session.info["actor"]``, which the
-Database sets per transaction.
+Database sets per transaction. Each row carries the digest of its values, which the hash chain
+(``storage.audit_chain``) links; a lawful erasure (``pause``) writes its own row instead.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -49,9 +52,22 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+def digest_of(changes: dict[str, Any]) -> str:
+    """SHA-256 of the values as stored (canonical JSON: sorted keys, no spaces)."""
+    text = json.dumps(changes, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def pause(session: Session) -> None:
+    """This transaction writes its own audit rows (an erasure must not record what it erases)."""
+    session.info["audit_paused"] = True
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     from storage.models import AuditEvent
 
+    if session.info.get("audit_paused"):
+        return
     actor = session.info.get("actor")
     now = (actor.at if actor else None) or utcnow()
     rows: list[dict[str, Any]] = []
@@ -75,6 +91,7 @@ def _after_flush(session: Session, _context: Any) -> None:
                     "entity": obj.__tablename__,
                     "entity_id": getattr(obj, "id", None),
                     "changes": changes,
+                    "digest": digest_of(changes),
                 }
             )
     if rows:

@@ -14,14 +14,22 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from storage.models import ButtonCommand, ChatFlow, Notice, ProcessedEvent, RateCounter
+from storage.models import (
+    AccessLog,
+    ButtonCommand,
+    ChatFlow,
+    Notice,
+    ProcessedEvent,
+    RateCounter,
+)
 
 # Tables any command may write, read-only ones included: delivery keys (a repeated delivery
 # runs once), button tokens (long button commands), guided-flow state (a question asked),
-# notices (a card sent to the rep's private chat, a question to a record's owner), and the
-# per-rep rate counters.
+# notices (a card sent to the rep's private chat, a question to a record's owner), the
+# per-rep rate counters, and the access log (reading a card is logged).
 SIDE_TABLES = frozenset(
-    t.__tablename__ for t in (ProcessedEvent, ButtonCommand, ChatFlow, Notice, RateCounter)
+    t.__tablename__
+    for t in (ProcessedEvent, ButtonCommand, ChatFlow, Notice, RateCounter, AccessLog)
 )
 
 _FLAG = "records_read_only"

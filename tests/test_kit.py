@@ -130,7 +130,14 @@ def test_a_read_only_command_may_still_ask_a_question(chat: Chat, throwaway):
     throwaway.append("asker")
     assert chat.say("/asker").text.startswith("Which one?")
     assert count(chat.services, ChatFlow) == 1
-    assert {"chatflow", "processedevent", "buttoncommand", "notice", "ratecounter"} == SIDE_TABLES
+    assert {
+        "chatflow",
+        "processedevent",
+        "buttoncommand",
+        "notice",
+        "ratecounter",
+        "accesslog",
+    } == SIDE_TABLES
 
 
 def test_declared_writers_still_write(chat: Chat):

@@ -6,6 +6,7 @@ is kept beside them; importing this package registers every table on ``SQLModel.
 
 from storage.models.base import INTERACTION_KINDS, ROLES, TASK_STATUSES
 from storage.models.bookkeeping import (
+    AccessLog,
     AuditEvent,
     ButtonCommand,
     ChatFlow,
@@ -36,6 +37,7 @@ __all__ = [
     "INTERACTION_KINDS",
     "ROLES",
     "TASK_STATUSES",
+    "AccessLog",
     "AuditEvent",
     "ButtonCommand",
     "ChatFlow",

@@ -15,16 +15,39 @@ from storage.types import UTCDateTime, utcnow
 
 
 class AuditEvent(SQLModel, table=True):
+    """One change to one record. ``digest`` is the SHA-256 of ``changes`` as written; ``chain``
+    links the row to the one before it in ``chain_seq`` order (``storage.audit_chain``), so
+    an edited or removed row shows. Erasure replaces the values and sets ``erased``; the
+    digest stays, so the chain still holds."""
+
     __audit__: ClassVar[bool] = False
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _created()
     actor_rep_id: int | None = Field(default=None, foreign_key="rep.id")
     platform: str | None = Field(default=None, max_length=16)
-    action: str = Field(max_length=16)  # create | update | delete
+    action: str = Field(max_length=16)  # create | update | delete | erase
     entity: str = Field(max_length=40)
     entity_id: int | None = None
     changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    digest: str | None = Field(default=None, max_length=64)
+    chain_seq: int | None = Field(default=None, unique=True)
+    chain: str | None = Field(default=None, max_length=64)
+    erased: bool = False
+
+
+class AccessLog(SQLModel, table=True):
+    """A read of personal data: a customer card shown, an export written (who, what, when)."""
+
+    __audit__: ClassVar[bool] = False
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    platform: str | None = Field(default=None, max_length=16)
+    action: str = Field(max_length=16)  # read | export
+    entity: str = Field(max_length=40)
+    entity_id: int | None = Field(default=None, index=True)
+    detail: str | None = Field(default=None, max_length=200)
 
 
 class ChatFlow(SQLModel, table=True):
