@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot import cli_audit, cli_data, cli_reps, digest_preview, logs
+from bot import cli_audit, cli_data, cli_privacy, cli_reps, digest_preview, logs
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
     BackgroundFactory,
@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--demo", action="store_true", help="load the demo data (once)")
     cli_reps.add_parsers(sub)
     cli_audit.add_parsers(sub)
+    cli_privacy.add_parsers(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
     digest = sub.add_parser("digest", help="the daily digest")
@@ -70,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_reps.run(args, services, t)
         if args.command == "audit":
             return cli_audit.run(args, services, t)
+        if args.command == "privacy":
+            return cli_privacy.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:

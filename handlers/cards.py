@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers.kit import Button, Card, Context, Reply
 from handlers.masking import human_phone, masked_email, masked_phone
-from storage import access_log, customers, deals, reps
+from storage import access_log, consents, customers, deals, reps
 from storage.models import Customer, Deal, Interaction, Stage, Task
 
 SNOOZES = (
@@ -50,6 +50,16 @@ def task_line(ctx: Context, task: Task) -> str:
     return f"{mark}{task.title} — {ctx.t.when(task.due_at, ctx.tz)} (#{task.id})"
 
 
+def _consent(ctx: Context, customer_id: int) -> str | None:
+    row = consents.latest(ctx.session, customer_id)
+    if row is None:
+        return None
+    parts = [ctx.t(f"consent.status.{row.status}"), ctx.t.date(row.at.astimezone(ctx.tz).date())]
+    if row.source and not ctx.shared:
+        parts.append(row.source)
+    return " · ".join(parts)
+
+
 def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
     """The card, and a line in the access log: who saw this customer's data, and when."""
     t, s = ctx.t, ctx.session
@@ -82,6 +92,7 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
             t(f"channel.{customer.preferred_channel}") if customer.preferred_channel else None,
         ),
         ("field.dnc", t("common.yes") if customer.do_not_contact else None),
+        ("field.consent", _consent(ctx, customer.id)),
     ):
         if value:
             fields.append((t(label), value))

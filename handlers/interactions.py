@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from handlers.kit import Button, Context, Reply, Usage, command, keyword_pattern, keywords
 from handlers.refs import leading_customer, resolve_customer
-from handlers.tasks import create_task, parse_task
+from handlers.tasks import confirm_contact, create_task, parse_task
 from storage import deals, interactions
 from storage.folding import fold
 from storage.models import INTERACTION_KINDS, Interaction
@@ -17,6 +17,7 @@ NEXT = re.compile(rf"(?:^|\s)(?:{keyword_pattern('kw.next')})\s*", re.IGNORECASE
 NEXT_SEP = "next: "
 MAX_SUMMARY = 4000  # the column's size; a longer text (a pasted e-mail) is cut, and said so
 RECENT_VISIT = timedelta(minutes=30)
+OUTBOUND = ("call", "email")  # reaching out: a do-not-contact customer is asked about first
 
 
 def kind_named(word: str) -> str | None:
@@ -58,6 +59,8 @@ def log(ctx: Context) -> Reply:
         return ctx.ask(ctx.t(key, customer=customer.name), prefix, later.strip())
     shortened = len(summary) > MAX_SUMMARY
     summary = summary[: MAX_SUMMARY - 1] + "…" if shortened else summary
+    if kind in OUTBOUND:
+        confirm_contact(ctx, customer)
     open_deals = deals.open_deals(ctx.session, customer_id=customer.id, limit=2)
     deal_id = open_deals[0].id if len(open_deals) == 1 else None
     where = ctx.location

@@ -21,7 +21,7 @@ def confirm_future(ctx: Context, due: datetime) -> None:
         Reply(
             ctx.t("task.past", when=when),
             buttons=[
-                Button(ctx.t("button.keep_date", when=when), f"{ctx.again(ctx.args)} --confirm")
+                Button(ctx.t("button.keep_date", when=when), ctx.again(f"{ctx.args} --confirm"))
             ],
         )
     )
@@ -57,10 +57,23 @@ def parse_task(
     return title, due, customer
 
 
+def confirm_contact(ctx: Context, customer: Customer | None) -> None:
+    """A customer who asked not to be contacted: say so, and go on only when confirmed."""
+    if customer is None or not customer.do_not_contact or ctx.confirmed:
+        return
+    raise Abort(
+        Reply(
+            ctx.t("dnc.warning", name=customer.name),
+            buttons=[Button(ctx.t("button.dnc_anyway"), ctx.again(f"{ctx.args} --confirm"))],
+        )
+    )
+
+
 def create_task(
     ctx: Context, title: str, due: datetime, customer: Customer | None, deal_id: int | None = None
 ) -> Task:
     confirm_future(ctx, due)
+    confirm_contact(ctx, customer)
     task = Task(
         title=title,
         due_at=due,

@@ -24,7 +24,7 @@ from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import Executable
 
-from storage.models import Contact, ContactPoint, Customer, Deal, Interaction, Task
+from storage.models import Consent, Contact, ContactPoint, Customer, Deal, Interaction, Task
 
 _SCOPE = "crm_scope"
 _UNSCOPED = "crm_unscoped"
@@ -80,6 +80,7 @@ def _criteria(reads: frozenset[int]) -> list[Any]:
         with_loader_criteria(Interaction, Interaction.customer_id.in_(customers)),
         with_loader_criteria(Contact, Contact.customer_id.in_(customers)),
         with_loader_criteria(ContactPoint, ContactPoint.customer_id.in_(customers)),
+        with_loader_criteria(Consent, Consent.customer_id.in_(customers)),
     ]
 
 
@@ -128,7 +129,7 @@ def _check(session: Session, scope: Scope, obj: Any, new: bool) -> None:
             owner = _customer_owner(session, obj.customer_id)
             if not scope.can_change(owner):
                 raise Forbidden("customer", obj.customer_id, owner, "change")
-    elif entity in ("interaction", "contact", "contactpoint"):
+    elif entity in ("interaction", "contact", "contactpoint", "consent"):
         owner = _customer_owner(session, obj.customer_id)
         if not scope.can_change(owner):
             raise Forbidden("customer", obj.customer_id, owner, "change")

@@ -58,6 +58,22 @@ class Database:
                 s.rollback()
                 raise
 
+    def compact(self) -> None:
+        """Rewrite an SQLite file without its free pages (after an erasure: no old page may
+        keep a copy). PostgreSQL reuses freed space by itself, and has nothing to do here."""
+        if not self.is_sqlite:
+            return
+        raw = self.engine.raw_connection()
+        try:
+            for statement in (
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+                "VACUUM",
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ):
+                raw.cursor().execute(statement)
+        finally:
+            raw.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -19,6 +19,7 @@ from storage.models.bookkeeping import (
     Subscription,
 )
 from storage.models.crm import (
+    Consent,
     Contact,
     ContactPoint,
     Customer,
@@ -42,6 +43,7 @@ __all__ = [
     "ButtonCommand",
     "ChatFlow",
     "ChatSetting",
+    "Consent",
     "Contact",
     "ContactPoint",
     "Customer",

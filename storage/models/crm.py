@@ -58,6 +58,7 @@ class Customer(SQLModel, table=True):
     merged_into_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     external_source: str | None = Field(default=None, max_length=32)
     external_id: str | None = Field(default=None, max_length=64)
+    erased_at: datetime | None = _ts()  # personal data erased on request (crm-bot privacy)
     created_at: datetime = _created()
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
@@ -216,3 +217,17 @@ class Task(SQLModel, table=True):
     last_reminded_at: datetime | None = _ts()
     created_by_id: int | None = Field(default=None, foreign_key="rep.id")
     created_at: datetime = _created()
+
+
+class Consent(SQLModel, table=True):
+    """A customer's consent to be contacted, as given or withdrawn, with where it came from.
+
+    Rows are never changed: the latest row is the customer's current answer, the earlier ones
+    its history (KVKK and GDPR ask that consent can be shown)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    status: str = Field(max_length=16)  # given | withdrawn
+    source: str | None = Field(default=None, max_length=200)  # "signed form", "phone call", …
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    at: datetime = _created()
