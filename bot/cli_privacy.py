@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from handlers.kit import Services, Translator
-from storage import access_log, privacy
+from storage import access_log, privacy, retention
 from storage.db import Actor
 from storage.folding import name_key
 from storage.models import Customer
@@ -35,6 +36,10 @@ def add_parsers(sub: Any) -> None:
     forget = what.add_parser("forget", help="erase a person's personal data everywhere")
     forget.add_argument("ref")
     forget.add_argument("--yes", action="store_true", help="really erase (it cannot be undone)")
+    keep = what.add_parser("retention", help="interactions of long-inactive customers")
+    keep.add_argument("--years", type=float, help="default: CRM_RETENTION_YEARS")
+    keep.add_argument("--before", metavar="YYYY-MM-DD", help="inactive since this day instead")
+    keep.add_argument("--apply", action="store_true", help="purge them (default: only count)")
 
 
 class _Refused(Exception):
@@ -49,6 +54,8 @@ def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
             return _export(args, services, t)
         if args.privacy_command == "forget":
             return _forget(args, services, t)
+        if args.privacy_command == "retention":
+            return _retention(args, services, t)
     except _Refused as problem:
         print(t(problem.key, **problem.values), file=sys.stderr)
         return 2
@@ -117,6 +124,31 @@ def _forget(args: argparse.Namespace, services: Services, t: Translator) -> int:
         counts = erase(session, subject_id, now)
     services.db.compact()  # no free page of the file keeps an old copy
     print(t("privacy.forgotten", subject=f"{kind}#{subject_id}", sizes=_sizes(counts)))
+    return 0
+
+
+def _retention(args: argparse.Namespace, services: Services, t: Translator) -> int:
+    now = services.clock()
+    years = args.years if args.years is not None else services.settings.crm_retention_years
+    if args.before:
+        try:
+            cutoff = datetime.combine(date.fromisoformat(args.before), time(), UTC)
+        except ValueError:
+            raise _Refused("audit.bad_date", date=args.before) from None
+    elif years and years > 0:
+        cutoff = now - timedelta(days=round(365.25 * years))
+    else:
+        raise _Refused("privacy.no_retention")
+    with services.db.session(write=args.apply, actor=Actor(None, "cli", now)) as session:
+        found = retention.due(session, cutoff)
+        if args.apply:
+            retention.purge(session, found, now)
+    if args.apply and found.customers:
+        services.db.compact()
+    key = "privacy.retention_purged" if args.apply else "privacy.retention_due"
+    print(
+        t(key, interactions=found.interactions, customers=len(found.customers), since=cutoff.date())
+    )
     return 0
 
 

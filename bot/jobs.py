@@ -30,7 +30,7 @@ from bot.notices import Courier
 from bot.reminding import Reminders
 from handlers import digest as digests
 from handlers.kit import Reply, Schedule, Services, WorkCalendar, schedule_of
-from storage import audit_chain
+from storage import audit_chain, retention
 from storage.models import Subscription
 from storage.schedule import ledger, subscriptions
 from storage.schedule.ledger import Key, Policy
@@ -176,9 +176,28 @@ class Jobs:
         await self.courier.deliver(now)  # notices that could not be delivered at once
         if self._pruned != now.date():
             await asyncio.to_thread(self._prune, (now - LEDGER_KEEP).date())
+            await asyncio.to_thread(self._retain, now)
             self._pruned = now.date()
         await asyncio.to_thread(self._link_audit_trail)
         return outcomes, sent
+
+    def _retain(self, now: datetime) -> None:
+        """Once a day: purge the interactions of customers inactive for CRM_RETENTION_YEARS,
+        or, until CRM_RETENTION_APPLY is set, only say what would go (dry run first)."""
+        settings = self.services.settings
+        if settings.crm_retention_years <= 0:
+            return
+        cutoff = now - timedelta(days=round(365.25 * settings.crm_retention_years))
+        with self.services.db.session(write=settings.crm_retention_apply) as session:
+            found = retention.due(session, cutoff)
+            if settings.crm_retention_apply:
+                retention.purge(session, found, now)
+        if found.customers:
+            verb = "purged" if settings.crm_retention_apply else "would purge (dry run)"
+            log.warning(
+                "retention: %s %d interactions of %d customers inactive since %s",
+                verb, found.interactions, len(found.customers), cutoff.date(),
+            )  # fmt: skip
 
     def _link_audit_trail(self) -> None:
         """Extend the audit trail's hash chain by what committed since the last sweep. Two

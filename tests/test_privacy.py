@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import pytest
 from sqlmodel import SQLModel
 
 from bot.app import build_services
 from bot.dispatcher import Dispatcher
+from bot.jobs import Jobs
 from handlers.kit import Incoming, Services
 from storage import customers
-from storage.models import Contact, Customer, Deal, Rep
+from storage.models import AuditEvent, Contact, Customer, Deal, Interaction, Rep
 from tests.conftest import Chat, add_customer, rows
+from tests.scheduling import Recorder, notifier
 
 NAME, PHONE, EMAIL = "Uğur Özmen", "+905321112233", "ugur.ozmen@example.com"
 MARKS = (NAME, PHONE, "0532 111 22 33", "05321112233", EMAIL, "Hatice Özmen", "+905339998877")
@@ -118,3 +121,26 @@ async def find(services: Services, query: str) -> str:
     incoming = Incoming("console", "c", str(rep_id), f"/find {query}")
     [reply] = await Dispatcher(services).handle(incoming)
     return reply.text
+
+
+def test_retention_counts_first_and_purges_only_when_applied(
+    services, chat: Chat, cli, clock, caplog
+):
+    old = add_customer(services, "Eski Müşteri")
+    recent = add_customer(services, "Yeni Müşteri")
+    chat.say(f"/log call #{old.id} last talk long ago")
+    clock.advance(days=365 * 3)
+    chat.say(f"/log call #{recent.id} talked today")
+    services.settings.crm_retention_years = 2
+    asyncio.run(Jobs(services, notifier(Recorder())).tick(clock()))  # the daily job: dry run
+    assert "would purge (dry run) 1 interactions of 1 customers" in caplog.text
+    assert len(rows(services, Interaction)) == 2
+    before = (clock() - timedelta(days=365 * 2)).date().isoformat()
+    counted = cli("privacy", "retention", "--before", before)
+    assert counted.stdout.startswith("1 interactions of 1 customers inactive since")
+    assert len(rows(services, Interaction)) == 2
+    assert cli("privacy", "retention", "--before", before, "--apply").returncode == 0
+    assert [i.summary for i in rows(services, Interaction)] == ["talked today"]
+    assert [c.name for c in rows(services, Customer)] == ["Eski Müşteri", "Yeni Müşteri"]
+    [purge] = [e for e in rows(services, AuditEvent) if e.action == "purge"]
+    assert purge.changes == {"customers": 1, "interactions": 1}

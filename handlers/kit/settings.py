@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     crm_currency: str = "TRY"
     crm_visibility: Literal["team", "own", "all"] = "team"  # handlers/kit/visibility.py
     crm_invite_hours: int = 24  # how long an invite may be redeemed
+    crm_retention_years: int = 0  # purge interactions of customers inactive that long (0: off)
+    crm_retention_apply: bool = False  # until set, the daily job only logs what it would purge
     crm_rate_commands_per_minute: int = 120  # per rep, in chat (0: no limit); imports and the
     crm_rate_writes_per_minute: int = 30  # CLI are not limited
 
