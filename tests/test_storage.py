@@ -157,3 +157,37 @@ def test_upgrading_a_database_that_holds_data(tmp_path) -> None:
         ]
         assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_an_upgraded_database_keeps_owners_and_its_open_invites(tmp_path) -> None:
+    """From the schema before the security work: owners stay owners under the team policy,
+    an open invite is stored hashed and still works, old audit rows join the chain."""
+    import hashlib
+
+    from storage import audit_chain
+
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    migrate.upgrade(db, "0003")
+    stamp, later = "'2026-01-01 00:00:00'", "'2099-01-01 00:00:00'"
+    with db.engine.begin() as c:
+        for sql in (
+            f"INSERT INTO rep (name, role, active, created_at) VALUES ('Ayşe', 'rep', 1, {stamp})",
+            "INSERT INTO customer (name, name_key, kind, tags, do_not_contact, created_at,"
+            f" updated_at, owner_id) VALUES ('Acme', 'acme', 'company', '[]', 0, {stamp},"
+            f" {stamp}, 1)",
+            "INSERT INTO invitecode (code, rep_id, created_at, expires_at) VALUES"
+            f" ('old-open-code', 1, {stamp}, {later})",
+            "INSERT INTO auditevent (at, action, entity, entity_id, changes) VALUES"
+            f" ({stamp}, 'create', 'customer', 1, '{{\"name\": [null, \"Acme\"]}}')",
+        ):
+            c.exec_driver_sql(sql)
+    migrate.upgrade(db)
+    with db.session(write=True) as s:
+        assert s.exec(text("SELECT owner_id FROM customer")).one()[0] == 1
+        stored = s.exec(text("SELECT code, platform FROM invitecode")).one()
+        assert stored == (hashlib.sha256(b"old-open-code").hexdigest(), None)
+        assert audit_chain.extend(s) == 1
+    with db.session() as s:
+        assert audit_chain.verify(s).broken_at is None
+    db.dispose()
