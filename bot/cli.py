@@ -23,7 +23,7 @@ from bot.app import (
     serve,
 )
 from bot.dispatcher import Dispatcher
-from bot.errors import SetupError
+from bot.errors import Refusal
 from bot.scheduler import Scheduler
 from handlers.kit import Services, Settings, Translator
 from storage import migrate, reps
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return _serve(services)
         return _chat(services, args.as_rep, args.jsonl)
-    except SetupError as problem:
+    except Refusal as problem:  # set-up problems and refused sub-commands alike
         print(problem.said(t), file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # before the loop's own handlers are in place

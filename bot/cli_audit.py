@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.errors import Refusal
 from handlers.kit import Services, Translator
 from storage import audit_chain, reps
 from storage.models import AccessLog, AuditEvent
@@ -29,21 +29,11 @@ def add_parsers(sub: Any) -> None:
     audit.add_argument("--limit", type=int, default=200)
 
 
-class _Bad(Exception):
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
-
-
 def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
-    try:
-        if args.what == "verify":
-            return _verify(services, t)
-        with services.db.session() as session:
-            lines = _lines(session, args)
-    except _Bad as problem:
-        print(t(problem.key, **problem.values), file=sys.stderr)
-        return 2
+    if args.what == "verify":
+        return _verify(services, t)
+    with services.db.session() as session:
+        lines = _lines(session, args)
     for line in lines:
         print(line)
     return 0
@@ -69,19 +59,19 @@ def _lines(session: Session, args: argparse.Namespace) -> list[str]:
         try:
             since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(), UTC)
         except ValueError:
-            raise _Bad("audit.bad_date", date=args.since) from None
+            raise Refusal("audit.bad_date", date=args.since) from None
         query = query.where(col(model.at) >= since)
     names = {r.id: r.name for r in reps.all_reps(session)}
     if args.actor:
         wanted = [rid for rid, name in names.items() if name == args.actor]
         if not wanted:
-            raise _Bad("cli.no_such_rep", name=args.actor)
+            raise Refusal("cli.no_such_rep", name=args.actor)
         column = model.rep_id if args.reads else model.actor_rep_id
         query = query.where(col(column).in_(wanted))
     if args.record:
         entity, _, number = args.record.partition("#")
         if not number.isdigit():
-            raise _Bad("audit.bad_record", record=args.record)
+            raise Refusal("audit.bad_record", record=args.record)
         query = query.where(model.entity == entity, model.entity_id == int(number))
     rows = session.exec(query.order_by(col(model.id).desc()).limit(args.limit)).all()
     return [_line(row, names) for row in reversed(rows)]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.errors import Refusal
 from handlers.kit import Services, Translator
 from storage import access_log, privacy, retention
 from storage.db import Actor
@@ -42,25 +42,14 @@ def add_parsers(sub: Any) -> None:
     keep.add_argument("--apply", action="store_true", help="purge them (default: only count)")
 
 
-class _Refused(Exception):
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
-
-
 def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
-    try:
-        if args.privacy_command == "export":
-            return _export(args, services, t)
-        if args.privacy_command == "forget":
-            return _forget(args, services, t)
-        if args.privacy_command == "retention":
-            return _retention(args, services, t)
-    except _Refused as problem:
-        print(t(problem.key, **problem.values), file=sys.stderr)
-        return 2
-    print(t("privacy.usage"), file=sys.stderr)
-    return 2
+    if args.privacy_command == "export":
+        return _export(args, services, t)
+    if args.privacy_command == "forget":
+        return _forget(args, services, t)
+    if args.privacy_command == "retention":
+        return _retention(args, services, t)
+    raise Refusal("privacy.usage")
 
 
 def _subject(session: Session, ref: str) -> tuple[str, int]:
@@ -73,7 +62,7 @@ def _subject(session: Session, ref: str) -> tuple[str, int]:
     found = [cid for cid in session.exec(query) if cid is not None]
     if len(found) != 1:
         key = "privacy.ambiguous" if found else "privacy.not_found"
-        raise _Refused(key, ref=ref, ids=", ".join(f"customer#{i}" for i in found))
+        raise Refusal(key, ref=ref, ids=", ".join(f"customer#{i}" for i in found))
     return "customer", found[0]
 
 
@@ -83,7 +72,7 @@ def _export(args: argparse.Namespace, services: Services, t: Translator) -> int:
         collect = privacy.collect if kind == "customer" else privacy.collect_contact
         document = collect(session, subject_id)
     if document is None:
-        raise _Refused("privacy.not_found", ref=args.ref, ids="")
+        raise Refusal("privacy.not_found", ref=args.ref, ids="")
     text = json.dumps(
         {
             "subject": f"{kind}#{subject_id}",
@@ -112,7 +101,7 @@ def _forget(args: argparse.Namespace, services: Services, t: Translator) -> int:
             session, subject_id
         )
     if document is None:
-        raise _Refused("privacy.not_found", ref=args.ref, ids="")
+        raise Refusal("privacy.not_found", ref=args.ref, ids="")
     if not args.yes:
         sizes = {k: len(v) for k, v in document.items() if isinstance(v, list)}
         print(t("privacy.would_forget", subject=f"{kind}#{subject_id}", sizes=_sizes(sizes)))
@@ -134,11 +123,11 @@ def _retention(args: argparse.Namespace, services: Services, t: Translator) -> i
         try:
             cutoff = datetime.combine(date.fromisoformat(args.before), time(), UTC)
         except ValueError:
-            raise _Refused("audit.bad_date", date=args.before) from None
+            raise Refusal("audit.bad_date", date=args.before) from None
     elif years and years > 0:
         cutoff = now - timedelta(days=round(365.25 * years))
     else:
-        raise _Refused("privacy.no_retention")
+        raise Refusal("privacy.no_retention")
     with services.db.session(write=args.apply, actor=Actor(None, "cli", now)) as session:
         found = retention.due(session, cutoff)
         if args.apply:

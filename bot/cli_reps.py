@@ -9,13 +9,13 @@ tasks to their manager or to ``--reassign-to``; their history stays theirs.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.errors import Refusal
 from handlers.kit import LANGUAGES, Services, Translator
 from storage import reps
 from storage.db import Actor
@@ -53,35 +53,22 @@ def add_parsers(sub: Any) -> None:
     which.add_argument("--slack", action="store_true")
 
 
-class Refused(Exception):
-    """A command that cannot be carried out; ``key`` says why (a catalog entry)."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
-
-
 def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
     command = args.rep_command
     if command == "list":
         return _list(services)
     if command is None:
-        print(t("cli.rep_usage"), file=sys.stderr)
-        return 2
+        raise Refusal("cli.rep_usage")
+    if getattr(args, "timezone", None):
+        _check_timezone(args.timezone)
+    actor = Actor(None, "cli", services.clock())
     try:
-        if getattr(args, "timezone", None):
-            _check_timezone(args.timezone)
-        actor = Actor(None, "cli", services.clock())
         with services.db.session(write=True, actor=actor) as session:
             said = {"add": _add, "set": _set, "deactivate": _deactivate, "unlink": _unlink}[
                 command
             ](session, args, t)
-    except Refused as problem:
-        print(t(problem.key, **problem.values), file=sys.stderr)
-        return 2
     except IntegrityError:
-        print(t("cli.rep_exists", name=args.name), file=sys.stderr)
-        return 2
+        raise Refusal("cli.rep_exists", name=args.name) from None
     print(said)
     return 0
 
@@ -90,13 +77,13 @@ def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Refused("cli.bad_timezone", tz=name) from None
+        raise Refusal("cli.bad_timezone", tz=name) from None
 
 
 def _named(session: Session, name: str) -> Rep:
     rep = reps.by_name(session, name)
     if rep is None:
-        raise Refused("cli.no_such_rep", name=name)
+        raise Refusal("cli.no_such_rep", name=name)
     return rep
 
 
@@ -125,7 +112,7 @@ def _set(session: Session, args: argparse.Namespace, t: Translator) -> str:
         if boss is not None and (
             boss.id == rep.id or boss.id in reps.below(reps.managers(session), rep.id or 0)
         ):
-            raise Refused("cli.manager_loop", name=rep.name, manager=boss.name)
+            raise Refusal("cli.manager_loop", name=rep.name, manager=boss.name)
         rep.manager_id = boss.id if boss else None
     for field in ("role", "timezone", "language", "email"):
         if (value := getattr(args, field)) is not None:
@@ -141,7 +128,7 @@ def _deactivate(session: Session, args: argparse.Namespace, t: Translator) -> st
     if successor is None and rep.manager_id is not None:
         successor = reps.get(session, rep.manager_id)
     if successor is None or not successor.active or successor.id == rep.id:
-        raise Refused("cli.no_successor", name=rep.name)
+        raise Refusal("cli.no_successor", name=rep.name)
     rep.active = False
     session.add(rep)
     moved = reps.hand_over(session, rep, successor.id)
