@@ -126,8 +126,9 @@ async def find(services: Services, query: str) -> str:
 def test_retention_counts_first_and_purges_only_when_applied(
     services, chat: Chat, cli, clock, caplog
 ):
-    old = add_customer(services, "Eski Müşteri")
-    recent = add_customer(services, "Yeni Müşteri")
+    stamps = {"created_at": clock(), "updated_at": clock()}  # the test's clock, not the wall's
+    old = add_customer(services, "Eski Müşteri", **stamps)
+    recent = add_customer(services, "Yeni Müşteri", **stamps)
     chat.say(f"/log call #{old.id} last talk long ago")
     clock.advance(days=365 * 3)
     chat.say(f"/log call #{recent.id} talked today")
