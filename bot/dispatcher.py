@@ -191,23 +191,16 @@ class Dispatcher:
         return replies
 
     def _over_limit(self, session: Session, rep_id: int, writes: bool, now: datetime) -> str | None:
-        """The catalog key of the limit this command would pass, or None (and it is counted)."""
-        settings = self.services.settings
+        """Count the command; the catalog key of the limit it passes, if it does."""
         if not self._limited:
             return None
-        commands, written = rates.seen(session, rep_id, now)
-        if (
-            settings.crm_rate_commands_per_minute
-            and commands >= settings.crm_rate_commands_per_minute
-        ):
+        settings = self.services.settings
+        commands, written = rates.count(session, rep_id, now, writes)
+        # A limit of 0 is no limit: "or commands" makes that comparison false.
+        if commands > (settings.crm_rate_commands_per_minute or commands):
             return "rate.commands"
-        if (
-            writes
-            and settings.crm_rate_writes_per_minute
-            and written >= settings.crm_rate_writes_per_minute
-        ):
+        if writes and written > (settings.crm_rate_writes_per_minute or written):
             return "rate.writes"
-        rates.count(session, rep_id, now, writes)
         return None
 
     def _roll_back(self, ctx: Context) -> None:

@@ -139,7 +139,7 @@ def _check(session: Session, scope: Scope, obj: Any, new: bool) -> None:
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     scope = session.info.get(_SCOPE)
-    if scope is None:
+    if scope is None or scope.writes is None:  # unscoped, or an admin: nothing to refuse
         return
     for obj in session.new:
         _check(session, scope, obj, new=True)
