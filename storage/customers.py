@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import union
+from sqlmodel import Session, col, select
 
 from storage.access import unscoped
 from storage.folding import name_key
@@ -55,15 +56,18 @@ def by_email(session: Session, email: str) -> list[Customer]:
 
 
 def _holding(kind: str, value: str) -> Any:
-    via_contact = select(Contact.customer_id).where(getattr(Contact, kind) == value)
-    via_point = select(ContactPoint.customer_id).where(
-        ContactPoint.kind == kind, ContactPoint.value == value
+    """Customers with this phone or e-mail, on them, a further contact point or a contact.
+
+    One indexed look-up per place, joined by UNION: an ``OR`` across the three would make
+    the database walk the whole customer table."""
+    holders = union(
+        select(Customer.id).where(getattr(Customer, kind) == value),
+        select(Contact.customer_id).where(getattr(Contact, kind) == value),
+        select(ContactPoint.customer_id).where(
+            ContactPoint.kind == kind, ContactPoint.value == value
+        ),
     )
-    return or_(
-        getattr(Customer, kind) == value,
-        col(Customer.id).in_(via_contact),
-        col(Customer.id).in_(via_point),
-    )
+    return col(Customer.id).in_(holders)
 
 
 def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
