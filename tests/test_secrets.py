@@ -25,7 +25,7 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_harness import slack_settings
 from tests.fakes.telegram_api import FakeBotAPI
 
-TOKEN = "987654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+TOKEN = "987654321:AAFakeTokenShapedForTheRedactionTest0"
 PHONE, EMAIL = "+90 532 111 22 33", "ugur.ozmen@example.com"
 
 
