@@ -1,7 +1,8 @@
 """Platform-neutral CRM commands: one module per capability, each registering its commands.
 
-Importing this package imports every module in it (the kit aside, which they all import), so
-a new command module is registered by being here: there is no list to forget to update.
+Importing this package imports every module in it, so a new command module is registered by
+being here: there is no list to forget to update. Sub-packages (``kit``, the plumbing every
+command uses, and ``when``, the date reader) hold no commands and are imported by their users.
 """
 
 from __future__ import annotations
@@ -12,5 +13,5 @@ import pkgutil
 COMMAND_MODULES = tuple(
     importlib.import_module(f"{__name__}.{found.name}")
     for found in pkgutil.iter_modules(__path__)
-    if found.name != "kit"
+    if not found.ispkg
 )

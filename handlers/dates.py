@@ -1,67 +1,76 @@
-"""Natural-language dates in English and Turkish, read in the rep's own timezone.
+"""Dates in commands: the reader of ``handlers.when`` applied to a rep, in their timezone.
 
-dateparser does the reading; this module only decides what a due date means:
-- a day without a time ("friday", "cuma", "in 3 days") is due at ``DEFAULT_DUE`` local time,
-  the end of the working day, so a task set "for Friday" is not overdue on Friday morning;
-- a bare number ("3") or a month or year on its own is not a due date;
-- the date span is looked for at the end of a phrase, then at its start.
+What a command does with a date lives here: a due date is the last date in the text, the rest
+is the title exactly as typed; a reading with two plausible dates (English "5/12") is never
+guessed but asked, with both as buttons that re-run the command with the date spelt out.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from dateparser.date import DateDataParser
-
-DEFAULT_DUE = time(18, 0)
-MAX_SPAN = 5
-_ACCEPTED_PERIODS = {"time", "day", "week"}
+from handlers.kit import Abort, Button, Context, Reply
+from handlers.kit.timing import read_hhmm
+from handlers.when import Calendar, Reading, find, without
+from handlers.when.atoms import tokens
 
 
-def _languages(first: str) -> list[str]:
-    return [first, *(lang for lang in ("en", "tr") if lang != first)]
+def working_day(ctx: Context) -> Calendar:
+    """The working day the settings give: "sabah" is its start, a bare day its end."""
+    settings = ctx.services.settings
+    start, end = read_hhmm(settings.crm_workday_start), read_hhmm(settings.crm_workday_end)
+    return Calendar(start or Calendar.start, end or Calendar.end)
 
 
-def parse_when(text: str, *, now: datetime, tz: ZoneInfo, language: str = "en") -> datetime | None:
-    """The moment ``text`` names, as aware UTC, or None if it names no usable moment."""
-    text = text.strip()
-    if not text or text.replace(".", "").replace(",", "").isdigit():
-        return None
-    parser = DateDataParser(
-        languages=_languages(language),
-        settings={
-            "PREFER_DATES_FROM": "future",
-            "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
-            "RETURN_TIME_AS_PERIOD": True,
-        },
+def read(ctx: Context, text: str, *, past: bool = False, durations: bool = False) -> Reading | None:
+    """The last date in ``text`` as the rep means it, or None."""
+    return find(
+        text,
+        ctx.now,
+        ctx.tz,
+        english=ctx.t.language == "en",
+        work=working_day(ctx),
+        past=past,
+        durations=durations,
     )
-    data = parser.get_date_data(text)
-    if data.date_obj is None or data.period not in _ACCEPTED_PERIODS:
+
+
+def read_all(
+    ctx: Context, text: str, *, past: bool = False, durations: bool = False
+) -> Reading | None:
+    """A date that is the whole of ``text`` (an answer to "when?"), or None."""
+    reading = read(ctx, text, past=past, durations=durations)
+    if reading is None or reading.first != 0 or reading.last != len(tokens(text)) - 1:
         return None
-    local = data.date_obj.replace(tzinfo=None)
-    # ``parts``, not ``period``: dateparser reports period "day" for "tomorrow 10am" whenever
-    # 10:00 happens to be the current time of day.
-    if "time" not in data.parts:
-        local = datetime.combine(local.date(), DEFAULT_DUE)
-    return local.replace(tzinfo=tz).astimezone(UTC)
+    return reading
 
 
-def split_when(
-    words: list[str], *, now: datetime, tz: ZoneInfo, language: str = "en", keep: int = 1
-) -> tuple[list[str], datetime] | None:
-    """Find a date span at the end (else the start) of ``words``, leaving ``keep`` words.
+def split(ctx: Context, text: str, **options: bool) -> tuple[str, Reading] | None:
+    """(the text without its last date, that date), or None when there is no date."""
+    reading = read(ctx, text, **options)
+    return None if reading is None else (without(text, reading), reading)
 
-    Returns the remaining words and the moment, or None when no span parses. The longest span
-    wins, so "yarın 14:00" is read whole rather than as "14:00".
+
+def spelt(ctx: Context, moment: datetime) -> str:
+    """A moment written so the reader takes it one way only: "2026-05-12 18:00"."""
+    return f"{moment.astimezone(ctx.tz):%Y-%m-%d %H:%M}"
+
+
+def settle(ctx: Context, text: str, reading: Reading, again: str) -> datetime:
+    """The moment of ``reading``; when it has alternatives, ask with one button for each.
+
+    ``again`` is the command to re-run, with ``{text}`` where ``text`` goes; each button
+    re-runs it with the date written out, so the answer is never ambiguous in turn.
     """
-    longest = min(MAX_SPAN, len(words) - keep)
-    for size in range(longest, 0, -1):
-        when = parse_when(" ".join(words[-size:]), now=now, tz=tz, language=language)
-        if when is not None:
-            return words[:-size], when
-    for size in range(longest, 0, -1):
-        when = parse_when(" ".join(words[:size]), now=now, tz=tz, language=language)
-        if when is not None:
-            return words[size:], when
-    return None
+    if not reading.alternatives:
+        return reading.at
+    tokens_ = tokens(text)
+    start, end = tokens_[reading.first][1], tokens_[reading.last][2]
+    buttons = [
+        Button(
+            ctx.t.when(moment, ctx.tz),
+            again.replace("{text}", f"{text[:start]}{spelt(ctx, moment)}{text[end:]}"),
+        )
+        for moment in (reading.at, *reading.alternatives)
+    ]
+    raise Abort(Reply(ctx.t("when.which", text=text[start:end]), buttons=buttons))

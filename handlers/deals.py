@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from handlers import dates
 from handlers.cards import deal_card, deal_line
-from handlers.dates import parse_when
 from handlers.kit import (
     Abort,
     Button,
@@ -32,10 +32,11 @@ def add(ctx: Context) -> Reply:
     text = f" {ctx.args}"
     expected, close = None, ""
     if found := CLOSE.search(text):
-        when = parse_when(found.group(1), now=ctx.now, tz=ctx.tz, language=ctx.t.language)
-        if when is None:
+        reading = dates.read_all(ctx, found.group(1))
+        if reading is None:
             raise Usage("deal.bad_close", when=found.group(1))
-        expected = when.astimezone(ctx.tz).date()
+        again = ctx.again(text[: found.start(1)].strip() + " {text}")
+        expected = dates.settle(ctx, found.group(1), reading, again).astimezone(ctx.tz).date()
         text, close = text[: found.start()], found.group(0).strip()
     words = text.split()
     if not words:

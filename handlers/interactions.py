@@ -87,7 +87,8 @@ def log(ctx: Context) -> Reply:
         lines.append(ctx.t("log.located"))
     ref = f"#{customer.id}"
     if next_step.strip():
-        title, due, _ = parse_task(ctx, next_step.split(), with_customer=False)
+        again = ctx.again(f"{words[0]} {main.strip()} {NEXT_SEP}{{text}}")
+        title, due, _ = parse_task(ctx, next_step, with_customer=False, again=again)
         create_task(ctx, title, due, customer, deal_id)
         lines.append(ctx.t("log.next", title=title, when=ctx.t.when(due, ctx.tz)))
     elif ctx.via_flow:

@@ -26,7 +26,7 @@ _TR_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _EN_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-def _multiplier(word: str) -> int:
+def multiplier(word: str) -> int:
     """1,000 for "k" or "bin", a million for "m", "mn" or "milyon"; 0 for anything else."""
     return next((factor for key, factor in MULTIPLIERS.items() if is_keyword(word, key)), 0)
 
@@ -63,7 +63,7 @@ def parse_amount(words: list[str], default_currency: str) -> tuple[int, Decimal,
         groups.insert(0, tail.pop())
         used += 1
     word = "".join(groups)
-    if _multiplier(word) and tail:
+    if multiplier(word) and tail:
         word = tail.pop() + word
         used += 1
     for symbol, code in SYMBOLS.items():
@@ -81,5 +81,5 @@ def parse_amount(words: list[str], default_currency: str) -> tuple[int, Decimal,
     if number is None or number < 0:
         return None
     if match["mult"]:
-        number *= _multiplier(match["mult"])
+        number *= multiplier(match["mult"])
     return used, number.quantize(Decimal("0.01")), currency or default_currency

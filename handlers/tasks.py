@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers import dates
 from handlers.cards import task_card, task_line
-from handlers.dates import parse_when, split_when
 from handlers.kit import Abort, Button, Context, Reply, Usage, command, is_keyword
 from handlers.refs import parse_id, resolve_rep, resolve_task, trailing_customer
 from storage import tasks
@@ -28,28 +28,31 @@ def confirm_future(ctx: Context, due: datetime) -> None:
 
 
 def find_task_parts(
-    ctx: Context, words: list[str], *, with_customer: bool
-) -> tuple[list[str], datetime | None, Customer | None]:
-    """Split "<text> <when> [customer]" (the date may also come first).
+    ctx: Context, text: str, *, with_customer: bool, again: str
+) -> tuple[str, datetime | None, Customer | None]:
+    """Split "<title> <when> [customer]": the date is the last date in the text.
 
-    Returns the text words, the due moment (None when no date was found) and the customer.
+    Returns the title exactly as typed (the date's words taken out), the due moment (None when
+    no date was found) and the customer named at the end, if any. ``again`` re-runs the
+    command with ``{text}`` in place of ``text`` when the date must be asked about.
     """
+    words = text.split()
     candidates = trailing_customer(ctx, words) if with_customer else []
     for used, customer in [*candidates, (0, None)]:
-        found = split_when(
-            words[: len(words) - used], now=ctx.now, tz=ctx.tz, language=ctx.t.language
-        )
-        if found is not None:
-            return found[0], found[1], customer
+        head = " ".join(words[: len(words) - used])
+        if found := dates.split(ctx, head):
+            title, reading = found
+            tail = " ".join(words[len(words) - used :])
+            due = dates.settle(ctx, head, reading, again.replace("{text}", f"{{text}} {tail}"))
+            return title.strip(" ,;:-"), due, customer
     used, customer = candidates[0] if candidates else (0, None)
-    return words[: len(words) - used], None, customer
+    return " ".join(words[: len(words) - used]).strip(" ,;:-"), None, customer
 
 
 def parse_task(
-    ctx: Context, words: list[str], *, with_customer: bool
+    ctx: Context, text: str, *, with_customer: bool, again: str
 ) -> tuple[str, datetime, Customer | None]:
-    text, due, customer = find_task_parts(ctx, words, with_customer=with_customer)
-    title = " ".join(text).strip(" ,;:-")
+    title, due, customer = find_task_parts(ctx, text, with_customer=with_customer, again=again)
     if due is None:
         raise Usage("task.bad_when")
     if not title:
@@ -86,20 +89,16 @@ def create_task(
     return tasks.add(ctx.session, task)
 
 
-def _is_date(ctx: Context, words: list[str]) -> bool:
-    when = parse_when(" ".join(words), now=ctx.now, tz=ctx.tz, language=ctx.t.language)
-    return when is not None
-
-
 @command("task", writes=True, aliases=("gorev",))
 def task(ctx: Context) -> Reply:
     words = ctx.words
     if not words or (len(words) == 1 and parse_id(words[0]) is not None):
         return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
-    text, due, customer = find_task_parts(ctx, words, with_customer=True)
-    title = " ".join(text).strip(" ,;:-")
+    title, due, customer = find_task_parts(
+        ctx, ctx.args, with_customer=True, again=ctx.again("{text}")
+    )
     suffix = f"#{customer.id}" if customer else ""
-    if not title or (due is None and _is_date(ctx, text)):
+    if not title:
         return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
     if due is None:
         return ctx.ask(ctx.t("task.ask_when", title=title), f"/task {title}", suffix=suffix)
@@ -163,19 +162,16 @@ def done(ctx: Context) -> Reply:
 
 @command("snooze", writes=True, aliases=("ertele",))
 def snooze(ctx: Context) -> Reply:
-    words = ctx.words
-    found = split_when(words, now=ctx.now, tz=ctx.tz, language=ctx.t.language) if words else None
+    found = dates.split(ctx, ctx.args, durations=True)
     if found is None:
         raise Usage()
-    rest, until = found
+    rest, reading = found
     if not rest:
         raise Usage("snooze.missing_task")
+    until = dates.settle(ctx, ctx.args, reading, ctx.again("{text}"))
     if until <= ctx.now:
         raise Usage("snooze.past", when=ctx.t.when(until, ctx.tz))
-    when_words = (
-        words[len(rest) :] if words[: len(rest)] == rest else words[: len(words) - len(rest)]
-    )
-    item = resolve_task(ctx, " ".join(rest), ctx.again("{ref} " + " ".join(when_words)))
+    item = resolve_task(ctx, rest, ctx.again(f"{{ref}} {dates.spelt(ctx, until)}"))
     if item.status != "open":
         return Reply(
             ctx.t("task.not_open", title=item.title, status=ctx.t(f"status.{item.status}"))
