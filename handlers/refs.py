@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from handlers.kit import Abort, Button, Context, Reply
 from storage import customers, deals, reps, tasks
+from storage.endings import marked, query_tokens, stems
 from storage.folding import fold, looks_like_email, looks_like_phone, name_tokens
 from storage.models import Customer, Deal, Rep, Task
 from storage.search import Match, Tier, pick
@@ -83,6 +84,10 @@ def find_customers(ctx: Context, text: str) -> Found:
         )
         return Found(ranked, ranked[0] if len(ranked) == 1 else None)
     matches = _search(ctx, text)
+    if all(m.tier is Tier.FUZZY for m in matches) and (unglued := _unglued(ctx, text.split())):
+        # Nothing matched as typed: a glued case ending ("ozmenin") is cut, as a guess that
+        # resolves only the way any reference does.
+        matches = _search(ctx, " ".join(unglued)) or matches
     by_id = customers.many(ctx.session, [m.customer_id for m in matches])
     ranked = [by_id[m.customer_id] for m in matches if m.customer_id in by_id]
     chosen = pick(matches)
@@ -101,7 +106,7 @@ def choices_reply(
     return Reply(ctx.t(key, **values), choices=[Button(label, cmd) for label, cmd in options])
 
 
-def _customer_choices(ctx: Context, ranked: list[Customer], query: str, rebuild: str) -> Abort:
+def customer_choices(ctx: Context, ranked: list[Customer], query: str, rebuild: str) -> Abort:
     if not ranked:
         return Abort(
             Reply(
@@ -119,7 +124,7 @@ def resolve_customer(ctx: Context, text: str, rebuild: str) -> Customer:
         raise Abort(Reply(ctx.t("customer.missing")))
     found = find_customers(ctx, text)
     if found.chosen is None:
-        raise _customer_choices(ctx, found.ranked, text, rebuild)
+        raise customer_choices(ctx, found.ranked, text, rebuild)
     return found.chosen
 
 
@@ -132,19 +137,23 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
         rest = " ".join(words[used:])
         return ctx.again(" ".join(p for p in (before, "{ref}", rest) if p))
 
-    explicit = _explicit_span(words)
+    explicit = _explicit_span(words, _region(ctx))
     if explicit is not None:
         used, text = explicit
         return resolve_customer(ctx, text, rebuild(used)), used
     index = ctx.services.index
     index.refresh(ctx.session)
-    for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
-        span = name_tokens(" ".join(words[:size]))
+    sizes = range(min(MAX_NAME_WORDS, len(words)), 0, -1)
+    # As typed first; a glued case ending ("ozmene") only when no span matched as typed.
+    for size, text in [(n, " ".join(words[:n])) for n in sizes] + [
+        (n, " ".join(unglued)) for n in sizes if (unglued := _unglued(ctx, words[:n]))
+    ]:
+        span = query_tokens(text)
         # Any name that fits starts and ends on the span's first and last words: a span whose
         # ends are no customer's words is skipped without a search.
         if not span or not (index.knows(span[0]) and index.knows(span[-1])):
             continue
-        matches = index.search(" ".join(words[:size]), limit=CHOICES, visible=ctx.may_read)
+        matches = index.search(text, limit=CHOICES, visible=ctx.may_read)
         fitting = [m for m in matches if m.inside or _covers(span, m.words)]
         if not fitting:
             continue
@@ -153,18 +162,28 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
         chosen = exact[0] if len(exact) == 1 else fitting[0] if len(fitting) == 1 else None
         if chosen is None:
             ranked = [by_id[m.customer_id] for m in (exact or fitting)]
-            raise _customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
+            raise customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
         customer = by_id[chosen.customer_id]
         if size < len(words) and _name_goes_on(customer.name, span, words[size]):
             # "mehmet demir ..." must not become Mehmet Demirel saying "demir ...": ask.
             typed = " ".join(words[: size + 1])
-            raise _customer_choices(
-                ctx, find_customers(ctx, typed).ranked, typed, rebuild(size + 1)
-            )
+            raise customer_choices(ctx, find_customers(ctx, typed).ranked, typed, rebuild(size + 1))
         return customer, size
     guess = min(2, len(words))
     found = find_customers(ctx, " ".join(words[:guess]))
-    raise _customer_choices(ctx, found.ranked, " ".join(words[:guess]), rebuild(guess))
+    raise customer_choices(ctx, found.ranked, " ".join(words[:guess]), rebuild(guess))
+
+
+def _unglued(ctx: Context, words: list[str]) -> list[str] | None:
+    """``words`` with a case ending cut from the last one ("ozmene" -> "ozmen"), when what is
+    left is a word of some customer's name; None when no ending fits."""
+    if not words or marked(words[-1]):
+        return None
+    for stem in stems(words[-1]):
+        folded = query_tokens(stem)
+        if len(folded) == 1 and ctx.services.index.knows(folded[0]):
+            return [*words[:-1], stem]
+    return None
 
 
 def _covers(span: tuple[str, ...], name: frozenset[str]) -> bool:
@@ -183,9 +202,11 @@ def _name_goes_on(name: str, span: tuple[str, ...], next_word: str) -> bool:
     )
 
 
-def _explicit_span(words: list[str]) -> tuple[int, str] | None:
+def _explicit_span(words: list[str], region: str) -> tuple[int, str] | None:
     """An id, e-mail, phone, "quoted name" or "name:" at the start: (words used, text)."""
     first = words[0]
+    if phone := phone_span(words, region):  # before ids: "0532 111 22 33" is no customer #532
+        return phone
     if parse_id(first) is not None or looks_like_email(first):
         return 1, first
     if first.startswith('"'):
@@ -195,51 +216,31 @@ def _explicit_span(words: list[str]) -> tuple[int, str] | None:
     for i, word in enumerate(words[:MAX_NAME_WORDS]):
         if word.endswith(":") and len(word) > 1:
             return i + 1, " ".join(words[: i + 1]).rstrip(":")
-    phone_words = 0
-    while phone_words < len(words) and looks_like_phone_part(words[phone_words]):
-        phone_words += 1
-    if phone_words and looks_like_phone(" ".join(words[:phone_words])):
-        return phone_words, " ".join(words[:phone_words])
     return None
+
+
+def phone_span(words: list[str], region: str, *, at_end: bool = False) -> tuple[int, str] | None:
+    """A phone written over the first (or last) words ("0532 111 22 33"): (words used, text).
+
+    The longest run that is a valid number wins, so "0532 111 22 33 2 adet" keeps its "2";
+    a run that only looks like a phone is still taken, to be answered "no customer has it".
+    """
+    ordered = words[::-1] if at_end else words
+    run = 0
+    while run < len(ordered) and looks_like_phone_part(ordered[run]):
+        run += 1
+
+    def text(n: int) -> str:
+        return " ".join(words[len(words) - n :] if at_end else words[:n])
+
+    runs = [n for n in range(run, 0, -1) if looks_like_phone(text(n))]
+    valid = [n for n in runs if to_e164(text(n), region)]
+    best = (valid or runs or [0])[0]
+    return (best, text(best)) if best else None
 
 
 def looks_like_phone_part(word: str) -> bool:
     return bool(word) and all(ch.isdigit() or ch in "+()-./" for ch in word)
-
-
-def trailing_customer(ctx: Context, words: list[str]) -> list[tuple[int, Customer]]:
-    """Customers the last words might name, longest span first: [(words used, customer)].
-
-    Only spans whose every word stands in the name count, and only unambiguous ones are
-    returned; an ambiguous span stops with choices, so a task is never filed under a guess.
-    """
-    found: list[tuple[int, Customer]] = []
-    last = words[-1] if words else ""
-    if parse_id(last) is not None and last.startswith("#"):
-        customer = customers.get(ctx.session, int(last[1:]))
-        if customer is None:
-            raise Abort(Reply(ctx.t("customer.not_found", query=last)))
-        return [(1, customer)]
-    index = ctx.services.index
-    index.refresh(ctx.session)
-    for size in range(min(MAX_NAME_WORDS, len(words) - 2), 0, -1):
-        span = " ".join(words[-size:])
-        tokens = name_tokens(span)
-        if not tokens or not all(index.knows(tok) for tok in tokens):
-            continue
-        hits = index.search(span, limit=CHOICES, visible=ctx.may_read)
-        matches = [m for m in hits if m.inside]
-        exact = [m for m in matches if m.tier is Tier.EXACT]
-        chosen = exact[0] if len(exact) == 1 else matches[0] if len(matches) == 1 else None
-        if chosen is not None:
-            customer = customers.get(ctx.session, chosen.customer_id)
-            if customer is not None:
-                found.append((size, customer))
-        elif len(exact) > 1:
-            ranked = list(customers.many(ctx.session, [m.customer_id for m in exact]).values())
-            head = " ".join(words[:-size])
-            raise _customer_choices(ctx, ranked, span, ctx.again(f"{head} {{ref}}"))
-    return found
 
 
 def _rank_texts(query: str, items: list[tuple[int, str]]) -> tuple[list[int], int | None]:

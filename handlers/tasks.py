@@ -7,7 +7,8 @@ from datetime import datetime
 from handlers import dates
 from handlers.cards import task_card, task_line
 from handlers.kit import Abort, Button, Context, Reply, Usage, command, is_keyword
-from handlers.refs import parse_id, resolve_rep, resolve_task, trailing_customer
+from handlers.mentions import leading_customer, trailing_customer
+from handlers.refs import parse_id, resolve_rep, resolve_task
 from storage import tasks
 from storage.models import Customer, Task
 
@@ -30,23 +31,28 @@ def confirm_future(ctx: Context, due: datetime) -> None:
 def find_task_parts(
     ctx: Context, text: str, *, with_customer: bool, again: str
 ) -> tuple[str, datetime | None, Customer | None]:
-    """Split "<title> <when> [customer]": the date is the last date in the text.
+    """Split "[customer] <title> <when> [customer]": the date is the last date in the text.
 
     Returns the title exactly as typed (the date's words taken out), the due moment (None when
-    no date was found) and the customer named at the end, if any. ``again`` re-runs the
-    command with ``{text}`` in place of ``text`` when the date must be asked about.
+    no date was found) and the customer named at the end or the start (``handlers.mentions``).
+    ``again`` re-runs the command with ``{text}`` in place of ``text`` when the date must be
+    asked about.
     """
     words = text.split()
     candidates = trailing_customer(ctx, words) if with_customer else []
-    for used, customer in [*candidates, (0, None)]:
+    used, customer = candidates[0] if candidates else (0, None)
+    title, due = " ".join(words[: len(words) - used]), None
+    for used, named in [*candidates, (0, None)]:
         head = " ".join(words[: len(words) - used])
         if found := dates.split(ctx, head):
             title, reading = found
             tail = " ".join(words[len(words) - used :])
             due = dates.settle(ctx, head, reading, again.replace("{text}", f"{{text}} {tail}"))
-            return title.strip(" ,;:-"), due, customer
-    used, customer = candidates[0] if candidates else (0, None)
-    return " ".join(words[: len(words) - used]).strip(" ,;:-"), None, customer
+            customer = named
+            break
+    if customer is None and with_customer:
+        customer, title = leading_customer(ctx, title, again.replace("{text}", f"{text} {{ref}}"))
+    return title.strip(" ,;:-"), due, customer
 
 
 def parse_task(

@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
+from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
 
@@ -159,7 +160,7 @@ class NameIndex:
         self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None
     ) -> list[Match]:
         """The best matches; with ``visible``, only customers whose owner it accepts."""
-        q_tokens = name_tokens(query)
+        q_tokens = query_tokens(query)  # "Özmen'in" is a search for Özmen
         if not q_tokens:
             return []
         weight: dict[int, float] = defaultdict(float)
