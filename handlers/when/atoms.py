@@ -77,10 +77,9 @@ def _word_atom(words: list[str], i: int) -> Atom | None:
     for size in range(min(lexicon.longest_phrase(), len(words) - i), 0, -1):
         if kinds := lexicon.phrases().get(tuple(words[i : i + size])):
             return Atom(kinds, tuple(words[i : i + size]), i, i + size - 1)
+    if (found := lexicon.stem(words[i], lexicon.day_words())) is not None:
+        return Atom(lexicon.phrases()[(found,)], (found,), i, i)
     word = words[i]
-    for phrase, kinds in lexicon.phrases().items():
-        if len(phrase) == 1 and kinds & DAY_WORDS.keys() and lexicon.stem(word, {phrase[0]}):
-            return Atom(kinds, phrase, i, i)
     if (found := lexicon.stem(word, lexicon.weekdays())) is not None:
         kinds = {"weekday", "weak"} if found in lexicon.WEAK_WEEKDAYS else {"weekday"}
         return Atom(frozenset(kinds), lexicon.weekdays()[found], i, i)

@@ -4,35 +4,24 @@ Month and weekday names, full and short, come from Babel's CLDR data for Turkish
 every other word (``yarın``, ``haftaya``, ``sabah``, ``in``, ``later``, the number words) is a
 ``kw.when.*`` catalog entry. A keyword may be several words ("öğleden sonra") and a word may
 mean several things ("saat" is both "at" and "hour"; the reader decides by its neighbours).
-Turkish case endings on a day or weekday word ("cumaya", "yarına", "salı'ya") are stripped by
-``stem``: a table of our own, because the endings a date word takes are few and fixed.
+Turkish case endings on a day or weekday word ("cumaya", "yarına", "salı'ya") are cut by
+``forms`` with the table names use (``storage.endings``).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, lru_cache
 
 from babel.dates import get_day_names, get_month_names
 
 from handlers.kit.i18n import catalog
 from handlers.money import CODES, SYMBOLS, multiplier
+from storage.endings import stems, strip_marked
 from storage.folding import fold
 
 LOCALES = {"tr_TR": False, "en_US": True}
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-# Endings a date word takes in a sentence: to (-a/-e/-ya/-ye), at (-da/-de/-ta/-te), from
-# (-dan/-den/-tan/-ten), of (-ın/-in/-un/-ün, -nın/...), and with -ki ("cumaki").
-SUFFIXES = tuple(
-    sorted(
-        {
-            "ya", "ye", "a", "e", "da", "de", "ta", "te", "dan", "den", "tan", "ten", "nda",
-            "nde", "ndan", "nden", "nin", "nun", "in", "un", "ki", "daki", "deki", "si", "i",
-        },
-        key=len,
-        reverse=True,
-    )
-)  # fmt: skip
-APOSTROPHES = ("'", "\u2019")
 
 
 def clean(word: str) -> str:
@@ -85,6 +74,13 @@ def phrases() -> dict[tuple[str, ...], frozenset[str]]:
 
 
 @cache
+def day_words() -> frozenset[str]:
+    """One-word day keywords ("yarın", "bugün", "dün"): they take case endings ("yarına")."""
+    days = {"today", "tomorrow", "day_after", "yesterday"}
+    return frozenset(p[0] for p, kinds in phrases().items() if len(p) == 1 and kinds & days)
+
+
+@cache
 def longest_phrase() -> int:
     return max(len(words) for words in phrases())
 
@@ -101,18 +97,14 @@ def is_money(word: str) -> bool:
     return clean(word) in CODES or word in SYMBOLS or bool(multiplier(word))
 
 
-def stem(word: str, known: dict[str, int] | dict[str, tuple[int, bool]] | set[str]) -> str | None:
-    """``word`` without a Turkish case ending, when what remains is a known word."""
-    if word in known:
-        return word
-    for mark in APOSTROPHES:
-        if mark in word:
-            bare = word.split(mark, 1)[0]
-            return bare if bare in known else None
-    for ending in SUFFIXES:
-        if word.endswith(ending) and word[: -len(ending)] in known:
-            return word[: -len(ending)]
-        # a vowel-final stem takes a buffer consonant: cuma-y-a, salı-y-a
-        if word.endswith("y" + ending) and word[: -len(ending) - 1] in known:
-            return word[: -len(ending) - 1]
-    return None
+@lru_cache(maxsize=65_536)
+def forms(word: str) -> tuple[str, ...]:
+    """``word`` as typed, then without a Turkish case ending ("cumaya", "salı'ya", "yarına"):
+    the endings are the ones names take (``storage.endings``)."""
+    found = [word, fold(strip_marked(word)), *(fold(s) for s in stems(word))]
+    return tuple(dict.fromkeys(found))
+
+
+def stem(word: str, known: Mapping[str, object] | set[str]) -> str | None:
+    """The first form of ``word`` that is a known word, or None."""
+    return next((form for form in forms(word) if form in known), None)
