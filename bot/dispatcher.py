@@ -30,6 +30,7 @@ from handlers.kit import (
     Usage,
     command_words,
     lookup,
+    meant,
     split_command,
     split_literal,
     usage_reply,
@@ -132,7 +133,7 @@ class Dispatcher:
                 words = ["find", *words]  # a bare name looks the customer up
             spec, used = lookup(words)
             if spec is None:
-                return [self._unknown(t, words[0])]
+                return [self._unknown(t, words)]
             if rep.role not in spec.roles:
                 key = "auth.admin_only" if spec.roles == ("admin",) else "auth.role"
                 return [Reply(t(key, command=spec.name))]
@@ -214,7 +215,18 @@ class Dispatcher:
         settings = self.services.settings
         return bool(settings.crm_rate_commands_per_minute or settings.crm_rate_writes_per_minute)
 
-    def _unknown(self, t: Translator, word: str) -> Reply:
+    def _unknown(self, t: Translator, words: list[str]) -> Reply:
+        """What the rep meant: a command that does it by another name, one that does not exist
+        yet (said honestly), or one spelt alike."""
+        word = words[0]
+        spec, missing = meant(words)
+        if missing is not None:
+            return Reply(t(f"unknown.missing.{missing}", word=word))
+        if spec is not None:
+            return Reply(
+                t("unknown.means", word=word, command=spec.name),
+                buttons=[Button(t("button.help_on", command=spec.name), f"/help {spec.key}")],
+            )
         best = process.extractOne(fold(word), command_words(), scorer=fuzz.WRatio)
         if best and best[1] >= 60:
             suggestion = lookup([best[0]])[0]

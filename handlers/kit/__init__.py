@@ -28,6 +28,7 @@ from handlers.kit.registry import (
     command,
     command_words,
     lookup,
+    meant,
     unregister,
     usage_reply,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "keyword_pattern",
     "keywords",
     "lookup",
+    "meant",
     "parse_days",
     "parse_hhmm",
     "read_hhmm",

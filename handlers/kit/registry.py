@@ -23,7 +23,7 @@ import inspect
 from collections.abc import Callable
 
 from handlers.kit.context import CommandSpec, Handler
-from handlers.kit.i18n import Translator
+from handlers.kit.i18n import Translator, catalog, is_keyword
 from handlers.kit.messages import Button, Reply
 from storage.folding import fold
 from storage.models import ROLES
@@ -102,6 +102,22 @@ def lookup(words: list[str]) -> tuple[CommandSpec | None, int]:
 
 def command_words() -> list[str]:
     return list(_LOOKUP)
+
+
+def meant(words: list[str]) -> tuple[CommandSpec | None, str | None]:
+    """What an unknown command means, before any spelling guess: (the command that does it,
+    None), (None, a ``kw.missing`` key) for what does not exist yet, or (None, None).
+
+    "/forecast" and "/tahmin" are /pipeline, not /task or /find that merely look alike.
+    """
+    typed = [words[0], "".join(words[:2])] if words else []
+    for key in (k for k in catalog("en") if k.startswith(("kw.meaning.", "kw.missing."))):
+        if any(is_keyword(word, key) for word in typed):
+            _, kind, name = key.split(".")
+            if kind == "missing":
+                return None, name
+            return REGISTRY.get(name.replace("_", " ")), None
+    return None, None
 
 
 def usage_reply(t: Translator, key: str, problem: str | None = None, **values: object) -> Reply:
