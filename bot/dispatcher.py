@@ -20,6 +20,7 @@ from sqlmodel import Session
 from handlers import invites  # importing any of handlers registers every command
 from handlers.kit import (
     CONFIRM_FLAG,
+    PREVIEW_FLAG,
     Abort,
     Button,
     Context,
@@ -144,7 +145,7 @@ class Dispatcher:
             args = words[used:]
             ctx = Context(
                 spec=spec,
-                args=" ".join(a for a in args if a != CONFIRM_FLAG),
+                args=" ".join(a for a in args if a not in (CONFIRM_FLAG, PREVIEW_FLAG)),
                 incoming=incoming,
                 rep=rep,
                 session=session,
@@ -153,6 +154,7 @@ class Dispatcher:
                 now=now,
                 tz=ZoneInfo(rep.timezone or settings.crm_timezone),
                 confirmed=CONFIRM_FLAG in args,
+                preview=PREVIEW_FLAG in args,
                 via_flow=flow is not None,
                 ended_flow=bool(ended),
                 location=location,
@@ -187,6 +189,9 @@ class Dispatcher:
             self._roll_back(ctx)
             result = refusal(session, t, denied, ctx.again(ctx.args))
         replies = result if isinstance(result, list) else [result]
+        if ctx.preview:
+            self._roll_back(ctx)
+            replies = [_previewed(t, ctx, reply) for reply in replies]
         for reply in replies:
             reply.language = reply.language or language
         return replies
@@ -237,3 +242,13 @@ class Dispatcher:
                     buttons=[Button(t("button.help_on", command=name), f"/help {suggestion.key}")],
                 )
         return Reply(t("unknown.none", word=word), buttons=[Button(t("button.help"), "/help")])
+
+
+def _previewed(t: Translator, ctx: Context, reply: Reply) -> Reply:
+    """What a command would answer, with nothing kept and nothing to press: the records its
+    buttons name were never written. The rep edits the example to run it on their own data."""
+    typed = f"/{ctx.spec.name} {ctx.args}".strip()
+    text = "\n".join([t("help.preview"), reply.text, t("help.preview_edit", command=typed)])
+    return Reply(
+        text, buttons=[Button(t("button.help_on", command=ctx.spec.name), f"/help {ctx.spec.key}")]
+    )

@@ -1,9 +1,13 @@
 """Help that teaches by example (every command's usage and a real example, in both languages),
-and /cancel to leave a question unanswered."""
+and /cancel to leave a question unanswered.
+
+"Try it" runs the example as a preview (``PREVIEW_FLAG``): the rep sees what it would do, and
+nothing is kept; to do it for real they send it edited, with their own customer.
+"""
 
 from __future__ import annotations
 
-from handlers.kit import REGISTRY, Button, Context, Reply, command, lookup
+from handlers.kit import PREVIEW_FLAG, REGISTRY, Button, Context, Reply, command, lookup
 
 QUICK = ("find", "log", "deals", "tasks")
 
@@ -26,7 +30,8 @@ def help_(ctx: Context) -> Reply:
         if spec.aliases:
             lines.append(t("help.aliases", aliases=", ".join(f"/{a}" for a in spec.aliases)))
         return Reply(
-            "\n".join(lines), buttons=[Button(t("button.try_it"), t(f"help.{spec.key}.example"))]
+            "\n".join(lines),
+            buttons=[Button(t("button.try_it"), f"{t(f'help.{spec.key}.example')} {PREVIEW_FLAG}")],
         )
     visible = [s for s in REGISTRY.values() if ctx.rep.role in s.roles and not s.hidden]
     lines = [t("help.intro")]

@@ -21,6 +21,7 @@ from handlers.kit.messages import Attachment, Button, Card, Incoming, Reply
 from handlers.kit.parsing import split_command, split_literal
 from handlers.kit.registry import (
     CONFIRM_FLAG,
+    PREVIEW_FLAG,
     REGISTRY,
     Abort,
     RegistryClash,
@@ -49,6 +50,7 @@ __all__ = [
     "EVERY_DAY",
     "FLOW_IDLE",
     "LANGUAGES",
+    "PREVIEW_FLAG",
     "REGISTRY",
     "Abort",
     "Accounts",

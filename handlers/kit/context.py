@@ -56,6 +56,7 @@ class Context:
     now: datetime
     tz: ZoneInfo
     confirmed: bool = False
+    preview: bool = False  # the command runs but nothing it writes is kept
     via_flow: bool = False  # completed from a guided flow's question
     ended_flow: bool = False  # this command replaced an unfinished flow
     location: tuple[float, float] | None = None

@@ -29,6 +29,7 @@ from storage.folding import fold
 from storage.models import ROLES
 
 CONFIRM_FLAG = "--confirm"
+PREVIEW_FLAG = "--preview"  # run, show the answer, keep nothing ("Try it" in /help)
 
 
 class Usage(Exception):
