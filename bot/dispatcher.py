@@ -12,6 +12,7 @@ import logging
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
@@ -20,9 +21,13 @@ from sqlmodel import Session
 from handlers import invites  # importing any of handlers registers every command
 from handlers.kit import (
     CONFIRM_FLAG,
+    FLOW_IDLE,
     PREVIEW_FLAG,
+    PROPOSAL_STEP,
+    SENTENCE,
     Abort,
     Button,
+    CommandSpec,
     Context,
     Incoming,
     Reply,
@@ -30,6 +35,7 @@ from handlers.kit import (
     Translator,
     Usage,
     command_words,
+    is_keyword,
     lookup,
     meant,
     split_command,
@@ -122,16 +128,31 @@ class Dispatcher:
             if not words and flow is not None and location is not None:
                 flows.remember_location(session, flow, location)  # for the flow's command
                 return [Reply(t("location.noted"))]
+            asked: tuple[str, dict[str, Any]] | None = None  # the question this text answers
+            fallback = False  # a command word without a slash: a sentence, if it does not parse
             if not words:  # a shared location on its own
                 words = ["location"]
-            elif flow is not None:  # the answer to the flow's question completes its command
+            elif flow is not None and (picked := _picked(flow.data, words)) is not None:
+                head, literal = split_literal(picked)  # "2": the second of the last list
+                words, typed = split_command(head), True
+                flows.clear(session, *where)
+            elif flow is not None and flow.step == PROPOSAL_STEP and _agrees(incoming.text):
+                head, literal = split_literal(flow.data["prefix"])  # "evet": as [Save]
+                words, typed = split_command(head), True
+                flows.clear(session, *where)
+            elif flow is not None and flow.step not in (flows.PICK, PROPOSAL_STEP):
+                # the answer to the flow's question completes its command
+                asked = flow.command, dict(flow.data)
                 answer = f"{flow.data['prefix']} {incoming.text} {flow.data['suffix']}"
                 head, literal = split_literal(answer)
                 words = split_command(head)
                 location = location or _point(flow.data.get("location"))
                 flows.clear(session, *where)
-            elif spec is None and not typed:
-                words = ["find", *words]  # a bare name looks the customer up
+            elif not typed:
+                if flow is not None:  # new text leaves the last list or proposal behind
+                    flows.clear(session, *where)
+                fallback = spec is not None and len(words) > used
+                words = words if fallback else [SENTENCE, *words]
             spec, used = lookup(words)
             if spec is None:
                 return [self._unknown(t, words)]
@@ -142,39 +163,63 @@ class Dispatcher:
                 return [Reply(t(busy, seconds=60 - now.second))]
             # A new write command ends an unfinished flow (read commands leave it be).
             ended = typed and spec.writes and flows.clear(session, *where)
-            args = words[used:]
-            ctx = Context(
-                spec=spec,
-                args=" ".join(a for a in args if a not in (CONFIRM_FLAG, PREVIEW_FLAG)),
-                incoming=incoming,
-                rep=rep,
-                session=session,
-                services=self.services,
-                t=t,
-                now=now,
-                tz=ZoneInfo(rep.timezone or settings.crm_timezone),
-                confirmed=CONFIRM_FLAG in args,
-                preview=PREVIEW_FLAG in args,
-                via_flow=flow is not None,
-                ended_flow=bool(ended),
-                location=location,
-                literal=literal,
-                scope=scope_for(session, rep, settings.crm_visibility),
-                shared=not incoming.is_private
-                and not chat_settings.is_internal(session, incoming.platform, incoming.chat_id),
-            )
-            return self._execute(ctx)
 
-    def _execute(self, ctx: Context) -> list[Reply]:
+            def context(spec: CommandSpec, args: list[str]) -> Context:
+                return Context(
+                    spec=spec,
+                    args=" ".join(a for a in args if a not in (CONFIRM_FLAG, PREVIEW_FLAG)),
+                    incoming=incoming,
+                    rep=rep,
+                    session=session,
+                    services=self.services,
+                    t=t,
+                    now=now,
+                    tz=ZoneInfo(rep.timezone or settings.crm_timezone),
+                    confirmed=CONFIRM_FLAG in args,
+                    preview=PREVIEW_FLAG in args,
+                    via_flow=asked is not None,
+                    ended_flow=bool(ended),
+                    location=location,
+                    literal=literal,
+                    scope=scope_for(session, rep, settings.crm_visibility),
+                    shared=not incoming.is_private
+                    and not chat_settings.is_internal(session, incoming.platform, incoming.chat_id),
+                )
+
+            replies, refused = self._execute(context(spec, words[used:]))
+            if refused and fallback:  # "tamam bu iş": not /done's arguments, so a sentence
+                reading, _ = lookup([SENTENCE])
+                assert reading is not None
+                replies, _ = self._execute(context(reading, words))
+            elif refused and asked is not None:  # not an answer: ask again, the question open
+                command, data = asked
+                flows.save(session, *where, command=command, data=data, now=now,
+                           expires_at=now + FLOW_IDLE)  # fmt: skip
+                replies[-1].text += "\n" + t("flow.still_open")
+        if replies and replies[-1].choices:
+            self._remember_choices(where, replies[-1].choices)
+        return replies
+
+    def _remember_choices(self, where: tuple[str, str, str], choices: list[Button]) -> None:
+        """Keep the last numbered list, in a transaction of its own: the command's may have been
+        read-only or rolled back, and "2" must still pick its second entry."""
+        now = self.services.clock()
+        with self.services.db.session(write=True) as session:
+            commands = [c.command for c in choices]
+            flows.offer_choices(session, *where, commands, now=now, expires_at=now + FLOW_IDLE)
+
+    def _execute(self, ctx: Context) -> tuple[list[Reply], bool]:
         """Run the handler in the command's session: within the rep's scope (it sees only what
         they may read, and a flush refuses what they may not change), read-only when declared
-        so; a stop, a usage problem or a refusal rolls everything back."""
+        so; a stop, a usage problem or a refusal rolls everything back. Also says whether the
+        arguments were refused as not the command's (a ``Usage``)."""
         session, spec, t = ctx.session, ctx.spec, ctx.t
         assert ctx.scope is not None
         restrict(session, ctx.scope)
         if not spec.writes:
             refuse_record_writes(session)  # so that ``writes=False`` cannot lie
         language = t.language
+        refused = False
         try:
             result = spec.handler(ctx)
             session.flush()  # ownership is checked here, while a refusal can still answer
@@ -182,6 +227,7 @@ class Dispatcher:
         except Usage as problem:
             self._roll_back(ctx)
             result = usage_reply(t, spec.key, problem.problem, **problem.values)
+            refused = True
         except Abort as stop:
             self._roll_back(ctx)
             result = stop.reply
@@ -194,7 +240,7 @@ class Dispatcher:
             replies = [_previewed(t, ctx, reply) for reply in replies]
         for reply in replies:
             reply.language = reply.language or language
-        return replies
+        return replies, refused
 
     def _over_limit(self, session: Session, rep_id: int, writes: bool, now: datetime) -> str | None:
         """Count the command; the catalog key of the limit it passes, if it does."""
@@ -251,4 +297,19 @@ def _previewed(t: Translator, ctx: Context, reply: Reply) -> Reply:
     text = "\n".join([t("help.preview"), reply.text, t("help.preview_edit", command=typed)])
     return Reply(
         text, buttons=[Button(t("button.help_on", command=ctx.spec.name), f"/help {ctx.spec.key}")]
+    )
+
+
+def _picked(data: dict[str, Any], words: list[str]) -> str | None:
+    """The command of the list entry a bare number picks ("2"), if it is one."""
+    choices = data.get("choices") or []
+    if len(words) == 1 and words[0].isdigit() and 1 <= int(words[0]) <= len(choices):
+        return str(choices[int(words[0]) - 1])
+    return None
+
+
+def _agrees(text: str) -> bool:
+    """ "evet", "ok", "tamam": yes to a proposal."""
+    return is_keyword(text.strip(" .!"), "kw.chat.yes") or is_keyword(
+        text.strip(" .!"), "kw.chat.ok"
     )

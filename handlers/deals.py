@@ -9,7 +9,6 @@ from decimal import Decimal
 from handlers import dates
 from handlers.cards import deal_card, deal_line
 from handlers.kit import (
-    Abort,
     Button,
     Context,
     Reply,
@@ -115,16 +114,24 @@ def stage(ctx: Context) -> Reply:
     deal = resolve_deal(ctx, " ".join(words[:start]), ctx.again(f"{{ref}} {stage_text}"))
     if deal.stage_id == target.id and target.is_lost and (reason or not deal.lost_reason):
         if not reason:  # lost without a reason (say, imported): ask for it now
-            raise Abort(_ask_lost_reason(ctx, deal, target))
+            return _ask_lost_reason(ctx, deal, target)
         deal.lost_reason, deal.updated_at = reason, ctx.now
         ctx.session.add(deal)
         return deal_card(ctx, deal, ctx.t("stage.reason_saved", title=deal.title))
+    if deal.stage_id == target.id and target.is_won and reason:  # the amount, given later
+        closing = parse_amount(reason.split(), deal.currency)
+        if closing is None:
+            raise Usage("stage.bad_won_amount", amount=reason)
+        deal.closed_amount, deal.updated_at = closing[1], ctx.now
+        ctx.session.add(deal)
+        amount = ctx.t.money(closing[1], deal.currency)
+        return deal_card(ctx, deal, ctx.t("stage.amount_saved", title=deal.title, amount=amount))
     if deal.stage_id == target.id:
         return deal_card(
             ctx, deal, ctx.t("stage.already", title=deal.title, stage=ctx.t.stage(target.name))
         )
     if target.is_lost and not reason:
-        raise Abort(_ask_lost_reason(ctx, deal, target))
+        return _ask_lost_reason(ctx, deal, target)
     if target.is_won:
         closing = parse_amount(reason.split(), deal.currency) if reason else None
         if reason and closing is None:
@@ -135,9 +142,13 @@ def stage(ctx: Context) -> Reply:
     if not target.is_won:
         deal.closed_amount = None
     deals.move(ctx.session, deal, target, ctx.rep.id, ctx.now)
-    return deal_card(
+    card = deal_card(
         ctx, deal, ctx.t("stage.moved", title=deal.title, stage=ctx.t.stage(target.name))
     )
+    if target.is_won and not reason:  # the closing amount is the next answer, if it differs
+        asked = ctx.ask(ctx.t("stage.ask_won_amount"), f"/stage #{deal.id} {target.name.lower()}")
+        card.text = f"{card.text}\n{asked.text}"
+    return card
 
 
 def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:
@@ -146,10 +157,8 @@ def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:
         Button(reason, f"/stage #{deal.id} {word} {reason}")
         for reason in ctx.t.words("stage.lost_reasons")
     ]
-    return Reply(
-        ctx.t("stage.lost_needs_reason", title=deal.title, ref=f"#{deal.id}", word=word),
-        choices=buttons,
-    )
+    question = ctx.t("stage.lost_needs_reason", title=deal.title, ref=f"#{deal.id}", word=word)
+    return ctx.ask(question, f"/stage #{deal.id} {word}", choices=buttons)
 
 
 @command("deals", writes=False, aliases=("firsatlar",))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from handlers import dates
 from handlers.kit import Button, Context, Reply, Usage, command, keyword_pattern, keywords
 from handlers.refs import leading_customer, resolve_customer
 from handlers.tasks import confirm_contact, create_task, parse_task
@@ -15,6 +16,8 @@ from storage.models import INTERACTION_KINDS, Interaction
 KINDS = INTERACTION_KINDS  # what /log takes, in the order forms and buttons offer them
 NEXT = re.compile(rf"(?:^|\s)(?:{keyword_pattern('kw.next')})\s*", re.IGNORECASE)
 NEXT_SEP = "next: "
+# "on: dün" (Turkish "tarih:"): when it happened, if not now; read as a past event
+OCCURRED = re.compile(rf"(?:^|\s)(?:{keyword_pattern('kw.occurred')})\s*(.+)$", re.IGNORECASE)
 MAX_SUMMARY = 4000  # the column's size; a longer text (a pasted e-mail) is cut, and said so
 RECENT_VISIT = timedelta(minutes=30)
 OUTBOUND = ("call", "email")  # reaching out: a do-not-contact customer is asked about first
@@ -40,6 +43,12 @@ def log(ctx: Context) -> Reply:
         return Reply(ctx.t("log.duplicate"))
     main, *rest = NEXT.split(" ".join(words[1:]), maxsplit=1)
     next_step = rest[0] if rest else ""
+    occurred = ctx.now
+    if found := OCCURRED.search(main):
+        reading = dates.read_all(ctx, found.group(1), past=True)
+        if reading is None:
+            raise Usage("log.bad_occurred", when=found.group(1))
+        main, occurred = main[: found.start()], reading.at
     main_words = main.split()
     later = f" {NEXT_SEP}{next_step}" if next_step else ""
     if not main_words:
@@ -69,7 +78,7 @@ def log(ctx: Context) -> Reply:
         Interaction(
             kind=kind,
             summary=summary,
-            occurred_at=ctx.now,
+            occurred_at=occurred,
             rep_id=ctx.rep.id,
             customer_id=customer.id or 0,
             deal_id=deal_id,

@@ -109,8 +109,14 @@ def test_won_stamps_closed_at_and_amount(services, chat: Chat, acme, clock) -> N
 def test_stage_names_in_turkish(services, acme) -> None:
     ayse = add_rep(services, "Ayşe Yılmaz", language="tr")
     add_deal(services, acme, "Filo takip", "250000")
-    reply = Chat(services, ayse).say("/stage filo takip kazanıldı")
-    assert reply.text == '"Filo takip" Kazanıldı aşamasına taşındı.'
+    chat = Chat(services, ayse)
+    reply = chat.say("/stage filo takip kazanıldı")
+    assert reply.text.splitlines()[0] == '"Filo takip" Kazanıldı aşamasına taşındı.'
+    # the closing amount is the next answer: a number, not a new customer
+    saved = chat.say("1.100.000")
+    assert saved.text == '"Filo takip" kapanış tutarı kaydedildi: ₺1.100.000.'
+    [deal] = deal_rows(services)
+    assert str(deal.closed_amount) == "1100000.00"
 
 
 def test_stage_bad_input(services, chat: Chat, acme) -> None:

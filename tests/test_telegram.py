@@ -4,6 +4,7 @@ a fake Bot API on 127.0.0.1, with the real dispatcher and database behind it."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 import aiohttp
@@ -41,8 +42,10 @@ async def ask(fake: FakeBotAPI, user: int, text: str, chat: int | None = None, *
 
 
 async def press(fake: FakeBotAPI, user: int, call, label: str):
-    """Press the button labelled ``label`` on the message ``call`` sent; return the edit."""
-    [button] = [b for b in call.buttons if b["text"] == label]
+    """Press the button labelled ``label`` on the message ``call`` sent; return the edit.
+
+    A choice's label carries its number ("2. competitor"): typing "2" picks it too."""
+    [button] = [b for b in call.buttons if label in (b["text"], re.sub(r"^\d+\. ", "", b["text"]))]
     before = len(fake.of("editMessageText"))
     await fake.press(user, button["callback_data"], message_of(call))
     return (await fake.wait_for("editMessageText", before + 1))[-1]

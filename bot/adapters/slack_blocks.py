@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from bot.adapters.text import split_lines
-from handlers.kit import REGISTRY, Button, Card, Reply, Translator, lookup, split_command
+from handlers.kit import REGISTRY, Button, Card, Reply, Translator, lookup, numbered, split_command
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def render(
     if reply.card:
         blocks += card_blocks(reply.card)
     actions = _Actions()
-    blocks += actions.buttons(reply.choices)
+    blocks += actions.buttons(numbered(reply.choices))
     buttons = list(reply.buttons)
     if reply.card and reply.card.kind == "deal":
         stages = [

@@ -14,7 +14,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.text import split_lines
-from handlers.kit import Button, Reply
+from handlers.kit import Button, Reply, numbered
 
 MAX_TEXT = 4096
 MAX_CALLBACK = 64
@@ -59,7 +59,7 @@ def keyboard(reply: Reply, tokens: Mapping[str, str]) -> InlineKeyboardMarkup | 
     """Choices one per row (they are answers), follow-up buttons packed a few to a row.
 
     ``tokens`` holds a stored token for each command in ``too_long(reply)``."""
-    rows: list[list[InlineKeyboardButton]] = [[_button(c, tokens)] for c in reply.choices]
+    rows: list[list[InlineKeyboardButton]] = [[_button(c, tokens)] for c in numbered(reply.choices)]
     row: list[InlineKeyboardButton] = []
     width = 0
     for b in reply.buttons:

@@ -8,7 +8,7 @@ these names from here; the modules behind them are the kit's own business.
 """
 
 from handlers.kit.accounts import Accounts, Member
-from handlers.kit.context import FLOW_IDLE, CommandSpec, Context, Handler
+from handlers.kit.context import FLOW_IDLE, PROPOSAL_STEP, CommandSpec, Context, Handler
 from handlers.kit.i18n import (
     LANGUAGES,
     Translator,
@@ -17,12 +17,13 @@ from handlers.kit.i18n import (
     keyword_pattern,
     keywords,
 )
-from handlers.kit.messages import Attachment, Button, Card, Incoming, Reply
+from handlers.kit.messages import Attachment, Button, Card, Incoming, Reply, numbered
 from handlers.kit.parsing import split_command, split_literal
 from handlers.kit.registry import (
     CONFIRM_FLAG,
     PREVIEW_FLAG,
     REGISTRY,
+    SENTENCE,
     Abort,
     RegistryClash,
     Usage,
@@ -51,7 +52,9 @@ __all__ = [
     "FLOW_IDLE",
     "LANGUAGES",
     "PREVIEW_FLAG",
+    "PROPOSAL_STEP",
     "REGISTRY",
+    "SENTENCE",
     "Abort",
     "Accounts",
     "Attachment",
@@ -81,6 +84,7 @@ __all__ = [
     "keywords",
     "lookup",
     "meant",
+    "numbered",
     "parse_days",
     "parse_hhmm",
     "read_hhmm",

@@ -21,6 +21,7 @@ from storage.chat import flows, notices
 from storage.models import ROLES, Rep
 
 FLOW_IDLE = timedelta(minutes=15)
+PROPOSAL_STEP = "proposal"  # a flow whose answer "yes" runs its prefix as it stands
 
 Handler = Callable[["Context"], "Reply | list[Reply]"]
 

@@ -109,3 +109,9 @@ class Reply:
             "buttons": [b.to_json() for b in self.buttons],
             "attachments": [a.to_json() for a in self.attachments],
         }
+
+
+def numbered(choices: list[Button]) -> list[Button]:
+    """Choices labelled "1. …", "2. …": typing the number picks one in any chat (the
+    dispatcher keeps the last list), so the number must be on the button too."""
+    return [Button(f"{n}. {c.label}", c.command) for n, c in enumerate(choices, 1)]

@@ -29,6 +29,7 @@ from storage.folding import fold
 from storage.models import ROLES
 
 CONFIRM_FLAG = "--confirm"
+SENTENCE = "read"  # the hidden command plain text goes to: a sentence, a greeting or a name
 PREVIEW_FLAG = "--preview"  # run, show the answer, keep nothing ("Try it" in /help)
 
 
