@@ -17,7 +17,7 @@ from handlers.kit import PROPOSAL_STEP, SENTENCE, Button, Context, Reply, comman
 from handlers.money import parse_amount
 from handlers.refs import customer_label, find_customers
 from handlers.sentences.reader import Understanding, understand
-from storage import deals
+from storage import customers, deals
 from storage.endings import query_tokens
 from storage.models import Customer
 
@@ -53,7 +53,8 @@ def read(ctx: Context) -> Reply:
 
 
 def _customer(ctx: Context, names: list[str]) -> Customer | None:
-    """The first candidate that names exactly one customer the rep may see."""
+    """The customer the first candidate that names anyone names, if only one: namesakes are
+    never guessed between (Save then asks who), and a weaker candidate is not tried after."""
     index = ctx.services.index
     index.refresh(ctx.session)
     for name in names:
@@ -61,7 +62,10 @@ def _customer(ctx: Context, names: list[str]) -> Customer | None:
         tokens = query_tokens(name)
         if not explicit and not (tokens and all(index.knows(t) for t in tokens)):
             continue
-        if (found := find_customers(ctx, name)).chosen is not None:
+        if not explicit and (named := index.named(name, visible=ctx.may_read)):
+            return customers.get(ctx.session, named[0]) if len(named) == 1 else None
+        found = find_customers(ctx, name)
+        if found.chosen is not None or (found.ranked and not found.fuzzy_only):
             return found.chosen
     return None
 

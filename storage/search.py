@@ -76,6 +76,7 @@ class NameIndex:
     def __init__(self) -> None:
         self._entries: dict[int, _Entry] = {}
         self._postings: dict[str, set[int]] = defaultdict(set)
+        self._by_words: dict[frozenset[str], set[int]] = defaultdict(set)  # exact names
         self._vocab: list[str] = []  # sorted, for prefix lookups
         self._stamps: dict[int, datetime] = {}
         self._owners: dict[int, int | None] = {}
@@ -96,6 +97,7 @@ class NameIndex:
         if not tokens:
             return
         self._entries[customer_id] = _Entry(frozenset(tokens), " ".join(tokens))
+        self._by_words[frozenset(tokens)].add(customer_id)
         for tok in set(tokens):
             postings = self._postings[tok]
             if not postings:
@@ -107,6 +109,7 @@ class NameIndex:
         self._owners.pop(customer_id, None)
         if entry is None:
             return
+        self._by_words[entry.tokens].discard(customer_id)
         for tok in entry.tokens:
             self._postings[tok].discard(customer_id)
 
@@ -155,6 +158,27 @@ class NameIndex:
             ):
                 hits.setdefault(word, score * 0.9)
         return hits
+
+    def named(self, query: str, visible: Callable[[int | None], bool] | None = None) -> list[int]:
+        """Up to two customers a reference names outright, without scoring anyone: those with
+        exactly its words, else those whose name holds all of them. One is the answer; two mean
+        namesakes or too few words (ask); none means a search is needed (typos, extra words).
+        The common case of a name in a sentence, settled by set lookups."""
+        q_set = frozenset(query_tokens(query))
+        if not q_set:
+            return []
+        seen = visible or (lambda _owner: True)
+        exact = [c for c in self._by_words.get(q_set, ()) if seen(self._owners.get(c))]
+        if exact:
+            return sorted(exact)[:2]
+        postings = sorted((self._postings.get(tok, set()) for tok in q_set), key=len)
+        found: list[int] = []
+        for cid in postings[0]:
+            if all(cid in p for p in postings[1:]) and seen(self._owners.get(cid)):
+                found.append(cid)
+                if len(found) == 2:
+                    break
+        return sorted(found)
 
     def search(
         self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None

@@ -65,3 +65,37 @@ def remember_location(session: Session, flow: ChatFlow, location: tuple[float, f
     flow.data = {**flow.data, "location": list(location)}
     session.add(flow)
     session.flush()
+
+
+PICK = "pick"  # a flow that asks nothing: it only remembers the last numbered list
+
+
+def offer_choices(
+    session: Session,
+    platform: str,
+    chat_id: str,
+    user_id: str,
+    commands: list[str],
+    *,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    """Remember the commands of the last numbered list, so "2" picks the second.
+
+    An open question keeps its own state and gains the list; otherwise a ``PICK`` flow holds it.
+    """
+    flow = active(session, platform, chat_id, user_id, now)
+    if flow is None:
+        flow = save(
+            session,
+            platform,
+            chat_id,
+            user_id,
+            command=PICK,
+            data={"prefix": "", "suffix": "", "step": PICK},
+            now=now,
+            expires_at=expires_at,
+        )
+    flow.data = {**flow.data, "choices": commands}
+    session.add(flow)
+    session.flush()
