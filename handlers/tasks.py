@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers import dates
+from handlers.assignees import assignee
 from handlers.cards import task_card, task_line
-from handlers.kit import Abort, Button, Context, Reply, Usage, command, is_keyword
+from handlers.kit import Abort, Button, Context, Reply, Translator, Usage, command, is_keyword
 from handlers.mentions import leading_customer, trailing_customer
 from handlers.refs import parse_id, resolve_rep, resolve_task
 from storage import tasks
-from storage.models import Customer, Task
+from storage.models import Customer, Rep, Task
 
 
 def confirm_future(ctx: Context, due: datetime) -> None:
@@ -79,14 +80,19 @@ def confirm_contact(ctx: Context, customer: Customer | None) -> None:
 
 
 def create_task(
-    ctx: Context, title: str, due: datetime, customer: Customer | None, deal_id: int | None = None
+    ctx: Context,
+    title: str,
+    due: datetime,
+    customer: Customer | None,
+    deal_id: int | None = None,
+    assignee: Rep | None = None,
 ) -> Task:
     confirm_future(ctx, due)
     confirm_contact(ctx, customer)
     task = Task(
         title=title,
         due_at=due,
-        assignee_id=ctx.rep.id or 0,
+        assignee_id=(assignee or ctx.rep).id or 0,
         created_by_id=ctx.rep.id,
         customer_id=customer.id if customer else None,
         deal_id=deal_id,
@@ -100,17 +106,27 @@ def task(ctx: Context) -> Reply:
     words = ctx.words
     if not words or (len(words) == 1 and parse_id(words[0]) is not None):
         return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
+    who, text = assignee(ctx, ctx.args)
     title, due, customer = find_task_parts(
-        ctx, ctx.args, with_customer=True, again=ctx.again("{text}")
+        ctx, text, with_customer=True, again=ctx.again("{text}" + (f" @#{who.id}" if who else ""))
     )
-    suffix = f"#{customer.id}" if customer else ""
+    suffix = " ".join(p for p in (f"#{customer.id}" if customer else "", _for(who)) if p)
     if not title:
         return ctx.ask(ctx.t("task.ask_what"), "/task", suffix=" ".join(words))
     if due is None:
         return ctx.ask(ctx.t("task.ask_when", title=title), f"/task {title}", suffix=suffix)
-    created = create_task(ctx, title, due, customer)
+    created = create_task(ctx, title, due, customer, assignee=who)
     when = ctx.t.when(due, ctx.tz)
-    return task_card(ctx, created, ctx.t("task.created", title=title, when=when))
+    if who is None or who.id == ctx.rep.id:
+        return task_card(ctx, created, ctx.t("task.created", title=title, when=when))
+    told = Translator(who.language or ctx.services.settings.crm_language)
+    ctx.notify(who.id or 0, Reply(told("task.given", by=ctx.rep.name, title=title,
+                                       when=told.when(due, ctx.tz))))  # fmt: skip
+    return task_card(ctx, created, ctx.t("task.created_for", title=title, when=when, name=who.name))
+
+
+def _for(who: Rep | None) -> str:
+    return f"@#{who.id}" if who else ""
 
 
 @command("tasks", writes=False, aliases=("gorevler",))
