@@ -275,11 +275,10 @@ def test_turkish_due_reminder(services, bot):
     assert [b.label for b in replies[-1].buttons] == ["Tamam #1", "Yarın #1"]
 
 
+@pytest.mark.sqlite_only
 def test_the_due_query_is_bounded_by_indexes(services, ayse, bot):
     """One statement per scan finds the due tasks, each branch an index range, never a scan
-    of the task table (SQLite's plan; PostgreSQL chooses by its statistics)."""
-    if not services.db.is_sqlite:
-        pytest.skip("the query plan checked here is SQLite's")
+    of the task table (SQLite's plan; PostgreSQL's depends on its statistics)."""
     early(services, ayse, 30)
     add_task(services, ayse, "send quote", local("2026-11-23", "10:00"), **SET)
     seen: list[tuple[str, object]] = []
