@@ -1,9 +1,18 @@
-"""The reminder scan: each rep's overdue tasks, and "your day", in private, exactly once.
+"""The reminder scan: tasks at their due time, overdue tasks, and "your day", in private,
+exactly once.
 
-Run on every sweep. Only reps within their working hours (their own timezone) are scanned.
-A task is reminded at most once a day until it is done or snoozed, and again when a snooze
-ends: its ledger key is the task and the instant it fell due (the snooze's end, when
-snoozed), so a new "episode" gets a new key while a repeat the same day does not.
+Run on every sweep (on the minute). Two kinds of task reminder share one ledger key, the task,
+the instant it falls due (the snooze's end, when snoozed: a new "episode") and the rep's local
+date, so whichever comes first that day is the only one:
+
+- **due time**: when the task's due moment, or the rep's lead time before it (``/early``),
+  arrives; on the rep's working days at any hour, because the hour is the one the rep chose
+  (the bot's own defaults, a day without a time being due at the end of the working day, all
+  fall within working hours); never on a day off. ``handlers.reminders.remind_at`` says when.
+- **overdue**: within working hours only, at most once a day until done or snoozed.
+
+So a task reminded at its time is not listed as overdue that day; if still open, it is the
+next working day. A snoozed or re-dated task is a new episode and is reminded again.
 
 Where a rep is reached: ``bot.notices.private_chats``. A message counts as delivered if any
 of those chats took it, so a retry never repeats it where it did arrive.
@@ -18,7 +27,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.adapters.base import Notifier
 from bot.notices import private_chats
@@ -28,7 +37,7 @@ from storage import reps as rep_store
 from storage.models import Rep, RunLedger
 from storage.schedule import ledger, reminders
 from storage.schedule.ledger import Key, Policy
-from storage.schedule.reminders import DueTask
+from storage.schedule.reminders import DueTask, Window
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +46,7 @@ BATCH = 10  # reps sent to at once; each batch's outcome is one transaction
 
 @dataclass
 class _Plan:
-    """What one rep is sent this scan: the claimed overdue tasks, and "your day"."""
+    """What one rep is sent this scan: the claimed tasks (due or overdue), and "your day"."""
 
     rep: Rep
     keys: dict[Key, int] = field(default_factory=dict)  # claimed ledger rows and their ids
@@ -73,25 +82,35 @@ class Reminders:
         sent = 0
         for start in range(0, len(plans), BATCH):
             batch = plans[start : start + BATCH]
-            results = [r for rs in await asyncio.gather(*map(self._send, batch)) for r in rs]
+            sends = [self._send(plan, now) for plan in batch]
+            results = [r for rs in await asyncio.gather(*sends) for r in rs]
             await asyncio.to_thread(self._record, results, now)
             sent += sum(1 for r in results if r.error is None)
         return sent
 
     def _claim(self, now: datetime) -> list[_Plan]:
         db, cal = self.services.db, self.calendar
+        since = now - render.LATE
         with db.session() as session:
             everyone = [r for r in rep_store.all_reps(session) if r.active and r.id is not None]
-            working = [r for r in everyone if cal.working(r, now) and self.chats_of(r)]
-            if not working:
+            # Due-time reminders go out at any hour of a working day; the rest within hours.
+            on_duty = [
+                r
+                for r in everyone
+                if (cal.working_day(r, now) or cal.working_day(r, since)) and self.chats_of(r)
+            ]
+            if not on_duty:
                 return []
+            working = [r for r in on_duty if cal.working(r, now)]
             morning = [r for r in working if cal.working(r, now, morning=True)]
             overdue = reminders.overdue_unreminded(session, cal.groups(working, now), now)
             later = reminders.due_later_today(session, cal.groups(morning, now), now)
-        by_id = {r.id: r for r in working}
-        today = {r.id: now.astimezone(cal.tz(r)).date() for r in working}
+            upcoming = reminders.due_within(session, self._windows(on_duty, now))
+        by_id = {r.id: r for r in on_duty}
+        due = [task for task in upcoming if self._due(task, by_id[task.assignee_id], now)]
+        today = {r.id: now.astimezone(cal.tz(r)).date() for r in on_duty}
         wanted: dict[Key, tuple[int, DueTask | None]] = {}
-        for task in overdue:
+        for task in (*overdue, *due):  # the same task from both: one key, one reminder
             key = Key("reminder", task.episode, today[task.assignee_id])
             wanted[key] = (task.assignee_id, task)
         for rep_id in dict.fromkeys(task.assignee_id for task in later):
@@ -123,21 +142,46 @@ class Reminders:
                 plan.keys[key] = won[key]
                 plan.tasks.append(task)
         ordered = [plans[rep_id] for rep_id in sorted(plans)]
-        self._name_customers(ordered)
+        self._name_customers(ordered, now)
         return ordered
 
-    def _name_customers(self, plans: list[_Plan]) -> None:
+    @staticmethod
+    def _lead(rep: Rep) -> timedelta:
+        return timedelta(minutes=max(rep.remind_before_minutes or 0, 0))
+
+    def _windows(self, reps: list[Rep], now: datetime) -> list[Window]:
+        """Per lead time, the due times whose reminder may be due now: from ``LATE`` ago (a
+        task reminded at its due time itself) to the lead ahead."""
+        by_lead: dict[timedelta, list[int]] = defaultdict(list)
+        for rep in reps:
+            by_lead[self._lead(rep)].append(rep.id or 0)
+        since = now - render.LATE
+        return [Window(ids, since, now + lead) for lead, ids in sorted(by_lead.items())]
+
+    def _due(self, task: DueTask, rep: Rep, now: datetime) -> bool:
+        """Whether the task's due-time reminder is due now: its moment has come (by less than
+        ``LATE``), on one of the rep's working days, and it has not been reminded since."""
+        moment = render.remind_at(task, self._lead(rep))
+        if moment is None or not now - render.LATE < moment <= now:
+            return False
+        if task.last_reminded_at is not None and task.last_reminded_at >= moment:
+            return False
+        return self.calendar.working_day(rep, moment)
+
+    def _name_customers(self, plans: list[_Plan], now: datetime) -> None:
         """Customer names for the tasks the messages will list (one query for all)."""
         for plan in plans:
             plan.tasks.sort(key=lambda task: (task.effective_due, task.id))
-        listed = [t for p in plans for t in (*p.tasks[: render.LISTED], *p.later[: render.LISTED])]
+        listed = [
+            t for p in plans for t in (*render.listed(p.tasks, now), *p.later[: render.LISTED])
+        ]
         with self.services.db.session() as session:
             named = {t.id: t for t in reminders.with_customers(session, listed)}
         for plan in plans:
             plan.tasks = [named.get(t.id, t) for t in plan.tasks]
             plan.later = [named.get(t.id, t) for t in plan.later]
 
-    async def _send(self, plan: _Plan) -> list[_Result]:
+    async def _send(self, plan: _Plan, now: datetime) -> list[_Result]:
         rep = plan.rep
         t = Translator(rep.language or self.services.settings.crm_language)
         tz = self.calendar.tz(rep)
@@ -147,7 +191,7 @@ class Reminders:
             reply = render.your_day(plan.later, t, tz, today)
             results.append(_Result(plan.day_key, await self._deliver(rep, reply)))
         if plan.keys:
-            error = await self._deliver(rep, render.overdue(plan.tasks, t, tz))
+            error = await self._deliver(rep, render.reminder(plan.tasks, t, tz, now))
             remind = [] if error else [task.id for task in plan.tasks]
             results.append(_Result(plan.keys, error, remind))
         return results

@@ -8,10 +8,11 @@ store: jobs are *derived* from the database, never stored. There are two kinds:
   re-derived at start-up, right after ``/subscribe`` or ``/unsubscribe`` commits (the
   ``subscriptions_changed`` hook of the services) and on every sweep, which also picks up
   changes made through another bot process;
-- one ``sweep`` job every ``CRM_SCHEDULER_SWEEP_MINUTES``: the reminder scan, retries of
-  failed sends, and the catch-up of digests missed within the grace window. Its first run is
-  immediate, which is the start-up catch-up: the in-memory store knows nothing of downtime,
-  the run ledger and the clock do.
+- one ``sweep`` job every ``CRM_SCHEDULER_SWEEP_MINUTES``, on the minute (a task due at
+  10:00 is reminded at 10:00:00, not at whatever second the bot started): the reminder scan,
+  retries of failed sends, and the catch-up of digests missed within the grace window. One
+  more sweep runs at once on start-up, which is the catch-up: the in-memory store knows
+  nothing of downtime, the run ledger and the clock do. Sweeps never overlap.
 
 Job options, deliberately: ``coalesce=True`` so that a loop stalled past several run times
 runs a job once, not once per missed time (the job itself works out what is due from the
@@ -45,6 +46,7 @@ from storage.schedule import subscriptions
 log = logging.getLogger(__name__)
 
 STOP_GRACE = 30.0  # seconds a stop waits for a digest or sweep under way
+SWEEP_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # sweeps fall on whole minutes counted from it
 
 
 def trigger(schedule: Schedule) -> CronTrigger:
@@ -54,6 +56,12 @@ def trigger(schedule: Schedule) -> CronTrigger:
         minute=schedule.at.minute,
         timezone=schedule.tz,
     )
+
+
+def sweep_trigger(every: timedelta) -> IntervalTrigger:
+    """Every ``every``, on the minute: runs fall on whole multiples of it from a midnight, so a
+    due-time reminder goes out in the minute asked whenever the bot was started."""
+    return IntervalTrigger(seconds=int(every.total_seconds()), start_date=SWEEP_EPOCH, timezone=UTC)
 
 
 class Scheduler:
@@ -79,6 +87,7 @@ class Scheduler:
         self._asked: set[asyncio.Task[Any]] = set()  # re-syncs and deliveries asked for
         self._running: set[asyncio.Task[Any]] = set()
         self._syncing = asyncio.Lock()  # one sync at a time: a late read never wins
+        self._sweeping = asyncio.Lock()  # the start-up sweep and the first timed one in turn
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -86,12 +95,12 @@ class Scheduler:
         await self.sync()
         self.aps.add_job(
             self._sweep,
-            IntervalTrigger(seconds=int(self.sweep_every.total_seconds()), timezone=UTC),
+            sweep_trigger(self.sweep_every),
             id="sweep",
-            next_run_time=datetime.now(UTC),  # at once: the start-up catch-up
             coalesce=True,
             misfire_grace_time=int(self.sweep_every.total_seconds()),
         )
+        self.aps.add_job(self._sweep, id="catch-up")  # once, at once: the start-up catch-up
         self.services.hooks.subscriptions_changed.connect(self.resync_soon)
         self.services.hooks.notices.connect(self.deliver_soon)
 
@@ -189,8 +198,9 @@ class Scheduler:
 
     async def _sweep(self) -> None:
         async def run() -> None:
-            await self.sync()
-            self.last_sweep = await self.tick()
+            async with self._sweeping:
+                await self.sync()
+                self.last_sweep = await self.tick()
 
         try:
             await self._tracked("the sweep", run())

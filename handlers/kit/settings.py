@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # Digests and reminders (bot/scheduler.py; README "Digests and reminders").
     crm_digest_time: str = "08:30"  # HH:MM, the default of /subscribe digest
     crm_working_days: str = "mon-fri"  # digests (unless "daily") and reminders run on these
-    crm_workday_start: str = "09:00"  # reminders reach a rep only within their working hours,
+    crm_workday_start: str = "09:00"  # overdue reminders reach a rep only within working hours,
     crm_workday_end: str = "18:00"  # in their own timezone
     crm_digest_grace_hours: float = 6.0  # a send missed by less is made up; by more, skipped
     crm_digest_close_overdue_days: int = 14  # open deal past its expected close by more

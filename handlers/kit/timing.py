@@ -131,6 +131,10 @@ class WorkCalendar:
         except (ZoneInfoNotFoundError, ValueError):
             return ZoneInfo(self.default_tz)
 
+    def working_day(self, rep: Rep, moment: datetime) -> bool:
+        """Whether ``moment`` falls on one of the working days, in the rep's timezone."""
+        return moment.astimezone(self.tz(rep)).weekday() in self.days
+
     def working(self, rep: Rep, now: datetime, *, morning: bool = False) -> bool:
         """Within working hours on a working day in the rep's timezone; with ``morning``,
         within the grace window after the day starts (when "your day" may still go out)."""

@@ -26,6 +26,8 @@ class Rep(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=8)
     region: str | None = Field(default=None, max_length=60)  # regional office
+    # How long before a task's due time its reminder comes (/early); 0: at the time itself.
+    remind_before_minutes: int = 0
     active: bool = True
     created_at: datetime = _created()
 
@@ -204,7 +206,13 @@ class Interaction(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
-    __table_args__ = (Index("ix_task_assignee_status_due", "assignee_id", "status", "due_at"),)
+    """A next step. Its reminders look tasks up by due time, and by a snooze's end, within a
+    few minutes' window: both are indexed behind the assignee and status."""
+
+    __table_args__ = (
+        Index("ix_task_assignee_status_due", "assignee_id", "status", "due_at"),
+        Index("ix_task_assignee_status_snoozed", "assignee_id", "status", "snoozed_until"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=500)
     due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -1,6 +1,6 @@
 """The reminder scan's queries: which open tasks to remind whom of, over any number of tasks.
 
-Both queries are one statement for every rep being scanned, whatever the number of tasks:
+Each query is one statement for every rep being scanned, whatever the number of tasks:
 reps are grouped by timezone (their "today" starts at a different instant) and each group is
 one OR-ed clause. ``due_at <= now`` is stated beside the effective-due test so that the
 (assignee_id, status, due_at) index bounds the scan; the snooze is then checked on the few
@@ -8,16 +8,21 @@ rows it leaves.
 
 "Effective due" is the later of the due time and the end of a snooze: a snoozed task is
 neither overdue nor reminded until its snooze ends, and comes back then.
+
+The due-time query (``due_within``) looks only at a window a few minutes wide around "now",
+so it is a union of index range scans: by ``due_at`` for tasks not snoozed past it, by
+``snoozed_until`` (its own index) for those that are. It costs the same whether the table
+holds a hundred tasks or a million.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, or_, update
+from sqlalchemy import and_, case, or_, union_all, update
 from sqlmodel import Session, col, select
 
 from storage.models import Customer, Task
@@ -32,6 +37,8 @@ class DueTask:
     due_at: datetime
     snoozed_until: datetime | None
     customer: str | None = None
+    created_at: datetime | None = None  # read only by the due-time query, which needs them
+    last_reminded_at: datetime | None = None
 
     @property
     def effective_due(self) -> datetime:
@@ -45,9 +52,7 @@ class DueTask:
         return f"task:{self.id}:{int(self.effective_due.timestamp())}"
 
     def named(self, customer: str | None) -> DueTask:
-        return DueTask(
-            self.id, self.title, self.assignee_id, self.due_at, self.snoozed_until, customer
-        )
+        return replace(self, customer=customer)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,16 @@ class Group:
     day_start: datetime  # local midnight, as UTC
     day_end: datetime  # the next local midnight, as UTC
     work_start: datetime  # the start of today's working hours, as UTC
+
+
+@dataclass(frozen=True)
+class Window:
+    """Reps sharing a reminder lead time, and the effective due times to look at for them:
+    after ``after`` (exclusive) and up to ``until`` (inclusive)."""
+
+    rep_ids: Sequence[int]
+    after: datetime
+    until: datetime
 
 
 effective_due = case(
@@ -149,6 +164,52 @@ def due_later_today(session: Session, groups: Sequence[Group], now: datetime) ->
         .order_by(col(Task.assignee_id), effective_due, col(Task.id))
     )
     return _rows(session, query)
+
+
+def due_within(session: Session, windows: Sequence[Window]) -> list[DueTask]:
+    """Open tasks whose effective due time falls in their rep's window, with when they were
+    set and last reminded (what decides whether and when a due-time reminder goes out).
+
+    One statement: per window, a range on ``due_at`` for tasks not snoozed past their due time
+    and a range on ``snoozed_until`` for those that are, each led by the assignee and status
+    so that an index bounds it (``ix_task_assignee_status_due`` and ``…_snoozed``).
+    """
+    columns = (
+        col(Task.id),
+        col(Task.title),
+        col(Task.assignee_id),
+        col(Task.due_at),
+        col(Task.snoozed_until),
+        col(Task.created_at),
+        col(Task.last_reminded_at),
+    )
+    parts: list[Any] = []
+    for w in windows:
+        mine = and_(col(Task.assignee_id).in_(list(w.rep_ids)), Task.status == "open")
+        parts.append(
+            select(*columns).where(
+                mine,
+                col(Task.due_at) > w.after,
+                col(Task.due_at) <= w.until,
+                or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= col(Task.due_at)),
+            )
+        )
+        parts.append(
+            select(*columns).where(
+                mine,
+                col(Task.snoozed_until) > w.after,
+                col(Task.snoozed_until) <= w.until,
+                col(Task.snoozed_until) > col(Task.due_at),
+            )
+        )
+    if not parts:
+        return []
+    rows = session.execute(union_all(*parts)).all()
+    found = [
+        DueTask(task_id, title, rep_id, due, snoozed, created_at=created, last_reminded_at=last)
+        for task_id, title, rep_id, due, snoozed, created, last in rows
+    ]
+    return sorted(found, key=lambda t: (t.assignee_id, t.effective_due, t.id))
 
 
 def mark_reminded(session: Session, task_ids: Sequence[int], now: datetime) -> None:
