@@ -10,6 +10,7 @@ offers [Save] [Change…] [Cancel]. [Save] is the very command a rep could type 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from handlers import dates
 from handlers.customers import find
@@ -17,8 +18,10 @@ from handlers.kit import PROPOSAL_STEP, SENTENCE, Button, Context, Reply, comman
 from handlers.money import parse_amount
 from handlers.refs import customer_label, find_customers
 from handlers.sentences.reader import Understanding, understand
+from handlers.when.lexicon import is_money
 from storage import customers, deals
-from storage.endings import query_tokens
+from storage.endings import query_tokens, stems, strip_marked
+from storage.folding import looks_like_email, looks_like_phone
 from storage.models import Customer
 
 CHANGE = "--change"  # the [Change…] button: the same text, with the alternatives
@@ -58,10 +61,12 @@ def _customer(ctx: Context, names: list[str]) -> Customer | None:
     index = ctx.services.index
     index.refresh(ctx.session)
     for name in names:
-        explicit = name.startswith("#") or "@" in name or name[:1].isdigit() or name[:1] == "+"
+        explicit = name.startswith("#") or looks_like_email(name) or looks_like_phone(name)
         tokens = query_tokens(name)
         if not explicit and not (tokens and all(index.knows(t) for t in tokens)):
-            continue
+            name = _unglued(ctx, name)  # "ozmeni aradim": the ending glued on
+            if name is None:
+                continue
         if not explicit and (named := index.named(name, visible=ctx.may_read)):
             return customers.get(ctx.session, named[0]) if len(named) == 1 else None
         found = find_customers(ctx, name)
@@ -150,7 +155,7 @@ def _stage(ctx: Context, said: Understanding, customer: Customer | None, text: s
         return Reply(t("proposal.no_deal", customer=customer.name))
     stage = "won" if said.stage == "won" else "lost"
     extra = ""
-    if stage == "won" and (amount := parse_amount(said.reason.split(), open_deals[0].currency)):
+    if stage == "won" and (amount := _amount(text, open_deals[0].currency)):
         extra = f"{amount[1]} {amount[2]}"
     elif stage == "lost":
         extra = said.reason
@@ -182,3 +187,30 @@ def _capital(language: str, word: str) -> str:
     """ "arama" -> "Arama" at the head of a line; Turkish "i" capitalises to "İ"."""
     head = "İ" if language == "tr" and word[:1] == "i" else word[:1].upper()
     return head + word[1:]
+
+
+def _unglued(ctx: Context, name: str) -> str | None:
+    """``name`` with a case ending cut from its last word, when every word is then a name
+    word ("Anadolu Makinaya" -> "Anadolu Makina"); None otherwise."""
+    words = name.split()
+    index = ctx.services.index
+    if not words or not all(index.knows(t) for w in words[:-1] for t in query_tokens(w)):
+        return None
+    for stem in stems(words[-1]):
+        if all(index.knows(t) for t in query_tokens(stem)):
+            return " ".join([*words[:-1], stem])
+    return None
+
+
+def _amount(text: str, currency: str) -> tuple[int, Decimal, str] | None:
+    """The closing amount said anywhere in a sentence ("320.000 TL'ye anlaştık"): a number
+    with a currency or a multiplier beside it, or one of at least a thousand."""
+    words = [strip_marked(w).strip(",.;!?") for w in text.split()]
+    for end in range(len(words), 0, -1):
+        found = parse_amount(words[:end], currency)
+        if found is None:
+            continue
+        used = words[end - found[0] : end]
+        if any(is_money(w) for w in used) or found[1] >= 1000:
+            return found
+    return None

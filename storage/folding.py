@@ -37,6 +37,9 @@ TITLES = frozenset(
         "sir",
         "bay",
         "bayan",
+        "bey",  # "Hakan Bey", "Selin Hanım": how a customer is spoken of, not their name
+        "hanim",
+        "hn",
     ]
 )
 # Stripped repeatedly from the end, longest first, so "San. ve Tic. Ltd. Şti." goes as

@@ -4,9 +4,8 @@ The reader (``handlers/sentences``) grows by heuristics: verbs, endings, clauses
 the verb. A heuristic fixed for one sentence easily breaks another, so this table holds well
 over a hundred sentences as Turkish and English reps really write them, each with what the rep
 means: the action, the customer (from the book below), the summary, the next step and its due
-date, and when a past event happened. The expectations are the rep's, not the code's: a row
-the reader still gets wrong is kept, marked ``xfail(strict=True)`` with the reason, until the
-reader learns it.
+date, and when a past event happened. The expectations are the rep's, not the code's: they
+were written before the reader was run on them, and the reader was fixed where it disagreed.
 
 Every row is checked on the proposal's [Save] button, the very command saving runs (``/log``,
 ``/stage`` or ``/task``), with nothing written before it; a sample is also saved and the rows
@@ -116,25 +115,13 @@ def _row(
     due: str | None = None,
     on: str | None = None,
     save: bool = False,
-    xfail: str | None = None,
 ) -> Any:
     row = Row(language, text, Heard(action, customer, summary, then, due, on), save)
-    marks = [pytest.mark.xfail(reason=xfail, strict=True)] if xfail else []
-    return pytest.param(row, id=f"{language}: {text}", marks=marks)
+    return pytest.param(row, id=f"{language}: {text}")
 
 
 tr, en = partial(_row, "tr"), partial(_row, "en")
 
-
-# Why the reader still disagrees with the rep (rows marked xfail, strict: fixing one fails it).
-GLUED = "a case ending typed without an apostrophe (ozmeni, Makinaya) is not cut from the name"
-HONORIFIC = "Bey/Hanım after a first name keeps the name from being looked up"
-PAST_PERFECT = "the past perfect (aramıştım, etmiştik) is not read as something done"
-POSSESSIVE = "an English possessive (Acme's) is not cut from the name"
-NUMBER_AS_ID = "a bare number (a quantity, an hour) is taken for a customer #id"
-AMOUNT_INSIDE = "an amount that is not at the very end is not read as the won amount"
-TODAY_EVENT = "an event done 'today' is dated at the end of the working day, after now"
-SENT_EMAIL = "'sent an email (to)' is read as a plan, not as an e-mail sent"
 
 # fmt: off
 TURKISH = [
@@ -154,9 +141,8 @@ TURKISH = [
        "yeni depo için teklif istediler", on=YESTERDAY, save=True),
     tr("Özmen’i aradım, cuma tekrar arayacağım", "call", OZMEN, "Özmen’i aradım",
        then="tekrar arayacağım", due=FRI, save=True),
-    tr("ozmeni aradim fiyat konustuk", "call", OZMEN, "ozmeni aradim fiyat konustuk", xfail=GLUED),
-    tr("Globex'i aramıştım, geri dönmediler", "call", GLOBEX, "geri dönmediler",
-       xfail=PAST_PERFECT),
+    tr("ozmeni aradim fiyat konustuk", "call", OZMEN, "ozmeni aradim fiyat konustuk"),
+    tr("Globex'i aramıştım, geri dönmediler", "call", GLOBEX, "geri dönmediler"),
     tr("Initech aradı, demo talep etti", "call", INITECH, "demo talep etti"),
     tr("Acme'yi aradık ama ulaşamadık", "call", ACME, "ulaşamadık"),
     tr("Ege Mobilya'yla telefonlaştık, sevkiyat gecikmiş", "call", EGE, "sevkiyat gecikmiş"),
@@ -164,9 +150,8 @@ TURKISH = [
     tr("Hakan Erdem'le dün telefonda görüştük, numuneler ulaşmış", "call", HAKAN,
        "numuneler ulaşmış", on=YESTERDAY),
     tr("ACME'yi aradım", "call", ACME, "ACME'yi aradım"),
-    tr("Kaya Tekstil'i aradım, 2 top kumaş istediler", "call", KAYA, "2 top kumaş istediler",
-       xfail=NUMBER_AS_ID),
-    tr("Selin Hanım aramış, beni sormuş", "call", SELIN, "beni sormuş", xfail=HONORIFIC),
+    tr("Kaya Tekstil'i aradım, 2 top kumaş istediler", "call", KAYA, "2 top kumaş istediler"),
+    tr("Selin Hanım aramış, beni sormuş", "call", SELIN, "beni sormuş"),
     tr("telefonda görüştük, fiyatı beğenmediler", "call", None, "fiyatı beğenmediler",
        save=True),
     tr("Müşteriyi aradım, yarın tekrar arayacağım", "call", None, "Müşteriyi aradım",
@@ -174,37 +159,33 @@ TURKISH = [
     # calls to come: tasks
     tr("Yarın 10da Selin Aydın'ı arayacağım", "task", SELIN, then="Selin Aydın'ı arayacağım",
        due="2026-11-24 10:00", save=True),
-    tr("Hakan Bey'i perşembe arayacağız", "task", HAKAN, then="Hakan Bey'i arayacağız", due=THU,
-       xfail=HONORIFIC),
+    tr("Hakan Bey'i perşembe arayacağız", "task", HAKAN, then="Hakan Bey'i arayacağız", due=THU),
     tr("Demir Lojistik aranacak yarın sabah", "task", DEMIR, then="Demir Lojistik aranacak",
        due="2026-11-24 09:00"),
     tr("Anadolu Makina'yı aramam lazım cuma", "task", ANADOLU,
-       then="Anadolu Makina'yı aramam lazım", due=FRI,
-       xfail="a plan said with 'lazım' (aramam lazım) is not read as a plan"),
-    tr("Özmen'i aramalıyım, cuma", "task", OZMEN, then="Özmen'i aramalıyım", due=FRI,
-       xfail="a date in its own clause after the plan is not taken as its due"),
+       then="Anadolu Makina'yı aramam lazım", due=FRI),
+    tr("Özmen'i aramalıyım, cuma", "task", OZMEN, then="Özmen'i aramalıyım", due=FRI),
     tr("Perşembe saat 15 Zeynep Koç'u arayacağım", "task", ZEYNEP,
-       then="Zeynep Koç'u arayacağım", due="2026-11-26 15:00", xfail=NUMBER_AS_ID),
+       then="Zeynep Koç'u arayacağım", due="2026-11-26 15:00"),
     # visits
     tr("Ege Mobilya'yı ziyaret ettim, showroom'u gezdik", "visit", EGE, "showroom'u gezdik",
        save=True),
     tr("Kaya Tekstil'e uğradım, numune bıraktım", "visit", KAYA, "numune bıraktım", save=True),
     tr("dün Özmen'e uğradım, numune bıraktım", "visit", OZMEN, "numune bıraktım", on=YESTERDAY),
-    tr("Bugün Özmen'e uğradım, sipariş aldım", "visit", OZMEN, "sipariş aldım", on=NOW,
-       xfail=TODAY_EVENT),
+    tr("Bugün Özmen'e uğradım, sipariş aldım", "visit", OZMEN, "sipariş aldım", on=NOW),
     tr("Yıldız Gıda'ya gittik, depo sorumlusuyla tanıştık", "visit", YILDIZ,
        "depo sorumlusuyla tanıştık", save=True),
     tr("Geçen cuma Anadolu Makina'yı ziyaret ettik, yeni hat kurulmuş", "visit", ANADOLU,
        "yeni hat kurulmuş", on="2026-11-20", save=True),
     tr("Zeynep Hanım'ın ofisine gittim, sözleşmeyi imzalattım", "visit", ZEYNEP,
-       "sözleşmeyi imzalattım", xfail=HONORIFIC),
+       "sözleşmeyi imzalattım"),
     tr("Hakan Erdem'e uğradım, kahve içtik, yarın 14:00'te demo yapacağız", "visit", HAKAN,
        "kahve içtik", then="demo yapacağız", due="2026-11-24 14:00", save=True),
     tr("Ege Mobilya ziyaretine gittim, yeni koleksiyonu gösterdim", "visit", EGE,
        "yeni koleksiyonu gösterdim"),
     tr("Ege Mobilya'yı ziyaret etmiştik, katalog bırakmıştık", "visit", EGE,
-       "katalog bırakmıştık", xfail=PAST_PERFECT),
-    tr("Anadolu Makinaya uğradım", "visit", ANADOLU, "Anadolu Makinaya uğradım", xfail=GLUED),
+       "katalog bırakmıştık"),
+    tr("Anadolu Makinaya uğradım", "visit", ANADOLU, "Anadolu Makinaya uğradım"),
     tr("Yildiz Gida'ya gittim", "visit", YILDIZ, "Yildiz Gida'ya gittim"),
     # visits to come: tasks
     tr("Selin Aydın'ı ziyaret edeceğim perşembe", "task", SELIN,
@@ -231,8 +212,7 @@ TURKISH = [
     tr("Globex'le toplantı yapacağız cuma 11:00'de", "task", GLOBEX,
        then="Globex'le toplantı yapacağız", due="2026-11-27 11:00"),
     tr("Bugün öğleden sonra Demir Lojistik'le görüşeceğim", "task", DEMIR,
-       then="Demir Lojistik'le görüşeceğim", due="2026-11-23 14:00", save=True,
-       xfail="'sonra' in 'öğleden sonra' cuts the clause as a conjunction"),
+       then="Demir Lojistik'le görüşeceğim", due="2026-11-23 14:00", save=True),
     # e-mails
     tr("Özmen'e mail attım, kataloğu ilettim", "email", OZMEN, "kataloğu ilettim", save=True),
     tr("Selin Aydın'a e-posta gönderdim, teklifi ekledim", "email", SELIN, "teklifi ekledim"),
@@ -245,8 +225,7 @@ TURKISH = [
     tr("Cuma Özmen'e teklifi göndermeyi hatırlat", "task", OZMEN,
        then="Özmen'e teklifi göndermeyi", due=FRI, save=True),
     tr("Bana yarın 10da Kaya Tekstil'i aramayı hatırlat", "task", KAYA,
-       then="Kaya Tekstil'i aramayı", due="2026-11-24 10:00",
-       xfail="'Bana' (remind *me*) stays in the title, unlike English 'remind me'"),
+       then="Kaya Tekstil'i aramayı", due="2026-11-24 10:00"),
     tr("Yıldız Gıda'nın ödemesini perşembe hatırlat", "task", YILDIZ,
        then="Yıldız Gıda'nın ödemesini", due=THU),
     tr("Haftaya salı sözleşme yenilemesini hatırlat", "task", None,
@@ -256,10 +235,9 @@ TURKISH = [
     tr("Kaya Tekstil'i kazandık, 180 bin TL", "won", KAYA, "180000.00 TRY", save=True),
     tr("Ege Mobilya sözleşmeyi imzaladı", "won", EGE, "", save=True),
     tr("Zeynep Koç'la imzaladık 95.000 TL", "won", ZEYNEP, "95000.00 TRY"),
-    tr("Demir Lojistik'le 320.000 TL'ye anlaştık", "won", DEMIR, "320000.00 TRY",
-       xfail=AMOUNT_INSIDE),
+    tr("Demir Lojistik'le 320.000 TL'ye anlaştık", "won", DEMIR, "320000.00 TRY"),
     tr("Selin Aydın teklifimizi kabul etti, 75 bin TL'ye anlaştık", "won", SELIN,
-       "75000.00 TRY", xfail=AMOUNT_INSIDE),
+       "75000.00 TRY"),
     tr("Anadolu Makina'yı kaybettik, rakip daha ucuz verdi", "lost", ANADOLU,
        "rakip daha ucuz verdi", save=True),
     tr("Özmen'i kaybettik, fiyat yüksek bulundu", "lost", OZMEN, "fiyat yüksek bulundu"),
@@ -273,8 +251,7 @@ TURKISH = [
     tr("teşekkürler", "greeting", None, THANKS["tr"]),
     tr("çok sağol", "greeting", None, THANKS["tr"]),
     tr("eyvallah", "greeting", None, THANKS["tr"]),
-    tr("çok teşekkür ederim", "greeting", None, THANKS["tr"],
-       xfail="'çok' before 'teşekkür ederim' hides the thanks"),
+    tr("çok teşekkür ederim", "greeting", None, THANKS["tr"]),
     tr("tamam", "greeting", None, OK),
     tr("tamamdır", "greeting", None, OK),
     # a name alone: the card
@@ -287,8 +264,7 @@ ENGLISH = [
     # calls
     en("Called Acme, they want a demo next tuesday", "call", ACME, "Called Acme",
        then="they want a demo", due=NEXT_TUE, save=True),
-    en("Called Acme, they want 5 demo units", "call", ACME, "they want 5 demo units",
-       xfail=NUMBER_AS_ID),
+    en("Called Acme, they want 5 demo units", "call", ACME, "they want 5 demo units"),
     en("Called Globex about the renewal", "call", GLOBEX, "Called Globex about the renewal",
        save=True),
     en("Phoned Initech, they asked for a discount", "call", INITECH,
@@ -306,9 +282,8 @@ ENGLISH = [
     en("Had a call with Northwind, they are reviewing the quote", "call", NORTHWIND,
        "they are reviewing the quote"),
     en("just got off the phone with Acme, they want 50 licenses", "call", ACME,
-       "they want 50 licenses", xfail="'got off the phone with' is not a call verb"),
-    en("Spoke to Hooli's procurement team, they need a W-9", "call", HOOLI, "they need a W-9",
-       xfail=POSSESSIVE),
+       "they want 50 licenses"),
+    en("Spoke to Hooli's procurement team, they need a W-9", "call", HOOLI, "they need a W-9"),
     en("Globex called, asking about delivery dates", "call", GLOBEX,
        "asking about delivery dates"),
     en("ACME called back, they accepted the terms", "call", ACME, "they accepted the terms"),
@@ -319,7 +294,7 @@ ENGLISH = [
     en("Need to call Initech on Thursday", "task", INITECH, then="Need to call Initech",
        due=THU),
     en("Calling Initech tomorrow at 11", "task", INITECH, then="Calling Initech",
-       due="2026-11-24 11:00", xfail=NUMBER_AS_ID),
+       due="2026-11-24 11:00"),
     en("I'll call Northwind next week", "task", NORTHWIND, then="I'll call Northwind",
        due=NEXT_MON),
     # visits
@@ -330,35 +305,34 @@ ENGLISH = [
     en("Stopped by Globex yesterday, met the new buyer", "visit", GLOBEX, "met the new buyer",
        on=YESTERDAY),
     en("Went to Initech's office, showed the new dashboard", "visit", INITECH,
-       "showed the new dashboard", xfail=POSSESSIVE),
+       "showed the new dashboard"),
     en("visited Brightside Foods Ltd on Friday", "visit", BRIGHT, "visited Brightside Foods Ltd",
        on="2026-11-20"),
     en("popped in at Northwind, they are expanding the warehouse", "visit", NORTHWIND,
        "they are expanding the warehouse"),
     en("visited the Acme plant today, production line is down", "visit", ACME,
-       "production line is down", on=NOW, xfail=TODAY_EVENT),
+       "production line is down", on=NOW),
     en("I will visit Hooli next week", "task", HOOLI, then="I will visit Hooli", due=NEXT_MON),
     # meetings
     en("Met with Globex, they liked the proposal", "meeting", GLOBEX, "they liked the proposal",
        save=True),
     en("Had a meeting with Initech about the rollout", "meeting", INITECH,
        "Had a meeting with Initech about the rollout", save=True),
-    en("met Acme's CFO, budget is tight", "meeting", ACME, "budget is tight", xfail=POSSESSIVE),
+    en("met Acme's CFO, budget is tight", "meeting", ACME, "budget is tight"),
     en("Had a meeting with Hooli yesterday, they asked for references", "meeting", HOOLI,
        "they asked for references", on=YESTERDAY),
     en("met with the Brightside Foods team, agreed on a pilot", "meeting", BRIGHT,
        "agreed on a pilot"),
     en("met Initech last Thursday, they want a pilot", "meeting", INITECH, "they want a pilot",
        on="2026-11-19"),
-    en("Had a meeting, all good", "meeting", None, "all good",
-       xfail="'had a meeting' without 'with' is not a meeting"),
+    en("Had a meeting, all good", "meeting", None, "all good"),
     en("Meeting with Northwind on Thursday at 10am", "task", NORTHWIND,
        then="Meeting with Northwind", due="2026-11-26 10:00", save=True),
     # e-mails
     en("Emailed Acme the revised quote", "email", ACME, "Emailed Acme the revised quote",
        save=True),
     en("Sent an email to Globex with the price list", "email", GLOBEX,
-       "Sent an email to Globex with the price list", save=True, xfail=SENT_EMAIL),
+       "Sent an email to Globex with the price list", save=True),
     en("e-mailed Hooli, waiting for their reply", "email", HOOLI, "waiting for their reply"),
     en("wrote to Initech about the delay", "email", INITECH, "wrote to Initech about the delay"),
     en("emailed Northwind yesterday about the invoice", "email", NORTHWIND,
@@ -366,17 +340,15 @@ ENGLISH = [
     en("emailed the quote to Hooli", "email", HOOLI, "emailed the quote to Hooli"),
     en("mailed Brightside the contract, follow up on Friday", "email", BRIGHT,
        "mailed Brightside the contract", then="follow up", due=FRI),
-    en("sent an email, no reply yet", "email", None, "no reply yet", xfail=SENT_EMAIL),
+    en("sent an email, no reply yet", "email", None, "no reply yet"),
     # reminders
     en("remind me to call Acme on friday", "task", ACME, then="call Acme", due=FRI, save=True),
     en("Remind me to send Globex the contract tomorrow at 3pm", "task", GLOBEX,
        then="send Globex the contract", due="2026-11-24 15:00", save=True),
     en("remind me tomorrow at 9 to chase Hooli for the PO", "task", HOOLI,
-       then="chase Hooli for the PO", due="2026-11-24 09:00",
-       xfail="the date between 'remind me' and 'to' leaves 'to' in the title; 9 is #9"),
+       then="chase Hooli for the PO", due="2026-11-24 09:00"),
     en("reminder: renew the Initech contract next week", "task", INITECH,
-       then="renew the Initech contract", due=NEXT_MON,
-       xfail="'reminder:' with its colon is not the reminder verb"),
+       then="renew the Initech contract", due=NEXT_MON),
     en("remind me to follow up on the samples next Tuesday", "task", None,
        then="follow up on the samples", due=NEXT_TUE),
     # stage news
@@ -388,8 +360,7 @@ ENGLISH = [
     en("Lost Northwind, they went with a cheaper vendor", "lost", NORTHWIND,
        "they went with a cheaper vendor", save=True),
     en("Lost Brightside Foods, budget cut", "lost", BRIGHT, "budget cut"),
-    en("Lost the Globex deal", "lost", GLOBEX, "",
-       xfail="with no reason given, the sentence itself becomes the lost reason"),
+    en("Lost the Globex deal", "lost", GLOBEX, ""),
     # greetings, thanks, ok
     en("hi", "greeting", None, HELLO["en"]),
     en("Good morning", "greeting", None, HELLO["en"]),
@@ -398,7 +369,7 @@ ENGLISH = [
     en("thanks", "greeting", None, THANKS["en"]),
     en("thank you!", "greeting", None, THANKS["en"]),
     en("cheers", "greeting", None, THANKS["en"]),
-    en("Thanks a lot", "greeting", None, THANKS["en"], xfail="only one word may follow the thanks"),
+    en("Thanks a lot", "greeting", None, THANKS["en"]),
     en("ok", "greeting", None, OK),
     en("got it", "greeting", None, OK),
     # a name alone: the card

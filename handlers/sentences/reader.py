@@ -26,14 +26,17 @@ from handlers.kit.i18n import is_keyword, keywords
 from handlers.sentences.verbs import DONE, PLANNED, Verb, verbs
 from handlers.when import Calendar, Reading, find, without
 from storage.endings import marked
-from storage.folding import fold, looks_like_email
+from storage.folding import fold, looks_like_email, looks_like_phone
 
 EVENTS = ("call", "visit", "meeting", "email")
 STAGES = ("won", "lost")
-CONJUNCTIONS = {"ve", "and", "then", "sonra", "ama", "but", "ayrica", "also"}
+CONJUNCTIONS = {"ve", "and", "then", "ama", "but", "ayrica", "also"}  # not "sonra": a date
+FOR_ME = {"bana", "me", "to"}  # "bana … hatırlat", "remind me to …": not the task's words
 MAX_NAME = 4
+GREETING_WORDS = 4  # "çok teşekkür ederim hocam": more than that is a sentence
 _PUNCT = re.compile(r"[,;.!?]+$")
 _PHONE_PART = re.compile(r"^[+(]?\d[\d()\-./]*$")
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 
 @dataclass
@@ -64,14 +67,18 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def greeting(text: str) -> str | None:
-    """ "günaydın", "teşekkürler 🙏", "tamam": hello, thanks or ok; None for anything more."""
-    folded = " ".join(fold(w).strip(".,!?;:") for w in text.split() if w.strip(".,!?;:🙏👍😊"))
+    """ "günaydın", "çok teşekkürler 🙏", "thanks a lot", "tamam": hello, thanks or ok; None
+    for anything longer than a few words (the caller asks only when no verb was found)."""
+    words = [fold(w).strip(".,!?;:") for w in text.split() if w.strip(".,!?;:🙏👍😊🙂")]
+    if not words:
+        return "ok" if text.strip() else None
+    if len(words) > GREETING_WORDS:
+        return None
+    folded = f" {' '.join(words)} "
     for kind in ("hello", "thanks", "ok"):
-        for phrase in sorted(keywords(f"kw.chat.{kind}"), key=len, reverse=True):
-            rest = folded.removeprefix(phrase).strip()
-            if folded.startswith(phrase) and len(rest.split()) <= 1 and rest != folded:
-                return kind
-    return "ok" if text.strip() in ("👍", "🙏") else None
+        if any(f" {phrase} " in folded for phrase in keywords(f"kw.chat.{kind}")):
+            return kind
+    return None
 
 
 def _clauses(text: str, tokens: list[tuple[str, int, int]]) -> list[Clause]:
@@ -87,23 +94,26 @@ def _clauses(text: str, tokens: list[tuple[str, int, int]]) -> list[Clause]:
 
 
 def _strip_joins(text: str) -> str:
+    """A clause without the joining word before it ("ve", "and") or "me"/"bana"/"to" left by
+    a reminder ("remind me … to chase Hooli")."""
     words = text.split()
-    while words and fold(words[0]) in CONJUNCTIONS:
+    while words and fold(words[0]).strip(",;:") in CONJUNCTIONS | FOR_ME:
         words = words[1:]
-    return " ".join(words).strip(" ,;.!?")
+    return " ".join(words).strip(" ,;:.!?")
 
 
 def _names(tokens: list[tuple[str, int, int]], found: list[Verb], event: Verb | None) -> list[str]:
     """Candidate customer references, best first (the command looks them up in turn)."""
-    words = [w.strip(',;.!?()"') for w, _, _ in tokens]
+    words = [_POSSESSIVE.sub("", w.strip(',;:.!?()"')) for w, _, _ in tokens]  # Acme's -> Acme
     names: list[str] = []
     for i, word in enumerate(words):
-        if word.startswith("#") or looks_like_email(word):
+        if (word.startswith("#") and word[1:].isdigit()) or looks_like_email(word):
             names.append(word)
         elif _PHONE_PART.match(word) and (i == 0 or not _PHONE_PART.match(words[i - 1])):
-            run = [w for w in words[i : i + 5] if _PHONE_PART.match(w)]
-            end = next((k for k, w in enumerate(words[i : i + 5]) if not _PHONE_PART.match(w)), 5)
-            names.append(" ".join(words[i : i + min(len(run), end)]))
+            end = next((k for k, w in enumerate(words[i:]) if not _PHONE_PART.match(w)), None)
+            phone = " ".join(words[i : i + end if end is not None else len(words)])
+            if looks_like_phone(phone):  # "0532 111 22 33"; "2 top", "saat 15" are no one
+                names.append(phone)
     for i, word in enumerate(words):
         if marked(word):
             start = i
@@ -133,51 +143,52 @@ def understand(
     text: str, now: datetime, tz: ZoneInfo, *, english: bool, work: Calendar | None = None
 ) -> Understanding:
     """What ``text`` says as a CRM action (see the module's docstring)."""
-    result = Understanding(greeting=greeting(text))
-    if result.greeting:
-        return result
     tokens = _tokens(text)
-    folded = [fold(w).strip(',;.!?()"') for w, _, _ in tokens]
+    folded = [fold(w).strip(',;:.!?()"') for w, _, _ in tokens]
     found = verbs(folded)
+    result = Understanding(greeting=None if found else greeting(text))
     event = next((v for v in found if v.tense == DONE and v.intent in EVENTS), None)
     stage = next((v for v in found if v.tense == DONE and v.intent in STAGES), None)
     remind = next((v for v in found if v.intent == "remind"), None)
-    if (
-        event is None
-        and stage is None
-        and remind is None
-        and not any(v.tense == PLANNED for v in found)
-    ):
+    if result.greeting or not (event or stage or remind or any(v.tense == PLANNED for v in found)):
         return result
     result.kind = event.intent if event else None
     result.stage = stage.intent if stage else None
     result.remind = remind is not None
     result.names = _names(tokens, found, event or stage or remind)
-    clauses = _clauses(text, tokens)
     anchor = event or stage
-    summary: list[str] = []
-    for clause in clauses:
+    summary: list[tuple[Clause, str]] = []
+    for clause in _clauses(text, tokens):
         if remind is not None and clause.first <= remind.first <= clause.last:
             clause = _without_verb(text, tokens, clause, remind)  # "hatırlat": not the title
         inside = anchor is not None and clause.first <= anchor.first <= clause.last
         reading = find(clause.text, now, tz, english=english, work=work, past=inside)
+        rest = _strip_joins(without(clause.text, reading) if reading else clause.text)
         planned = any(
             v.tense == PLANNED and clause.first <= v.first <= clause.last for v in found
         ) or any(is_keyword(fold(w).strip(",.;"), "kw.intent.will") for w in clause.text.split())
         if not inside and not result.next_title and (reading is not None or planned):
-            title = _strip_joins(without(clause.text, reading) if reading else clause.text)
-            result.next_title, result.next_when = title, reading
-            continue
-        if inside and reading is not None:
-            result.when = reading
-            clause = Clause(clause.first, clause.last, without(clause.text, reading))
-        summary.append(_strip_joins(clause.text))
-    if anchor is not None and len(summary) > 1 and _only_names(summary[0], anchor, clauses):
+            result.next_title, result.next_when = rest, reading
+        elif not inside and reading is not None and not rest and result.next_when is None:
+            result.next_when = reading  # "Özmen'i aramalıyım, cuma": the plan's date, alone
+        elif inside and stage is not None:
+            continue  # "Acme'yi kaybettik": the news itself is no reason
+        else:
+            if inside and reading is not None:
+                result.when = _done_by(reading, now)
+            summary.append((clause, rest))
+    if event is not None and len(summary) > 1 and _only_names(*summary[0], event):
         summary = summary[1:]
-    result.summary = ", ".join(s for s in summary if s)
-    if stage is not None:
-        result.reason = result.summary
+    result.summary = ", ".join(said for _, said in summary if said)
+    result.reason = result.summary if stage is not None else ""
     return result
+
+
+def _done_by(reading: Reading, now: datetime) -> Reading:
+    """An event said to be "today" without an hour happened by now, not at the day's end."""
+    if reading.has_time or reading.at <= now:
+        return reading
+    return Reading(now, reading.first, reading.last, reading.has_time)
 
 
 def _without_verb(
@@ -190,9 +201,9 @@ def _without_verb(
     return Clause(clause.first, clause.last, f"{head.strip()} {tail.strip()}".strip())
 
 
-def _only_names(text: str, anchor: Verb, clauses: list[Clause]) -> bool:
-    """Is the first clause no more than the customer and the verb ("Uğur Özmen'i aradım")?"""
-    first = clauses[0]
-    words = text.split()
-    verb_words = anchor.last - anchor.first + 1
-    return first.first <= anchor.first <= first.last and len(words) - verb_words <= MAX_NAME
+def _only_names(clause: Clause, said: str, event: Verb) -> bool:
+    """Is the clause the event's and no more than the customer and the verb ("Uğur Özmen'i
+    aradım")?"""
+    verb_words = event.last - event.first + 1
+    inside = clause.first <= event.first <= clause.last
+    return inside and len(said.split()) - verb_words <= MAX_NAME

@@ -31,7 +31,10 @@ def _forms(markers: str, persons: str) -> set[str]:
 
 # folded: ı -> i, ü -> u, ğ -> g, ş -> s
 _PAST = _forms("di du ti tu", "m k n niz nuz ler lar")
-_HEARSAY = _forms("mis mus", "im um iz uz sin sun ler lar")
+_HEARSAY = _forms("mis mus", "im um iz uz sin sun ler lar") | _forms(
+    "misti mustu", "m k n niz nuz ler lar"
+)  # aramış, aramıştım: reported or long done
+_NEED = _forms("mam mem mamiz memiz man men", "")  # "aramam lazım": I need to call
 _FUTURE = _forms("acak ecek yacak yecek", "lar ler") | _forms(
     "acag ecek yacag yeceg acag eceg", "im iz"
 )
@@ -42,11 +45,11 @@ _IMPERATIVE = {"", "in", "yin", "iniz", "yiniz", "sin", "sun", "yalim", "yelim",
 _NEGATIVE = ("ma", "me", "mi", "mu")
 TENSES = {
     **dict.fromkeys(_PAST | _HEARSAY, DONE),
-    **dict.fromkeys(_FUTURE | _PRESENT | _AORIST | _MUST | _IMPERATIVE, PLANNED),
+    **dict.fromkeys(_FUTURE | _PRESENT | _AORIST | _MUST | _IMPERATIVE | _NEED, PLANNED),
 }
 _PASSIVE = ("n", "il", "ul", "in", "un")
-_ENGLISH_DONE = ("ed", "ted", "ped", "spoke", "talked", "rang", "met", "went", "won", "signed",
-                 "lost", "dropped", "stopped", "wrote", "had", "popped", "closed")  # fmt: skip
+_ENGLISH_DONE = ("ed", "spoke", "rang", "met", "went", "won", "lost", "wrote", "had", "sent", "was",
+                 "got")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def turkish_tense(word: str, stem: str) -> str | None:
             return PLANNED
         return None
     rest = word[len(stem) :]
-    if rest.startswith(_NEGATIVE) and rest not in TENSES:
+    if rest.startswith(_NEGATIVE) and rest not in TENSES and rest[:3] not in ("mis", "mus"):
         return None  # "aramadim": not done
     for passive in ("", *_PASSIVE):
         if rest.startswith(passive) and rest[len(passive) :] in TENSES:
