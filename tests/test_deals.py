@@ -138,7 +138,7 @@ def test_deals_lists(services, chat: Chat, acme, admin) -> None:
     assert mine.startswith("Your open deals (1)") and "Theirs" not in mine
     assert chat.say("/deals all").text.startswith("All open deals (2)")
     of_acme = chat.say("/deals acme").text
-    assert of_acme.startswith("Deals of Acme Corporation (3)") and "Closed" in of_acme
+    assert of_acme.startswith("Acme Corporation's deals (3)") and "Closed" in of_acme
     assert "Theirs" in Chat(services, other).say("/deals mine").text
     assert Chat(services, add_rep(services, "New")).say("/deals").text == "No deals yet."
 

@@ -239,8 +239,8 @@ def test_a_manager_sees_a_reps_tasks(services, chat: Chat, clock) -> None:
     can = add_rep(services, "Can Demir")
     add_task(services, can, "Call the bank", clock.now - timedelta(days=1))
     listing = chat.say("/tasks overdue can demir").text.splitlines()
-    assert listing[0] == "Overdue for Can Demir (1):" and "Call the bank" in listing[1]
-    assert chat.say("/tasks Can Demir").text.startswith("Open tasks of Can Demir (1):")
+    assert listing[0] == "Can Demir's overdue tasks (1):" and "Call the bank" in listing[1]
+    assert chat.say("/tasks Can Demir").text.startswith("Can Demir's open tasks (1):")
     assert "no rep named" in chat.say("/tasks overdue Nobody Here").text
     refused = Chat(services, can).say("/tasks overdue Elif Şahin").text
     assert "Use /tasks or /tasks overdue" in refused
