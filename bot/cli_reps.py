@@ -131,8 +131,11 @@ def _deactivate(session: Session, args: argparse.Namespace, t: Translator) -> st
         raise Refusal("cli.no_successor", name=rep.name)
     rep.active = False
     session.add(rep)
-    moved = reps.hand_over(session, rep, successor.id)
-    return t("cli.rep_deactivated", name=rep.name, to=successor.name, **moved)
+    handed = reps.hand_over(session, rep, successor.id)
+    moved = [t.plural(f"cli.count.{kind}", n) for kind, n in handed.items() if n]
+    if not moved:
+        return t("cli.rep_deactivated_bare", name=rep.name, to=successor.name)
+    return t("cli.rep_deactivated", name=rep.name, to=successor.name, moved=t.join(moved))
 
 
 def _unlink(session: Session, args: argparse.Namespace, t: Translator) -> str:

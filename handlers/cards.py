@@ -160,7 +160,7 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
     if owner:
         fields.append((t("field.owner"), owner))
     days = (ctx.now - deal.stage_changed_at).days
-    fields.append((t("field.in_stage"), t("common.days", count=days)))
+    fields.append((t("field.in_stage"), t.plural("common.days", days)))
     if deal.lost_reason:
         fields.append((t("field.lost_reason"), deal.lost_reason))
     buttons = [

@@ -120,7 +120,7 @@ def _refuse_duplicates(ctx: Context, name: str, phone: str | None, email: str | 
     if not judged and not hidden:
         return
     judged.sort(key=lambda cp: (cp[1].homonym, -cp[1].confidence, cp[0].id or 0))
-    lines = [f"• {customer_label(c)}: {evidence(ctx.t, pair)}" for c, pair in judged] + hidden
+    lines = [f"• {customer_label(c)}: {evidence(ctx, pair)}" for c, pair in judged] + hidden
     choices = [
         Button(ctx.t("button.use_existing", name=c.name), f"/customer #{c.id}") for c, _ in judged
     ]

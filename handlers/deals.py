@@ -152,7 +152,7 @@ def stage(ctx: Context) -> Reply:
 
 
 def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:
-    word = lost.name.lower()
+    word = ctx.t.stage(lost.name).lower()  # "kaybedildi" for a Turkish rep: what they would type
     buttons = [
         Button(reason, f"/stage #{deal.id} {word} {reason}")
         for reason in ctx.t.words("stage.lost_reasons")

@@ -8,7 +8,7 @@ The answer to a merge carries an "Undo" button, which is /unmerge with the merge
 
 from __future__ import annotations
 
-from handlers.cards import customer_card
+from handlers.cards import customer_card, email_text, phone_text
 from handlers.kit import Abort, Button, Context, Reply, Usage, command
 from handlers.quality import evidence
 from handlers.refs import customer_label, parse_id, resolve_customer
@@ -34,6 +34,11 @@ def _person(ctx: Context, c: Customer) -> dupes.Person:
     return dupes.person(c, customers.points(ctx.session, c.id or 0))
 
 
+def _point(ctx: Context, kind: str, value: str) -> str:
+    """A phone or e-mail the kept customer gains, as the card would show it."""
+    return (phone_text(ctx, value) if kind == "phone" else email_text(ctx, value)) or value
+
+
 def _error(ctx: Context, problem: merge.MergeError) -> Abort:
     return Abort(Reply(ctx.t(f"merge.error.{problem.code}", **problem.values)))
 
@@ -47,7 +52,7 @@ def merge_customers(ctx: Context) -> Reply:
     other = resolve_customer(ctx, refs[1], ctx.again(f"#{keep.id}, {{ref}}"))
     t = ctx.t
     pair = dupes.judge(_person(ctx, keep), _person(ctx, other))
-    why = evidence(t, pair)
+    why = evidence(ctx, pair)
     try:
         plan = merge.preview(ctx.session, keep, other)
     except merge.MergeError as problem:
@@ -55,9 +60,11 @@ def merge_customers(ctx: Context) -> Reply:
     if not ctx.confirmed:
         lines = [t("merge.confirm", other=customer_label(other), keep=customer_label(keep))]
         lines.append(t("merge.evidence", evidence=why))
-        lines.append(t("merge.moves", **{k: plan.counts.get(k, 0) for k, *_ in merge.MOVABLE}))
+        moving = [(k, plan.counts.get(k, 0)) for k, *_ in merge.MOVABLE]
+        items = [t.plural(f"merge.count.{k}", n) for k, n in moving if n]
+        lines.append(t("merge.moves", items=t.join(items)) if items else t("merge.moves_none"))
         if plan.points:
-            lines.append(t("merge.points", points=", ".join(v for _, v in plan.points)))
+            lines.append(t("merge.points", points=", ".join(_point(ctx, *p) for p in plan.points)))
         if pair.homonym:
             lines.append(t("merge.homonym_warning"))
         command_text = f"{ctx.again(f'#{keep.id} #{other.id}')} --confirm"
@@ -70,7 +77,7 @@ def merge_customers(ctx: Context) -> Reply:
         )
     record = merge.merge(ctx.session, keep, other, rep_id=ctx.rep.id, now=ctx.now, evidence=why)
     moved = sum(len(ids) for ids in record.moved.values())
-    text = t("merge.done", other=other.name, keep=keep.name, moved=moved, id=record.id)
+    text = t.plural("merge.done", moved, other=other.name, keep=keep.name, id=record.id)
     reply = customer_card(ctx, keep, text)
     reply.buttons.append(Button(t("button.undo"), f"/unmerge {record.id}"))
     return reply
@@ -88,11 +95,8 @@ def unmerge_customers(ctx: Context) -> Reply:
     other = customers.get(ctx.session, done.record.other_id)
     keep = customers.get(ctx.session, done.record.kept_id)
     assert other is not None and keep is not None
-    text = ctx.t(
-        "unmerge.done",
-        other=other.name,
-        keep=keep.name,
-        restored=sum(done.restored.values()),
-        stayed=done.stayed,
-    )
+    t = ctx.t
+    text = t.plural("unmerge.done", sum(done.restored.values()), other=other.name, keep=keep.name)
+    if done.stayed:
+        text += " " + t.plural("unmerge.stayed", done.stayed)
     return customer_card(ctx, other, text)

@@ -13,9 +13,9 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
 
-from handlers.kit import is_keyword, keyword_pattern
+from handlers.kit import CURRENCY_SIGNS, is_keyword, keyword_pattern
 
-SYMBOLS = {"₺": "TRY", "$": "USD", "€": "EUR", "£": "GBP"}
+SYMBOLS = {sign: code for code, sign in CURRENCY_SIGNS.items()}  # the signs amounts are shown with
 CODES = {"try": "TRY", "tl": "TRY", "usd": "USD", "eur": "EUR", "euro": "EUR", "gbp": "GBP"}
 MULTIPLIERS = {"kw.amount.thousand": 1_000, "kw.amount.million": 1_000_000}
 _TOKEN = re.compile(

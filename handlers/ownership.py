@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from handlers.kit import Button, Context, Reply, Translator, Usage, command
+from handlers.kit import Button, Context, Reply, Translator, Usage, command, is_keyword
 from handlers.refs import parse_id
 from storage import customers, deals, reps, tasks
 from storage.access import Forbidden
@@ -53,11 +53,12 @@ def refusal(session: Session, t: Translator, denied: Forbidden, attempted: str) 
 
 @command("ask", writes=False, hidden=True, aliases=("sor",))
 def ask(ctx: Context) -> Reply:
-    """``/ask <customer|deal|task> #<id> [-- what you tried]``: tell the owner."""
+    """``/ask <customer|deal|task> #<id> [-- what you tried]``: tell the owner (the record's
+    kind in either language: ``/ask fırsat #12``)."""
     words = ctx.words
-    if len(words) != 2 or words[0] not in ENTITIES or (record_id := parse_id(words[1])) is None:
+    entity = next((e for e in ENTITIES if words and is_keyword(words[0], f"kw.entity.{e}")), None)
+    if len(words) != 2 or entity is None or (record_id := parse_id(words[1])) is None:
         raise Usage()
-    entity = words[0]
     getter = {"customer": customers.get, "deal": deals.get, "task": tasks.get}[entity]
     record = getter(ctx.session, record_id)
     if record is None:  # gone, or never this rep's to see

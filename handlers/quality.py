@@ -9,9 +9,11 @@ person. A proposed merge keeps the older record (lower id), which usually has th
 
 from __future__ import annotations
 
+from handlers.cards import email_text, phone_text
 from handlers.kit import Button, Context, Reply, Translator, command
 from handlers.refs import customer_label, resolve_customer
 from storage import customers
+from storage.models import Customer
 from storage.quality import dupes
 from storage.quality import findings as quality
 
@@ -20,10 +22,13 @@ PAIRS_SHOWN = 3
 MEMBERS_SHOWN = 4
 
 
-def evidence(t: Translator, pair: dupes.Pair) -> str:
-    """Why two customers look like one, in words: "same phone +90…, same name"."""
-    parts = [t("evidence.same_phone", phone=p) for p in pair.shared_phones]
-    parts += [t("evidence.same_email", email=e) for e in pair.shared_emails]
+def evidence(ctx: Context, pair: dupes.Pair) -> str:
+    """Why two customers look like one, in words: "same phone 0532 111 22 33, same name".
+
+    Phones read as people write them and, like e-mails, masked where others read along."""
+    t = ctx.t
+    parts = [t("evidence.same_phone", phone=phone_text(ctx, p)) for p in pair.shared_phones]
+    parts += [t("evidence.same_email", email=email_text(ctx, e)) for e in pair.shared_emails]
     if pair.same_name:
         parts.append(t("dupe.same_name"))
     elif pair.contains:
@@ -39,38 +44,47 @@ def merge_button(t: Translator, pair: dupes.Pair) -> Button:
     return Button(t("button.merge", keep=pair.a, other=pair.b), f"/merge #{pair.a} #{pair.b}")
 
 
+def _group_lines(ctx: Context, n: int, group: dupes.Group, by_id: dict[int, Customer]) -> list[str]:
+    members = [by_id[i] for i in group.ids[:MEMBERS_SHOWN] if i in by_id]
+    line = f"{n}. " + " / ".join(customer_label(c) for c in members)
+    if (more := len(group.ids) - len(members)) > 0:
+        line += " " + ctx.t("dupes.more", count=more)
+    return [line] + [
+        f"   #{pair.a} ~ #{pair.b}: {evidence(ctx, pair)}" for pair in group.pairs[:PAIRS_SHOWN]
+    ]
+
+
 @command("dupes", writes=False, aliases=("mukerrer", "kopyalar"))
 def list_dupes(ctx: Context) -> Reply:
+    """Likely duplicates under a header that counts them, then namesakes under their own
+    line: a list of namesakes alone is never headed "likely duplicates (0 groups)"."""
     t, s = ctx.t, ctx.session
     groups = dupes.scan(dupes.load(s))
-    head = t("dupes.header", count=sum(not g.homonym for g in groups))
+    name = ""
     if ctx.args.strip():
         customer = resolve_customer(ctx, ctx.args, "/dupes {ref}")
         groups = [g for g in groups if customer.id in g.ids]
-        head = t("dupes.header_of", name=customer.name, count=sum(not g.homonym for g in groups))
+        name = customer.name
+    none = t("dupes.none_of", name=name) if name else t("dupes.none")
+    if not groups:
+        return Reply(none)
     likely = [g for g in groups if not g.homonym]
     namesakes = [g for g in groups if g.homonym]
-    if not groups:
-        return Reply(t("dupes.none"))
-    shown = likely[:GROUPS_SHOWN] + namesakes[: max(0, 3 - len(likely))]
-    by_id = customers.many(s, sorted({i for g in shown for i in g.ids}))
-    lines = [head]
-    buttons: list[Button] = []
+    shown = likely[:GROUPS_SHOWN]
+    alike = namesakes[: max(0, 3 - len(likely))]
+    by_id = customers.many(s, sorted({i for g in shown + alike for i in g.ids}))
+    key = "dupes.header_of" if name else "dupes.header"
+    lines = [t.plural(key, len(likely), name=name) if likely else none]
     for n, group in enumerate(shown, start=1):
-        members = [by_id[i] for i in group.ids[:MEMBERS_SHOWN] if i in by_id]
-        more = len(group.ids) - len(members)
-        lines.append(f"{n}. " + " / ".join(customer_label(c) for c in members))
-        if more > 0:
-            lines[-1] += " " + t("dupes.more", count=more)
-        for pair in group.pairs[:PAIRS_SHOWN]:
-            lines.append(f"   #{pair.a} ~ #{pair.b}: {evidence(t, pair)}")
-        if not group.homonym:
-            buttons.append(merge_button(t, group.pairs[0]))
+        lines += _group_lines(ctx, n, group, by_id)
     if len(likely) > GROUPS_SHOWN:
-        lines.append(t("dupes.more_groups", count=len(likely) - GROUPS_SHOWN))
+        lines.append(t.plural("dupes.more_groups", len(likely) - GROUPS_SHOWN))
     if namesakes:
-        lines.append(t("dupes.homonyms", count=len(namesakes)))
-    return Reply("\n".join(lines), buttons=buttons[:5])
+        lines.append(t.plural("dupes.homonyms", len(namesakes)))
+    for n, group in enumerate(alike, start=len(shown) + 1):
+        lines += _group_lines(ctx, n, group, by_id)
+    buttons = [merge_button(t, group.pairs[0]) for group in shown[:5]]
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 def _finding_lines(t: Translator, finding: quality.Finding) -> list[str]:

@@ -100,7 +100,7 @@ def test_won_stamps_closed_at_and_amount(services, chat: Chat, acme, clock) -> N
     reply = chat.say("/stage renewal won 42000")
     [stored] = deal_rows(services)
     assert stored.closed_at == clock.now and stored.closed_amount == Decimal("42000")
-    assert ("Closed at", "TRY42,000") in reply.card.fields
+    assert ("Closed at", "₺42,000") in reply.card.fields
     chat.say("/stage #1 negotiation")  # reopening clears the closing stamps
     [reopened] = deal_rows(services)
     assert reopened.closed_at is None and reopened.closed_amount is None
@@ -144,7 +144,7 @@ def test_deals_lists(services, chat: Chat, acme, admin) -> None:
     assert mine.startswith("Your open deals (1)") and "Theirs" not in mine
     assert chat.say("/deals all").text.startswith("All open deals (2)")
     of_acme = chat.say("/deals acme").text
-    assert of_acme.startswith("Deals of Acme Corporation (3)") and "Closed" in of_acme
+    assert of_acme.startswith("Acme Corporation's deals (3)") and "Closed" in of_acme
     assert "Theirs" in Chat(services, other).say("/deals mine").text
     assert Chat(services, add_rep(services, "New")).say("/deals").text == "No deals yet."
 
@@ -156,10 +156,10 @@ def test_pipeline_totals_and_weighted_values(services, chat: Chat, acme) -> None
     add_deal(services, acme, "D", "50000", stage="Won")
     lines = chat.say("/pipeline").text.splitlines()
     assert lines[0] == "Pipeline, all deals:"
-    assert "• Lead (10%): 1 · TRY100,000 · weighted TRY10,000" in lines
-    assert "• Proposal (50%): 2 · TRY200,000 + $1,000 · weighted TRY100,000 + $500" in lines
-    assert "• Won (100%): 1 · TRY50,000" in lines
-    assert "Open total TRY300,000, weighted TRY110,000" in lines
+    assert "• Lead (10%): 1 · ₺100,000 · weighted ₺10,000" in lines
+    assert "• Proposal (50%): 2 · ₺200,000 + $1,000 · weighted ₺100,000 + $500" in lines
+    assert "• Won (100%): 1 · ₺50,000" in lines
+    assert "Open total ₺300,000, weighted ₺110,000" in lines
     assert "Use /pipeline or /pipeline mine" in chat.say("/pipeline everything").text
 
 

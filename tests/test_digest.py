@@ -91,9 +91,9 @@ def test_pipeline_text_has_weighted_values(services, team, acme, admin):
         who = audience(reps, "team", admin.id, "en", IST)
         _data, replies = build(s, services.settings, who, "test:1", services.clock(), reps)
     summary = replies[0].text
-    assert "• Lead (10%): 1 · TRY100,000 · weighted TRY10,000" in summary
-    assert "• Proposal (50%): 1 · TRY200,000 · weighted TRY100,000" in summary
-    assert "Open total TRY300,000, weighted TRY110,000" in summary
+    assert "• Lead (10%): 1 · ₺100,000 · weighted ₺10,000" in summary
+    assert "• Proposal (50%): 1 · ₺200,000 · weighted ₺100,000" in summary
+    assert "Open total ₺300,000, weighted ₺110,000" in summary
     chart = replies[1].attachments[0]
     assert chart.mime == "image/png" and chart.data.startswith(b"\x89PNG")
 

@@ -145,9 +145,9 @@ def test_digest_command_for_a_rep_shows_only_their_own(services, admin):
     add_deal(services, acme, "admin's deal", "9999", owner_id=admin.id)
     replies = Chat(services, ayse).send("/digest")
     assert replies[0].text.startswith("📊 Daily digest · Ayşe Yılmaz · Nov 23, 2026")
-    assert "Lead (10%): 1 · TRY1,000" in replies[0].text
+    assert "Lead (10%): 1 · ₺1,000" in replies[0].text
     everyone = Chat(services, admin).send("/digest")
-    assert "Lead (10%): 2 · TRY10,999" in everyone[0].text
+    assert "Lead (10%): 2 · ₺10,999" in everyone[0].text
     assert any(a.mime == "image/png" for r in everyone for a in r.attachments)
 
 

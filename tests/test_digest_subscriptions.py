@@ -29,7 +29,7 @@ def test_subscribe_with_defaults(services, manager):
     assert reply.text.splitlines() == [
         "Subscribed: this chat gets the digest of Murat Kaya's team on working days at 08:30"
         " (Europe/Istanbul).",
-        "Next one: Tue 24 Nov 2026 08:30.",
+        "Next one: Tue, Nov 24, 2026, 08:30.",
         "A digest with nothing new and nothing to act on is not posted.",
     ]
     assert [b.command for b in reply.buttons] == ["/digest"]
@@ -53,7 +53,7 @@ def test_subscribe_with_every_option_and_a_named_rep(services, manager):
     ayse = add_rep(services, "Ayşe Yılmaz", manager_id=manager.id)
     reply = Chat(services, manager).say("/subscribe digest 9.05 America/New_York daily rep ayse")
     assert "digest of Ayşe Yılmaz every day at 09:05 (America/New_York)" in reply.text
-    assert "Next one: Mon 23 Nov 2026 09:05" in reply.text  # it is 02:00 in New York
+    assert "Next one: Mon, Nov 23, 2026, 09:05" in reply.text  # it is 02:00 in New York
     [sub] = subs(services)
     assert (sub.at_time, sub.timezone, sub.working_days_only) == (
         "09:05",

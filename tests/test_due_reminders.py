@@ -104,7 +104,7 @@ def test_a_lead_of_hours_and_a_date_that_is_not_today(services, ayse, bot):
     early(services, ayse, 90)
     add_task(services, ayse, "board meeting", local("2026-11-24", "00:30"), **SET)
     assert bot.at("2026-11-23", "23:00") == [
-        "⏰ Due in 1 h 30 min: board meeting — Tue 24 Nov 2026 00:30 (#1)"
+        "⏰ Due in 1 h 30 min: board meeting — Tue, Nov 24, 2026, 00:30 (#1)"
     ]
 
 
@@ -214,7 +214,7 @@ def test_a_time_the_rep_set_outside_working_hours_is_kept(services, ayse, bot):
     [overdue] = bot.at("2026-11-24", "09:00")  # the evening call, overdue since yesterday
     assert overdue.splitlines()[:2] == [
         "⏰ Overdue tasks (1):",
-        "• evening call — Mon 23 Nov 2026 20:00 (#1)",
+        "• evening call — Mon, Nov 23, 2026, 20:00 (#1)",
     ]
 
 
@@ -253,7 +253,7 @@ def test_due_now_and_overdue_in_one_message(services, ayse, bot):
         "⏰ Due now: also now — 09:00 (#3)",
         "",
         "⏰ Overdue tasks (1):",
-        "• old one — Fri 20 Nov 2026 11:00 (#1)",
+        "• old one — Fri, Nov 20, 2026, 11:00 (#1)",
     ]
     _chat, replies = bot.recorder.sent[-1]
     assert [b.command for b in replies[-1].buttons][::2] == ["/done #2", "/done #3", "/done #1"]

@@ -33,7 +33,7 @@ def test_guided_log_step_by_step(services, chat: Chat, acme) -> None:
     [item] = interactions(services)
     assert (item.summary, item.customer_id) == ("asked for a discount", acme.id)
     task = chat.say("send the revised quote tomorrow 10am")
-    assert task.text == "Task set: send the revised quote, due Tue 24 Nov 2026 10:00."
+    assert task.text == "Task set: send the revised quote, due Tue, Nov 24, 2026, 10:00."
     assert ("Customer", f"Acme Corporation (#{acme.id})") in task.card.fields
     assert count(services, ChatFlow) == 0
 
@@ -83,7 +83,7 @@ def test_guided_deal_and_task(services, chat: Chat, acme) -> None:
     assert (deal.title, deal.customer_id) == ("fleet tracking", acme.id)
     assert str(deal.amount) == "250000.00"
     chat.say("/task call the bank")
-    assert chat.say("friday").text.startswith("Task set: call the bank, due Fri 27 Nov 2026")
+    assert chat.say("friday").text.startswith("Task set: call the bank, due Fri, Nov 27, 2026")
     assert count(services, Task) == 1
 
 

@@ -115,7 +115,7 @@ def test_maven_loads_whole_with_its_flaws_reported(services, tmp_path, data, adm
     assert found.card is not None and found.card.title == "Cancity"
     listed_deals = chat.say("/deals cancity").text
     assert listed_deals.startswith(
-        f"Deals of Cancity ({min(20, sum(p['account'] == 'Cancity' for p in pipeline))})"
+        f"Cancity's deals ({min(20, sum(p['account'] == 'Cancity' for p in pipeline))})"
     )
     quality = chat.say("/quality").text
     assert f"Open deals without a customer: {open_orphans:,}" in quality

@@ -22,7 +22,7 @@ def test_log_by_name_with_next_step(services, chat: Chat, acme, admin) -> None:
     deal = add_deal(services, acme, "Renewal", "40000")
     reply = chat.say("/log call acme discussed pricing next: send quote fri")
     assert reply.text.splitlines()[0] == "Logged: call · Acme Corporation"
-    assert "Next step: send quote, due Fri 27 Nov 2026 18:00" in reply.text
+    assert "Next step: send quote, due Fri, Nov 27, 2026, 18:00" in reply.text
     [item] = rows(services, Interaction)
     assert (item.kind, item.summary, item.customer_id) == ("call", "discussed pricing", acme.id)
     assert item.rep_id == admin.id and item.deal_id == deal.id  # the customer's only open deal
@@ -39,7 +39,7 @@ def test_log_in_turkish(services, acme) -> None:
     )
     assert reply.text.splitlines() == [
         "Kaydedildi: arama · Uğur Özmen",
-        "Sonraki adım: teklif gönder, son tarih Sal 24 Kas 2026 14:00.",
+        "Sonraki adım: teklif gönder, son tarih 24 Kas 2026 Sal 14:00.",
     ]
     [task] = rows(services, Task)
     assert task.customer_id == ugur.id
@@ -99,7 +99,7 @@ def test_log_retry_of_same_message_is_logged_once(services, chat: Chat, acme) ->
 
 def test_task_with_trailing_customer(services, chat: Chat, acme) -> None:
     reply = chat.say("/task send the contract tomorrow 10am acme")
-    assert reply.text == "Task set: send the contract, due Tue 24 Nov 2026 10:00."
+    assert reply.text == "Task set: send the contract, due Tue, Nov 24, 2026, 10:00."
     assert ("Customer", f"Acme Corporation (#{acme.id})") in reply.card.fields
     assert [b.label for b in reply.buttons] == ["Done", "Snooze 1h", "Tomorrow", "Next week"]
 
@@ -194,7 +194,7 @@ def test_done_cannot_touch_another_reps_task(services, clock) -> None:
 def test_snooze_and_its_bad_inputs(services, chat: Chat, admin, clock) -> None:
     task = add_task(services, admin, "Send the contract", clock.now - timedelta(hours=1))
     reply = chat.say(f"/snooze #{task.id} tomorrow 9:00")
-    assert reply.text == 'Snoozed "Send the contract" until Tue 24 Nov 2026 09:00.'
+    assert reply.text == 'Snoozed "Send the contract" until Tue, Nov 24, 2026, 09:00.'
     until = rows(services, Task)[0].snoozed_until
     assert until == datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
     assert "Usage: /snooze" in chat.say("/snooze").text
@@ -239,8 +239,8 @@ def test_a_manager_sees_a_reps_tasks(services, chat: Chat, clock) -> None:
     can = add_rep(services, "Can Demir")
     add_task(services, can, "Call the bank", clock.now - timedelta(days=1))
     listing = chat.say("/tasks overdue can demir").text.splitlines()
-    assert listing[0] == "Overdue for Can Demir (1):" and "Call the bank" in listing[1]
-    assert chat.say("/tasks Can Demir").text.startswith("Open tasks of Can Demir (1):")
+    assert listing[0] == "Can Demir's overdue tasks (1):" and "Call the bank" in listing[1]
+    assert chat.say("/tasks Can Demir").text.startswith("Can Demir's open tasks (1):")
     assert "no rep named" in chat.say("/tasks overdue Nobody Here").text
     refused = Chat(services, can).say("/tasks overdue Elif Şahin").text
     assert "Use /tasks or /tasks overdue" in refused

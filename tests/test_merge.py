@@ -49,8 +49,9 @@ def rows(services, model, **where):
 def test_merge_asks_first_and_writes_nothing_until_confirmed(services, chat: Chat, pair) -> None:
     audit = count(services, AuditEvent)
     reply = chat.say(f"/merge #{pair['keep'].id} #{pair['other'].id}")
-    assert "Merge Ugur Ozmen" in reply.text and "same phone +905321112233" in reply.text
-    assert "1 interactions, 1 deals, 1 tasks, 1 contacts and 1 subsidiaries" in reply.text
+    assert "Merge Ugur Ozmen" in reply.text and "same phone 0532 111 22 33" in reply.text
+    assert "Moves 1 interaction, 1 deal, 1 task, 1 contact, and 1 subsidiary." in reply.text
+    assert "+90" not in reply.text  # phones as people read them, never E.164
     assert count(services, AuditEvent) == audit and count(services, CustomerMerge) == 0
     assert reply.buttons[0].command.endswith("--confirm")
 

@@ -59,7 +59,7 @@ def test_a_sentence_becomes_a_proposal_and_save_writes_it(services, ayse, ozmen,
         "Şunu anladım:",
         "Arama · Uğur Hami Özmen",
         "Özet: fiyat konuştuk",
-        "Sonraki adım: teklif göndereceğim, son tarih Cum 27 Kas 2026 18:00",
+        "Sonraki adım: teklif göndereceğim, son tarih 27 Kas 2026 Cum 18:00",
     ]
     assert [b.label for b in reply.buttons] == ["Kaydet", "Değiştir…", "İptal"]
     assert nothing_written(services)

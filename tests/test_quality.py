@@ -98,19 +98,19 @@ def crm(services):
 
 def test_dupes_lists_groups_with_evidence_and_a_merge_button(chat: Chat, crm) -> None:
     reply = chat.say("/dupes")
-    assert reply.text.startswith("Likely duplicates (1 groups)")
+    assert reply.text.startswith("Likely duplicates (1 group), best first:")
     assert f"#{crm['ugur'].id} ~ #{crm['ugur2'].id}: same name" in reply.text
-    assert "1 pairs share a name but not their phone or e-mail" in reply.text
+    assert "1 pair shares a name but not the phone or e-mail" in reply.text
     assert [b.command for b in reply.buttons] == [f"/merge #{crm['ugur'].id} #{crm['ugur2'].id}"]
     of_one = chat.say("/dupes acme corporation")
-    assert of_one.text == "No likely duplicates found."
+    assert of_one.text == "No likely duplicates of Acme Corporation found."
 
 
 def test_customer_add_shows_a_similar_name_with_the_evidence(services, chat: Chat, crm) -> None:
     before = count(services, Customer)
     reply = chat.say("/customer add Uğur Özmne 0532 111 22 33")
     assert count(services, Customer) == before
-    assert "same phone +905321112233" in reply.text and "names 90% alike" in reply.text
+    assert "same phone 0532 111 22 33" in reply.text and "names 90% alike" in reply.text
     assert reply.choices[0].command == f"/customer #{crm['ugur'].id}"
     assert [b.label for b in reply.buttons] == ["Create anyway"]
 

@@ -57,7 +57,7 @@ def test_overdue_reminder_once_a_day_within_working_hours(services, ayse):
     assert chat == "111"
     assert reply.text.splitlines() == [
         "⏰ Overdue tasks (1):",
-        f"• send quote · Acme Corporation — Mon 23 Nov 2026 09:00 (#{task.id})",
+        f"• send quote · Acme Corporation — Mon, Nov 23, 2026, 09:00 (#{task.id})",
     ]
     assert [b.command for b in reply.buttons] == [
         f"/done #{task.id}",
@@ -88,7 +88,7 @@ def test_a_rep_in_another_timezone_is_reminded_in_theirs(services):
     assert scan(jobs, "2026-11-24", "09:00", NEW_YORK) == 1
     [(chat, [reply])] = recorder.sent
     assert chat == "222"
-    assert f"renewal call — Mon 23 Nov 2026 16:00 (#{task.id})" in reply.text
+    assert f"renewal call — Mon, Nov 23, 2026, 16:00 (#{task.id})" in reply.text
 
 
 def test_done_from_the_reminder(services, clock, ayse):
@@ -111,7 +111,7 @@ def test_snooze_from_the_reminder_and_back_when_it_ends(services, clock, ayse):
     asyncio.run(jobs.reminders(clock.now))
     [(_chat, [reminder])] = recorder.sent
     reply = Chat(services, ayse).press(reminder, f"Tomorrow #{task.id}")
-    assert reply.text == 'Snoozed "send quote" until Tue 24 Nov 2026 09:00.'
+    assert reply.text == 'Snoozed "send quote" until Tue, Nov 24, 2026, 09:00.'
     assert scan(jobs, "2026-11-23", "12:00") == 0
     assert scan(jobs, "2026-11-24", "08:59") == 0
     assert scan(jobs, "2026-11-24", "09:00") == 1  # the snooze ended
@@ -246,7 +246,7 @@ def test_turkish_reminder(services):
     [(_chat, [reply])] = recorder.sent
     assert reply.text.splitlines() == [
         "⏰ Geciken görevler (1):",
-        f"• teklif gönder — Pzt 23 Kas 2026 09:00 (#{task.id})",
+        f"• teklif gönder — 23 Kas 2026 Pzt 09:00 (#{task.id})",
     ]
     assert [b.label for b in reply.buttons] == [f"Tamam #{task.id}", f"Yarın #{task.id}"]
 

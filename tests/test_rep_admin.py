@@ -62,7 +62,7 @@ def test_deactivate_ends_access_and_hands_the_open_work_over(services, cli, team
     assert knows(services, 111)
     done = cli("rep", "deactivate", "Ayşe Yılmaz")
     assert done.returncode == 0
-    assert "1 customers, 1 open deals and 1 open tasks went to Murat Kaya" in done.stdout
+    assert "1 customer, 1 open deal, and 1 open task went to Murat Kaya" in done.stdout
     assert not knows(services, 111)
     assert [c.owner_id for c in rows(services, Customer)] == [murat.id]
     owners = {d.title: d.owner_id for d in rows(services, Deal)}

@@ -185,8 +185,8 @@ def test_changes_run_from_the_previous_digest(services, clock, murat):
     add_deal(services, acme, "second", "2000", owner_id=murat.id, created_at=created)
     run(jobs.digest(sub.id, local("2026-11-25", "08:30")))
     first, second = (replies[0].text for _, replies in recorder.sent)
-    assert "first" in first and "New deals: 1 · TRY1,000" in first
-    assert "Since Tue 24 Nov 2026 08:30" in second
+    assert "first" in first and "New deals: 1 · ₺1,000" in first
+    assert "Since Tue, Nov 24, 2026, 08:30" in second
     assert "second" in second and "first" not in second
 
 

@@ -57,7 +57,7 @@ def test_turkish_task_dates(services, ayse, clock, text, title, local) -> None:
 def test_a_next_step_keeps_its_time(services, chat: Chat, clock) -> None:
     add_customer(services, "Acme Corporation")
     reply = chat.say("/log call acme pricing next: call back tomorrow at 10")
-    assert "Next step: call back, due Tue 24 Nov 2026 10:00" in reply.text
+    assert "Next step: call back, due Tue, Nov 24, 2026, 10:00" in reply.text
     assert due(services) == ("call back", datetime(2026, 11, 24, 10))
 
 
@@ -85,7 +85,10 @@ def test_a_snooze_by_an_hour_in_turkish(services, ayse, clock) -> None:
 def test_an_english_slash_date_is_asked_about(services, chat: Chat, clock) -> None:
     reply = chat.say("/task send samples 5/12")
     assert count(services, Task) == 0
-    assert [b.label for b in reply.buttons] == ["Sat 5 Dec 2026 18:00", "Wed 12 May 2027 18:00"]
+    assert [b.label for b in reply.buttons] == [
+        "Sat, Dec 5, 2026, 18:00",
+        "Wed, May 12, 2027, 18:00",
+    ]
     chat.press(reply, "May")
     assert due(services) == ("send samples", datetime(2027, 5, 12, 18))
 

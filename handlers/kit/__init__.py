@@ -10,6 +10,7 @@ these names from here; the modules behind them are the kit's own business.
 from handlers.kit.accounts import Accounts, Member
 from handlers.kit.context import FLOW_IDLE, PROPOSAL_STEP, CommandSpec, Context, Handler
 from handlers.kit.i18n import (
+    CURRENCY_SIGNS,
     LANGUAGES,
     Translator,
     catalog,
@@ -48,6 +49,7 @@ from handlers.kit.timing import (
 
 __all__ = [
     "CONFIRM_FLAG",
+    "CURRENCY_SIGNS",
     "EVERY_DAY",
     "FLOW_IDLE",
     "LANGUAGES",
