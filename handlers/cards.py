@@ -45,9 +45,12 @@ def email_text(ctx: Context, email: str | None) -> str | None:
     return masked_email(email) if ctx.shared else email
 
 
-def task_line(ctx: Context, task: Task) -> str:
+def task_line(ctx: Context, task: Task, customer: Customer | None = None) -> str:
+    """ "⚠ send the offer — Fri, Nov 27, 2026, 18:00 · Uğur Hami Özmen (#12)": the customer
+    named where a list mixes several."""
     mark = "⚠ " if task.due_at < ctx.now else ""
-    return f"{mark}{task.title} — {ctx.t.when(task.due_at, ctx.tz)} (#{task.id})"
+    whom = f" · {customer.name}" if customer is not None else ""
+    return f"{mark}{task.title} — {ctx.t.when(task.due_at, ctx.tz)}{whom} (#{task.id})"
 
 
 def _consent(ctx: Context, customer_id: int) -> str | None:

@@ -6,7 +6,9 @@ alone under a short caption, so any adapter can send it as a photo; then the att
 at most ten to a Reply, each with buttons that act on it, and no Reply over 3,500 characters.
 Each rule lists ``CRM_DIGEST_ITEMS_PER_RULE`` items and counts the rest, pointing to
 /pipeline. A button carries a typed command (``/deal #12``, ``/stage #12 lost``,
-``/log call #7``, ``/tasks overdue``), so pressing it is the same as typing it.
+``/log call #7``, ``/tasks overdue @#3``), so pressing it is the same as typing it. A button
+is labelled with its own item's number or rep (the log button of deal #12 reads "Log call #12"
+though it logs on the deal's customer), so a page of ten items never shows two alike.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def _summary(data: DigestData, who: Audience, heading: str) -> Reply:
     lines += _changes(data, t)
     buttons = [
         Button(t("button.pipeline"), "/pipeline"),
-        Button(t("digest.button.overdue"), "/tasks overdue"),
+        Button(t("digest.button.my_overdue"), "/tasks overdue"),
     ]
     return Reply(fit(lines, t), buttons=buttons)
 
@@ -196,7 +198,7 @@ def _attention(data: DigestData, who: Audience, names: dict[int, str]) -> list[R
     def log(d: DealItem) -> list[Button]:
         if d.customer_id is None:
             return []
-        return [Button(t("digest.button.log", id=d.customer_id), f"/log call #{d.customer_id}")]
+        return [Button(t("digest.button.log", id=d.id), f"/log call #{d.customer_id}")]
 
     def lost(d: DealItem) -> list[Button]:
         return [Button(t("digest.button.lost", id=d.id), f"/stage #{d.id} lost")]
@@ -243,17 +245,19 @@ def _attention(data: DigestData, who: Audience, names: dict[int, str]) -> list[R
     overdue = sorted((r for r in a.loads if r.overdue), key=lambda r: (-r.overdue, r.rep_id))
     rule = f"{t('digest.rule.overdue_tasks')} ({len(overdue)})"
     for r in overdue[:shown]:
-        text = t("digest.overdue_count", name=names.get(r.rep_id, "?"), count=r.overdue)
-        who = names.get(r.rep_id)
-        button = Button(t("digest.button.overdue"), f"/tasks overdue {who}" if who else "/tasks")
+        name = names.get(r.rep_id, "?")
+        text = t.plural("digest.overdue_count", r.overdue, name=name)
+        button = Button(t("digest.button.overdue", name=name), f"/tasks overdue @#{r.rep_id}")
         found.items.append(_Item(rule, text, (button,)))
     heavy = [r for r in a.loads if r.open > limits.max_open_tasks or r.old]
     heavy.sort(key=lambda r: (-r.open, -r.old, r.rep_id))
     rule = t("digest.rule.task_load", max=limits.max_open_tasks, days=limits.task_age_days)
     for r in heavy[:shown]:
-        text = t("digest.load", name=names.get(r.rep_id, "?"), open=r.open, old=r.old)
-        who = names.get(r.rep_id)
-        button = Button(t("digest.button.tasks"), f"/tasks {who}" if who else "/tasks")
+        name = names.get(r.rep_id, "?")
+        text = t.plural("digest.load", r.open, name=name)
+        if r.old:
+            text += ", " + t.plural("digest.load_old", r.old, days=limits.task_age_days)
+        button = Button(t("digest.button.tasks", name=name), f"/tasks @#{r.rep_id}")
         found.items.append(_Item(f"{rule} ({len(heavy)})", text, (button,)))
     found.unlisted += max(len(overdue) - shown, 0) + max(len(heavy) - shown, 0)
     return _paginate(found.items, found.unlisted, t)

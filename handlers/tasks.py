@@ -6,10 +6,10 @@ from datetime import datetime
 
 from handlers import dates
 from handlers.assignees import assignee
-from handlers.cards import task_card, task_line
-from handlers.kit import Abort, Button, Context, Reply, Translator, Usage, command, is_keyword
+from handlers.cards import task_card
+from handlers.kit import Abort, Button, Context, Reply, Translator, Usage, command
 from handlers.mentions import leading_customer, trailing_customer
-from handlers.refs import parse_id, resolve_rep, resolve_task
+from handlers.refs import parse_id, resolve_task
 from storage import tasks
 from storage.models import Customer, Rep, Task
 
@@ -127,39 +127,6 @@ def task(ctx: Context) -> Reply:
 
 def _for(who: Rep | None) -> str:
     return f"@#{who.id}" if who else ""
-
-
-@command("tasks", writes=False, aliases=("gorevler",))
-def list_tasks(ctx: Context) -> Reply:
-    """A rep's own open tasks; a manager or admin may name another rep ("/tasks overdue Can")."""
-    words = ctx.words
-    overdue = bool(words) and is_keyword(words[0], "kw.overdue")
-    named = " ".join(words[1:] if overdue else words)
-    who = ctx.rep
-    if named:
-        if ctx.rep.role == "rep":
-            raise Usage("tasks.bad_filter", word=named)
-        who = resolve_rep(ctx, named, ctx.again(f"{'overdue ' if overdue else ''}{{ref}}"))
-    rows = tasks.open_for(ctx.session, who.id or 0, overdue_at=ctx.now if overdue else None)
-    mine = who.id == ctx.rep.id
-    if not rows:
-        key = "tasks.none_overdue" if overdue else "tasks.none"
-        return Reply(
-            ctx.t(key) if mine else ctx.t("tasks.none_for", name=who.name),
-            buttons=[Button(ctx.t("button.new_task"), "/task")] if mine else [],
-        )
-    key = ("tasks.overdue_header" if overdue else "tasks.header") + ("" if mine else "_for")
-    head = ctx.t(key, count=len(rows), name=who.name)
-    lines = [f"• {task_line(ctx, row)}" for row in rows]
-    buttons = (
-        [
-            Button(ctx.t("button.done_title", title=row.title[:24]), f"/done #{row.id}")
-            for row in rows[:5]
-        ]
-        if mine
-        else []
-    )
-    return Reply("\n".join([head, *lines]), buttons=buttons)
 
 
 @command("done", writes=True, aliases=("tamam", "bitti"))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from storage.models import Task
@@ -26,18 +28,37 @@ def effective_due(task: Task) -> datetime:
     return task.due_at
 
 
-def open_for(
-    session: Session, assignee_id: int, *, overdue_at: datetime | None = None, limit: int = 50
-) -> list[Task]:
-    """A rep's open tasks by when they need attention; only overdue ones if ``overdue_at``."""
-    attention = func.coalesce(Task.snoozed_until, Task.due_at)
-    query = select(Task).where(Task.assignee_id == assignee_id, Task.status == "open")
+def _open(assignee_id: int, overdue_at: datetime | None) -> list[Any]:
+    """The conditions of a rep's open tasks, overdue ones only if ``overdue_at``."""
+    found: list[Any] = [Task.assignee_id == assignee_id, Task.status == "open"]
     if overdue_at is not None:
-        query = query.where(Task.due_at < overdue_at).where(
-            col(Task.snoozed_until).is_(None) | (col(Task.snoozed_until) < overdue_at)
-        )
-    rows = session.exec(query.order_by(attention, col(Task.id)).limit(limit))
-    return sorted(rows, key=lambda task: (effective_due(task), task.id or 0))
+        found.append(Task.due_at < overdue_at)
+        found.append(col(Task.snoozed_until).is_(None) | (col(Task.snoozed_until) < overdue_at))
+    return found
+
+
+def open_for(
+    session: Session,
+    assignee_id: int,
+    *,
+    overdue_at: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Task]:
+    """A rep's open tasks by when they need attention (``effective_due``, in SQL so that pages
+    follow each other); only overdue ones if ``overdue_at``."""
+    attention = case(
+        (col(Task.snoozed_until) > col(Task.due_at), col(Task.snoozed_until)),
+        else_=col(Task.due_at),
+    )
+    query = select(Task).where(*_open(assignee_id, overdue_at)).order_by(attention, col(Task.id))
+    return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def count_open(session: Session, assignee_id: int, *, overdue_at: datetime | None = None) -> int:
+    """How many ``open_for`` would list without a limit."""
+    query = select(func.count()).select_from(Task).where(*_open(assignee_id, overdue_at))
+    return int(session.exec(query).one())
 
 
 def open_titles(session: Session, assignee_id: int) -> list[tuple[int, str]]:

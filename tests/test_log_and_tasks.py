@@ -160,10 +160,10 @@ def test_tasks_lists_open_and_overdue(services, chat: Chat, admin, clock) -> Non
     add_task(services, other, "Not mine", clock.now - timedelta(days=1))
     listing = chat.say("/tasks").text.splitlines()
     assert listing[0] == "Your open tasks (2):"
-    assert listing[1].startswith("• ⚠ Late one") and listing[2].startswith("• Later one")
+    assert listing[1].startswith("1. ⚠ Late one") and listing[2].startswith("2. Later one")
     overdue = chat.say("/tasks overdue")
     assert overdue.text.splitlines()[0] == "Overdue (1):"
-    assert overdue.buttons[0].command == f"/done #{late.id}"
+    assert [c.command for c in overdue.choices] == [f"/tasks #{late.id}"]
     assert "no rep named" in chat.say("/tasks someday").text  # an admin may name a rep
 
 

@@ -52,22 +52,23 @@ def save(
     return flow
 
 
+PICK = "pick"  # a flow that asks nothing: it only remembers the last numbered list
+
+
 def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
+    """End the chat's flow; True when it was a question (a remembered list asks nothing)."""
     flow = session.exec(_key(platform, chat_id, user_id)).first()
     if flow is None:
         return False
     session.delete(flow)
     session.flush()
-    return True
+    return flow.step != PICK
 
 
 def remember_location(session: Session, flow: ChatFlow, location: tuple[float, float]) -> None:
     flow.data = {**flow.data, "location": list(location)}
     session.add(flow)
     session.flush()
-
-
-PICK = "pick"  # a flow that asks nothing: it only remembers the last numbered list
 
 
 def offer_choices(
