@@ -23,7 +23,7 @@ _ICIN = re.compile(r"\s+i[çc]in$", re.IGNORECASE)  # "Ayşe için": the name co
 _LEADING = re.compile(r"^((?:[^\s:]+\s+){0,2}[^\s:]+):\s*")
 
 
-def _named(ctx: Context, text: str) -> Rep | None:
+def named_rep(ctx: Context, text: str) -> Rep | None:
     """The one active rep ``text`` names exactly: full name, or a first name no one shares."""
     wanted = fold(strip_marked(text).strip(" ,.;"))
     everyone = [r for r in reps.all_reps(ctx.session) if r.active]
@@ -37,17 +37,17 @@ def assignee(ctx: Context, text: str) -> tuple[Rep | None, str]:
     """The rep a task's text assigns it to (None: the rep typing it), and the text without
     the marker, as typed."""
     if found := _AT.search(text):
-        rep = _named(ctx, found.group(1)) or resolve_rep(
+        rep = named_rep(ctx, found.group(1)) or resolve_rep(
             ctx, found.group(1), ctx.again(_AT.sub(" @{ref}", text, count=1))
         )
         return rep, (text[: found.start()] + text[found.end() :]).strip()
-    if (found := _FOR.search(text)) and (rep := _named(ctx, found.group(1))):
+    if (found := _FOR.search(text)) and (rep := named_rep(ctx, found.group(1))):
         return rep, text[: found.start()].strip()
     if found := _ICIN.search(text):
         words = text[: found.start()].split()
         for size in (3, 2, 1):
-            if len(words) > size and (rep := _named(ctx, " ".join(words[-size:]))):
+            if len(words) > size and (rep := named_rep(ctx, " ".join(words[-size:]))):
                 return rep, " ".join(words[:-size])
-    if (found := _LEADING.match(text)) and (rep := _named(ctx, found.group(1))):
+    if (found := _LEADING.match(text)) and (rep := named_rep(ctx, found.group(1))):
         return rep, text[found.end() :].strip()
     return None, text
