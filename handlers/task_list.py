@@ -81,7 +81,7 @@ def list_tasks(ctx: Context) -> Reply:
     key = ("tasks.overdue_header" if asked.overdue else "tasks.header") + ("" if mine else "_for")
     head = t(key, count=total, name=who.name)
     if pages > 1:
-        head = head.removesuffix(":") + t("tasks.page", page=page, pages=pages)
+        head = head.removesuffix(":") + t("common.page", page=page, pages=pages)
     lines = [
         f"{n}. {task_line(ctx, row, linked.get(row.customer_id or 0))}"
         for n, row in enumerate(rows, 1)
