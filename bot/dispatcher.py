@@ -43,9 +43,11 @@ from handlers.kit import (
     usage_reply,
 )
 from handlers.kit.visibility import scope_for
+from handlers.owners_told import tell_owners
 from handlers.ownership import refusal
 from storage import reps
 from storage.access import Forbidden, restrict
+from storage.audit import watch
 from storage.chat import deliveries, flows, rates
 from storage.chat import settings as chat_settings
 from storage.db import Actor
@@ -218,11 +220,15 @@ class Dispatcher:
         restrict(session, ctx.scope)
         if not spec.writes:
             refuse_record_writes(session)  # so that ``writes=False`` cannot lie
+        else:
+            watch(session)  # its changes, for the owners to be told
         language = t.language
         refused = False
         try:
             result = spec.handler(ctx)
             session.flush()  # ownership is checked here, while a refusal can still answer
+            if spec.writes and not ctx.preview:
+                tell_owners(ctx)
             language = ctx.rep.language or self.services.settings.crm_language  # after /lang
         except Usage as problem:
             self._roll_back(ctx)

@@ -13,14 +13,16 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.adapters.base import Notifier
 from handlers.kit import Reply, Services
 from storage import reps
 from storage.chat import notices
-from storage.models import Rep
+from storage.models import Notice, Rep
 
 log = logging.getLogger(__name__)
+MAX_BATCH_BUTTONS = 5
 
 
 def private_chats(rep: Rep, platforms: set[str], only: str | None = None) -> list[tuple[str, str]]:
@@ -37,9 +39,17 @@ def private_chats(rep: Rep, platforms: set[str], only: str | None = None) -> lis
 
 @dataclass
 class _Claimed:
-    id: int
+    ids: list[int]  # several when a batch of one rep's notices goes out as one message
     chats: list[tuple[str, str]]
     reply: Reply
+
+
+def _joined(payloads: list[dict[str, Any]]) -> Reply:
+    """One message of a batch's lines under its header, with its first few buttons."""
+    replies = [Reply.from_payload(p) for p in payloads]
+    buttons = list(dict.fromkeys(b for r in replies for b in r.buttons))[:MAX_BATCH_BUTTONS]
+    text = "\n".join([payloads[0].get("batch_header") or "", *(r.text for r in replies)])
+    return Reply(text.strip(), buttons=buttons, language=replies[0].language)
 
 
 class Courier:
@@ -60,9 +70,10 @@ class Courier:
                 except Exception as problem:
                     errors.append(f"{platform}: {type(problem).__name__}")
             if item.chats and len(errors) < len(item.chats):
-                done.append(item.id)
+                done += item.ids
             else:
-                failures.append((item.id, "; ".join(errors) or "no chat of the rep is reachable"))
+                problem = "; ".join(errors) or "no chat of the rep is reachable"
+                failures += [(notice_id, problem) for notice_id in item.ids]
         if claimed:
             await asyncio.to_thread(self._record, done, failures, now)
         return len(done)
@@ -73,10 +84,19 @@ class Courier:
             due = notices.claim(session, now)
             people = {r.id: r for r in reps.all_reps(session)}
         claimed = []
+        batches: dict[tuple[int, str], list[Notice]] = {}
         for notice in due:
+            if batch := notice.payload.get("batch"):
+                batches.setdefault((notice.rep_id, batch), []).append(notice)
+                continue
             rep = people.get(notice.rep_id)
             chats = private_chats(rep, platforms, notice.platform) if rep and rep.active else []
-            claimed.append(_Claimed(notice.id or 0, chats, Reply.from_payload(notice.payload)))
+            claimed.append(_Claimed([notice.id or 0], chats, Reply.from_payload(notice.payload)))
+        for (rep_id, _batch), group in batches.items():
+            rep = people.get(rep_id)
+            chats = private_chats(rep, platforms) if rep and rep.active else []
+            ids = [n.id or 0 for n in group]
+            claimed.append(_Claimed(ids, chats, _joined([n.payload for n in group])))
         return claimed
 
     def _record(self, done: list[int], failures: list[tuple[int, str]], now: datetime) -> None:

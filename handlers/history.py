@@ -92,7 +92,7 @@ def show_history(ctx: Context) -> Reply:
     what = t(f"entity.{entity}")
     title = record.name if isinstance(record, Customer) else record.title
     shown = [(e, lines) for e in history.events(ctx.session, entity, record.id)
-             if (lines := _details(ctx, e, record))]  # fmt: skip
+             if (lines := details(ctx, e, record))]  # fmt: skip
     if not shown:
         return Reply(t("history.none", record=what, title=title))
     pages = -(-len(shown) // PAGE)
@@ -102,9 +102,9 @@ def show_history(ctx: Context) -> Reply:
         head = head.removesuffix(":") + t("common.page", page=page, pages=pages)
     names = {r.id: r.name for r in reps.all_reps(ctx.session)}
     lines = [head]
-    for event, details in shown[(page - 1) * PAGE : page * PAGE]:
+    for event, said in shown[(page - 1) * PAGE : page * PAGE]:
         lines.append(f"• {_headline(ctx, event, entity, names)}")
-        lines += [f"   {d}" for d in details]
+        lines += [f"   {d}" for d in said]
     buttons = []
     if page < pages:
         older = ctx.again(f"{entity} #{record.id} page {page + 1}")
@@ -123,7 +123,7 @@ def _headline(ctx: Context, event: AuditEvent, entity: str, names: dict[int | No
     return f"{t.when(event.at, ctx.tz)} · {who or '?'}: {action}"
 
 
-def _details(ctx: Context, event: AuditEvent, record: Record) -> list[str]:
+def details(ctx: Context, event: AuditEvent, record: Record) -> list[str]:
     """One line per shown field ("Stage: Proposal → Won"); [] when nothing shown changed. An
     erasure says so and shows nothing of what it erased."""
     t = ctx.t

@@ -58,6 +58,22 @@ def digest_of(changes: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+AUDITED = "crm_audited"  # session.info: the audit rows written since ``watch``
+
+
+def watch(session: Session) -> None:
+    """Keep this session's audit rows for ``audited`` (a chat command's, to tell the owners;
+    an import's session does not keep its thousands)."""
+    session.info[AUDITED] = []
+
+
+def audited(session: Session) -> list[dict[str, Any]]:
+    """The audit rows written since ``watch`` (each handed out once)."""
+    rows = session.info.get(AUDITED) or []
+    session.info[AUDITED] = []
+    return rows
+
+
 def pause(session: Session) -> None:
     """This transaction writes its own audit rows (an erasure must not record what it erases)."""
     session.info["audit_paused"] = True
@@ -96,6 +112,8 @@ def _after_flush(session: Session, _context: Any) -> None:
             )
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
+        if (watched := session.info.get(AUDITED)) is not None:
+            watched.extend(rows)
 
 
 def install_audit(session_class: type[Session]) -> None:

@@ -29,6 +29,30 @@ def add(
     return notice
 
 
+def add_batched(
+    session: Session,
+    rep_id: int,
+    payload: dict[str, Any],
+    now: datetime,
+    batch: str,
+    window: timedelta,
+) -> Notice:
+    """A notice that goes out with the others of its ``batch`` for that rep: due when the
+    batch's first one is (``window`` after it), so a minute of changes is one message. Only
+    rows are added (no read-modify-write of another's row); the courier joins them."""
+    pending = session.exec(
+        select(Notice)
+        .where(Notice.rep_id == rep_id, Notice.attempts == 0, col(Notice.next_at) > now)
+        .order_by(col(Notice.next_at))
+    )
+    due = next((n.next_at for n in pending if n.payload.get("batch") == batch), now + window)
+    notice = Notice(rep_id=rep_id, payload={**payload, "batch": batch}, created_at=now,
+                    next_at=due)  # fmt: skip
+    session.add(notice)
+    session.flush()
+    return notice
+
+
 def claim(session: Session, now: datetime, limit: int = 100) -> list[Notice]:
     """Due notices, leased to this caller (their attempt counted) until ``now + LEASE``."""
     query = select(Notice).where(col(Notice.next_at) <= now).order_by(col(Notice.id)).limit(limit)
