@@ -140,8 +140,8 @@ def checked(t: Translator, amount: Decimal, currency: str) -> Decimal:
     step = Decimal(1).scaleb(-places(currency))
     if amount != amount.quantize(step):
         digits = places(currency)
-        raise Usage("money.too_precise" if digits else "money.whole_only", currency=currency,
-                    places=digits)  # fmt: skip
+        problem = "money.too_precise" if digits else "money.whole_only"
+        raise Usage(problem, currency=currency, places=digits)
     return amount.quantize(step)
 
 
