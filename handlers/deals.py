@@ -122,7 +122,9 @@ def stage(ctx: Context) -> Reply:
         return deal_card(ctx, deal, ctx.t("stage.reason_saved", title=deal.title))
     won_again = f"/stage #{deal.id} {target.name.lower()}"
     if deal.stage_id == target.id and target.is_won:  # the closing amount, given or changed later
-        return _closing(ctx, deal, reason, won_again) if reason else _ask_closing(ctx, deal, target)
+        return (
+            _closing(ctx, deal, reason, won_again) if reason else _ask_closing(ctx, deal, won_again)
+        )
     if deal.stage_id == target.id:
         return deal_card(
             ctx, deal, ctx.t("stage.already", title=deal.title, stage=ctx.t.stage(target.name))
@@ -143,7 +145,7 @@ def stage(ctx: Context) -> Reply:
         ctx, deal, ctx.t("stage.moved", title=deal.title, stage=ctx.t.stage(target.name))
     )
     if target.is_won and not reason:
-        asked = _ask_closing(ctx, deal, target)
+        asked = _ask_closing(ctx, deal, won_again)
         card.text, card.choices = f"{card.text}\n{asked.text}", asked.choices
     return card
 
@@ -172,9 +174,8 @@ def _closing(ctx: Context, deal: Deal, typed: str, again: str) -> Reply:
     return deal_card(ctx, deal, ctx.t("stage.amount_saved", title=deal.title, amount=amount))
 
 
-def _ask_closing(ctx: Context, deal: Deal, won: Stage) -> Reply:
+def _ask_closing(ctx: Context, deal: Deal, again: str) -> Reply:
     """What did it close at: the estimate as a button, or the amount typed as the answer."""
-    again = f"/stage #{deal.id} {won.name.lower()}"
     estimate = []
     if deal.amount is not None:
         shown = ctx.t("stage.as_estimated", amount=ctx.t.money(deal.amount, deal.currency))
