@@ -11,8 +11,9 @@ large, negative included), and ``checked`` decides whether it can be a deal's am
 - no more decimals than the currency has (Babel: JPY 0, TRY 2) nor than storage keeps
   (hundredths, ``storage.types.Money``): "12,345 TL" is refused, never rounded, since a
   rounded amount is one the rep did not say.
-``is_small`` flags an amount below ``CRM_SMALL_AMOUNT`` (default 100, in the currency's major
-unit): "danismanlik 2" is more likely a slip than a two-lira deal, so it is asked about.
+An amount below ``CRM_SMALL_AMOUNT`` (default 100, in the currency's major unit) is asked about
+before it is saved (``handlers.deals``): "danismanlik 2" is more likely a slip than a two-lira
+deal.
 """
 
 from __future__ import annotations
@@ -137,13 +138,9 @@ def checked(t: Translator, amount: Decimal, currency: str) -> Decimal:
         raise Usage("money.negative")
     if amount > MAX_AMOUNT:
         raise Usage("money.too_big", limit=t.money(MAX_AMOUNT, currency))
-    step = Decimal(1).scaleb(-places(currency))
+    digits = places(currency)
+    step = Decimal(1).scaleb(-digits)
     if amount != amount.quantize(step):
-        digits = places(currency)
         problem = "money.too_precise" if digits else "money.whole_only"
         raise Usage(problem, currency=currency, places=digits)
     return amount.quantize(step)
-
-
-def is_small(amount: Decimal, threshold: Decimal) -> bool:
-    return amount < threshold
