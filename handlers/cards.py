@@ -19,8 +19,11 @@ SNOOZES = (
 
 
 def deal_line(ctx: Context, deal: Deal, stage: Stage | None) -> str:
+    """One deal in a list: a won deal at its closing amount, as the totals count it."""
     stage_name = ctx.t.stage(stage.name) if stage else "?"
-    return f"{deal.title} — {stage_name} — {ctx.t.money(deal.amount, deal.currency)} (#{deal.id})"
+    won = stage is not None and stage.is_won and deal.closed_amount is not None
+    amount = ctx.t.money(deal.closed_amount if won else deal.amount, deal.currency)
+    return f"{deal.title} — {stage_name} — {amount} (#{deal.id})"
 
 
 def interaction_line(ctx: Context, item: Interaction, rep_names: dict[int, str]) -> str:
@@ -156,7 +159,7 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
             f"{t.stage(current.name)} ({t.percent(current.probability)})" if current else "?",
         ),
     ]
-    if deal.closed_amount is not None and deal.closed_amount != deal.amount:
+    if deal.closed_amount is not None:
         fields.append((t("field.closed_amount"), t.money(deal.closed_amount, deal.currency)))
     if deal.expected_close:
         fields.append((t("field.expected_close"), t.date(deal.expected_close)))

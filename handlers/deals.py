@@ -17,7 +17,7 @@ from handlers.kit import (
     is_keyword,
     keyword_pattern,
 )
-from handlers.money import parse_amount
+from handlers.money import checked, parse_amount
 from handlers.refs import leading_customer, resolve_customer, resolve_deal
 from storage import deals, interactions
 from storage.folding import fold
@@ -55,7 +55,9 @@ def add(ctx: Context) -> Reply:
         tail = " ".join(words[len(words) - amount_words :])
         question = ctx.t("deal.ask_title", customer=customer.name)
         return ctx.ask(question, ref, suffix=f"{tail} {close}".strip())
-    _, value, currency = amount
+    value = checked(ctx.t, amount[1], currency := amount[2])
+    if question := _small(ctx, value, currency, f"{ref} {title}", close):
+        return question
     first = next(st for st in deals.stages(ctx.session) if not st.is_closed)
     deal = deals.create(
         ctx.session,
@@ -118,37 +120,80 @@ def stage(ctx: Context) -> Reply:
         deal.lost_reason, deal.updated_at = reason, ctx.now
         ctx.session.add(deal)
         return deal_card(ctx, deal, ctx.t("stage.reason_saved", title=deal.title))
-    if deal.stage_id == target.id and target.is_won and reason:  # the amount, given later
-        closing = parse_amount(reason.split(), deal.currency)
-        if closing is None:
-            raise Usage("stage.bad_won_amount", amount=reason)
-        deal.closed_amount, deal.updated_at = closing[1], ctx.now
-        ctx.session.add(deal)
-        amount = ctx.t.money(closing[1], deal.currency)
-        return deal_card(ctx, deal, ctx.t("stage.amount_saved", title=deal.title, amount=amount))
+    won_again = f"/stage #{deal.id} {target.name.lower()}"
+    if deal.stage_id == target.id and target.is_won:  # the closing amount, given or changed later
+        return (
+            _closing(ctx, deal, reason, won_again) if reason else _ask_closing(ctx, deal, won_again)
+        )
     if deal.stage_id == target.id:
         return deal_card(
             ctx, deal, ctx.t("stage.already", title=deal.title, stage=ctx.t.stage(target.name))
         )
     if target.is_lost and not reason:
         return _ask_lost_reason(ctx, deal, target)
-    if target.is_won:
-        closing = parse_amount(reason.split(), deal.currency) if reason else None
-        if reason and closing is None:
-            raise Usage("stage.bad_won_amount", amount=reason)
-        deal.closed_amount = closing[1] if closing else deal.amount
+    closing = deal.amount if target.is_won else None  # a bare Won: the estimate, until answered
+    if target.is_won and reason:
+        closing, currency = _closing_amount(ctx, deal, reason)
+        if question := _small(ctx, closing, currency, won_again):
+            return question
+        deal.currency = currency
+    deal.closed_amount = closing
     deal.closed_at = ctx.now if target.is_closed else None
     deal.lost_reason = reason if target.is_lost else None
-    if not target.is_won:
-        deal.closed_amount = None
     deals.move(ctx.session, deal, target, ctx.rep.id, ctx.now)
     card = deal_card(
         ctx, deal, ctx.t("stage.moved", title=deal.title, stage=ctx.t.stage(target.name))
     )
-    if target.is_won and not reason:  # the closing amount is the next answer, if it differs
-        asked = ctx.ask(ctx.t("stage.ask_won_amount"), f"/stage #{deal.id} {target.name.lower()}")
-        card.text = f"{card.text}\n{asked.text}"
+    if target.is_won and not reason:
+        asked = _ask_closing(ctx, deal, won_again)
+        card.text, card.choices = f"{card.text}\n{asked.text}", asked.choices
     return card
+
+
+def _closing_amount(ctx: Context, deal: Deal, typed: str) -> tuple[Decimal, str]:
+    """The closing amount typed after "won", checked; in the deal's currency (a deal without
+    an estimate takes the currency it closed in: there is nothing to compare it with)."""
+    words = typed.split()
+    found = parse_amount(words, deal.currency)
+    if found is None or found[0] != len(words):
+        raise Usage("stage.bad_won_amount", amount=typed)
+    _, value, currency = found
+    if currency != deal.currency and deal.amount is not None:
+        raise Usage("stage.won_currency", title=deal.title, currency=deal.currency)
+    return checked(ctx.t, value, currency), currency
+
+
+def _closing(ctx: Context, deal: Deal, typed: str, again: str) -> Reply:
+    """Set or correct the closing amount of a deal already won."""
+    value, currency = _closing_amount(ctx, deal, typed)
+    if question := _small(ctx, value, currency, again):
+        return question
+    deal.closed_amount, deal.currency, deal.updated_at = value, currency, ctx.now
+    ctx.session.add(deal)
+    amount = ctx.t.money(value, deal.currency)
+    return deal_card(ctx, deal, ctx.t("stage.amount_saved", title=deal.title, amount=amount))
+
+
+def _ask_closing(ctx: Context, deal: Deal, again: str) -> Reply:
+    """What did it close at: the estimate as a button, or the amount typed as the answer."""
+    estimate = []
+    if deal.amount is not None:
+        shown = ctx.t("stage.as_estimated", amount=ctx.t.money(deal.amount, deal.currency))
+        estimate = [Button(shown, f"{again} {deal.amount:f} --confirm")]
+    question = ctx.t("stage.ask_won_amount", title=deal.title)
+    return ctx.ask(question, again, choices=estimate)
+
+
+def _small(
+    ctx: Context, value: Decimal, currency: str, prefix: str, suffix: str = ""
+) -> Reply | None:
+    """ "₺2? That seems small for a deal": asked unless confirmed; None when it is not small."""
+    if ctx.confirmed or value >= ctx.services.settings.crm_small_amount:
+        return None
+    shown = ctx.t.money(value, currency)
+    keep = Button(ctx.t("money.keep", amount=shown), f"{ctx.again(ctx.args)} --confirm")
+    other = Button(ctx.t("money.other"), f"{prefix} {suffix}".strip())
+    return ctx.ask(ctx.t("money.small", amount=shown), prefix, suffix=suffix, choices=[keep, other])
 
 
 def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:

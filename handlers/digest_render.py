@@ -142,7 +142,11 @@ def _changes(data: DigestData, t: Translator) -> list[str]:
         lines.append("• " + t(key, count=listing.total, total=_money(t, sums)))
         if won:
             lines += _deal_lines(
-                t, listing, lambda d: t.money(d.closed_amount or d.amount, d.currency)
+                t,
+                listing,
+                lambda d: t.money(
+                    d.amount if d.closed_amount is None else d.closed_amount, d.currency
+                ),
             )
         else:
             lines += _deal_lines(

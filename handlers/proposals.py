@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from handlers import dates
 from handlers.customers import find
-from handlers.kit import PROPOSAL_STEP, SENTENCE, Button, Context, Reply, command
-from handlers.money import parse_amount
+from handlers.kit import PROPOSAL_STEP, SENTENCE, Button, Context, Reply, Usage, command
+from handlers.money import checked, parse_amount
 from handlers.refs import customer_label, find_customers
 from handlers.sentences.reader import Understanding, understand
 from handlers.when.lexicon import is_money
@@ -156,7 +156,7 @@ def _stage(ctx: Context, said: Understanding, customer: Customer | None, text: s
     stage = "won" if said.stage == "won" else "lost"
     extra = ""
     if stage == "won" and (amount := _amount(text, open_deals[0].currency)):
-        extra = f"{amount[1]} {amount[2]}"
+        extra = f"{_plain(ctx, amount[1], amount[2])} {amount[2]}"
     elif stage == "lost":
         extra = said.reason
     commands = [f"/stage #{d.id} {stage} {extra}".strip() for d in open_deals]
@@ -200,6 +200,15 @@ def _unglued(ctx: Context, name: str) -> str | None:
         if all(index.knows(t) for t in query_tokens(stem)):
             return " ".join([*words[:-1], stem])
     return None
+
+
+def _plain(ctx: Context, amount: Decimal, currency: str) -> str:
+    """The amount as [Save] types it: in the currency's decimals when it is a valid one, else
+    as said, so that saving answers why it is refused."""
+    try:
+        return f"{checked(ctx.t, amount, currency):f}"
+    except Usage:
+        return f"{amount:f}"
 
 
 def _amount(text: str, currency: str) -> tuple[int, Decimal, str] | None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
+from storage.types import money_sum, total
 
 DEFAULT_STAGES: tuple[tuple[str, int, bool, bool], ...] = (
     # name, win probability %, is_won, is_lost
@@ -139,18 +142,32 @@ class StageTotal:
     total: Decimal
 
 
-def pipeline_totals(session: Session, owner_id: int | None = None) -> list[StageTotal]:
-    """Open and closed deals per stage and currency, in stage order (one query)."""
-    all_stages = {s.id: s for s in stages(session)}
+def deal_value(won_ids: list[int]) -> Any:
+    """What a deal is worth in a total: a won deal its closing amount (its estimate when none
+    was given), any other deal its estimate."""
+    closing = func.coalesce(Deal.closed_amount, Deal.amount)
+    return case((col(Deal.stage_id).in_(won_ids), closing), else_=col(Deal.amount))
+
+
+def stage_totals(session: Session, of: list[Stage], *where: Any) -> list[StageTotal]:
+    """Deals per stage and currency among ``of``, in stage order, summed exactly (one query).
+
+    /pipeline and the digest both total through here, so they cannot disagree."""
+    by_id = {s.id: s for s in of}
+    high, low = money_sum(deal_value([s.id for s in of if s.is_won and s.id is not None]))
     query = (
-        select(Deal.stage_id, Deal.currency, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-        .where(col(Deal.stage_id).in_(list(all_stages)))
+        select(Deal.stage_id, Deal.currency, func.count(), high, low)
+        .where(col(Deal.stage_id).in_(list(by_id)), *where)
         .group_by(col(Deal.stage_id), col(Deal.currency))
     )
-    if owner_id is not None:
-        query = query.where(Deal.owner_id == owner_id)
     rows = [
-        StageTotal(all_stages[stage_id], currency, count, Decimal(str(total)))
-        for stage_id, currency, count, total in session.exec(query)
+        StageTotal(by_id[stage_id], currency, count, total(h, lo))
+        for stage_id, currency, count, h, lo in session.exec(query)
     ]
     return sorted(rows, key=lambda r: (r.stage.position, r.currency))
+
+
+def pipeline_totals(session: Session, owner_id: int | None = None) -> list[StageTotal]:
+    """Open and closed deals per stage and currency, in stage order (one query)."""
+    mine = [] if owner_id is None else [col(Deal.owner_id) == owner_id]
+    return stage_totals(session, stages(session), *mine)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.money import parse_amount
+from handlers.kit import Translator, Usage
+from handlers.money import checked, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -67,28 +68,93 @@ def test_explicit_currency_beats_the_default(text, currency):
 
 
 @pytest.mark.parametrize(
-    "text", ["250000", "1.250.000,50", "2,5m", "12,5", "1,250,000.50", "€3k", "40 bin TL"]
+    ("text", "exact"),
+    [
+        ("1.250.000,50", "1250000.5"),
+        ("99.999.999.999.999,99", "99999999999999.99"),
+        ("12,345", "12345"),
+        ("12,3456", "12.3456"),  # read as typed: judging the decimals is checked()'s job
+        ("1" + "0" * 37 + "k", "1" + "0" * 40),  # 38 digits and a "k": exact, never raises
+    ],
 )
-def test_amount_is_quantized_to_cents(text):
+def test_amounts_are_read_exactly(text, exact):
     result = parse_amount(text.split(), "TRY")
-    assert result is not None
-    amount = result[1]
-    assert isinstance(amount, Decimal)
-    assert amount.as_tuple().exponent == -2
+    assert result is not None and result[1] == Decimal(exact)
+    assert str(result[1]) == exact
 
 
 @pytest.mark.parametrize(
     "text",
-    ["abc", "", "12-5", "TL", "USD", "bin", "k", "1.2.3", "fiyat", "5000 usd tl", "₺-50", "x250"],
+    ["abc", "", "12-5", "TL", "USD", "bin", "k", "1.2.3", "fiyat", "5000 usd tl", "x250"],
 )
 def test_non_amounts(text):
     assert parse_amount(text.split(), "TRY") is None
 
 
-@pytest.mark.parametrize("text", ["-500", "-5k", "-1.250.000", "- 500", "-40 bin", "₺-250"])
-def test_negative_amounts_are_never_read(text):
+@pytest.mark.parametrize("text", ["-500", "-5k", "-1.250.000", "-40 bin", "₺-50"])
+def test_negative_amounts_are_read_as_negative_for_checked_to_refuse(text):
     result = parse_amount(text.split(), "TRY")
-    assert result is None or result[1] >= 0
+    assert result is not None and result[1] < 0
+    with pytest.raises(Usage) as refused:
+        checked(Translator("en"), result[1], "TRY")
+    assert refused.value.problem == "money.negative"
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("2,5 milyon dolar", "2500000", "USD"),
+        ("40 bin TL", "40000", "TRY"),
+        ("$5k", "5000", "USD"),
+        ("1.2m EUR", "1200000", "EUR"),
+        ("300 euro", "300", "EUR"),
+        ("3 bin avro", "3000", "EUR"),
+        ("2 milyon lira", "2000000", "TRY"),
+        ("10k pounds", "10000", "GBP"),
+        ("500 sterlin", "500", "GBP"),
+        ("5000 JPY", "5000", "JPY"),
+        ("5000 CHF", "5000", "CHF"),
+    ],
+)
+def test_currency_words_and_codes(text, amount, currency):
+    used, value, code = parse_amount(["teklif", *text.split()], "TRY")
+    assert (used, value, code) == (len(text.split()), Decimal(amount), currency)
+
+
+def test_iso_codes_only_in_capitals():
+    assert parse_amount(["5000", "all"], "TRY") is None  # "all" is a word, ALL a currency
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "stored"),
+    [
+        ("0.01", "TRY", "0.01"),
+        ("99999999999.99", "TRY", "99999999999.99"),
+        ("10000000000000", "TRY", "10000000000000.00"),  # 10^13 exactly: the largest allowed
+        ("5000", "JPY", "5000"),
+        ("1250000.50", "USD", "1250000.50"),
+        ("2500000.0", "TRY", "2500000.00"),
+    ],
+)
+def test_checked_keeps_what_fits(amount, currency, stored):
+    assert str(checked(Translator("en"), Decimal(amount), currency)) == stored
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "problem"),
+    [
+        ("10000000000000.01", "TRY", "money.too_big"),
+        ("1" + "0" * 40, "TRY", "money.too_big"),
+        ("-0.01", "TRY", "money.negative"),
+        ("12.345", "TRY", "money.too_precise"),
+        ("5000.5", "JPY", "money.whole_only"),
+        ("1.234", "KWD", "money.too_precise"),  # three minor units; storage keeps two
+    ],
+)
+def test_checked_refuses_the_rest(amount, currency, problem):
+    with pytest.raises(Usage) as refused:
+        checked(Translator("tr"), Decimal(amount), currency)
+    assert refused.value.problem == problem
 
 
 def test_amount_is_read_from_the_end_of_a_phrase():

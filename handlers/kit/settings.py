@@ -5,6 +5,7 @@ Secrets are ``SecretStr`` so that printing or logging the settings never shows t
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     crm_language: str = "en"
     crm_phone_region: str = "TR"
     crm_currency: str = "TRY"
+    # A deal amount below this (in the currency's major unit) is questioned before it is saved
+    # ("2 TL?"), handlers/money.py; 0 turns the question off.
+    crm_small_amount: Decimal = Decimal(100)
     crm_visibility: Literal["team", "own", "all"] = "team"  # handlers/kit/visibility.py
     crm_invite_hours: int = 24  # how long an invite may be redeemed
     crm_retention_years: int = 0  # purge interactions of customers inactive that long (0: off)

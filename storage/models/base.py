@@ -2,7 +2,7 @@
 
 Conventions, chosen so the same schema runs on SQLite and PostgreSQL:
 - every timestamp is a ``UTCDateTime`` (aware UTC in Python, naive UTC in the column);
-- money is ``Numeric(16, 2)`` read back as ``Decimal``;
+- money is ``Money``: exact hundredths in a BigInteger, read back as ``Decimal``;
 - lists (tags) are JSON, which both engines store natively or as text.
 Tables with ``__audit__ = False`` are bookkeeping and are not written to the audit trail.
 """

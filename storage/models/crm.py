@@ -7,12 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import created_field as _created
 from storage.models.base import ts_field as _ts
-from storage.types import UTCDateTime, utcnow
+from storage.types import Money, UTCDateTime, utcnow
 
 
 class Rep(SQLModel, table=True):
@@ -52,7 +52,7 @@ class Customer(SQLModel, table=True):
     preferred_channel: str | None = Field(default=None, max_length=16)
     do_not_contact: bool = False
     industry: str | None = Field(default=None, max_length=80)
-    revenue: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))  # annual, in millions
+    revenue: Decimal | None = Field(default=None, sa_type=Money)  # annual, in millions
     employees: int | None = None
     founded: int | None = None  # year established
     country: str | None = Field(default=None, max_length=80)
@@ -144,7 +144,7 @@ class Product(SQLModel, table=True):
     name: str = Field(unique=True, max_length=120)
     key: str = Field(unique=True, max_length=120)
     series: str | None = Field(default=None, max_length=80)
-    price: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    price: Decimal | None = Field(default=None, sa_type=Money)
     currency: str = Field(default="TRY", max_length=3)
     created_at: datetime = _created()
 
@@ -157,8 +157,8 @@ class Deal(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     title: str = Field(max_length=200)
-    amount: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
-    closed_amount: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    amount: Decimal | None = Field(default=None, sa_type=Money)
+    closed_amount: Decimal | None = Field(default=None, sa_type=Money)
     currency: str = Field(default="TRY", max_length=3)
     stage_id: int = Field(foreign_key="stage.id", index=True)
     expected_close: date | None = None

@@ -13,14 +13,13 @@ threshold is "more than": a deal exactly 14 days past its expected close is not 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import BigInteger, and_, case, exists, func, or_, select, type_coerce
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
-from storage.deals import StageTotal
+from storage.deals import StageTotal, deal_value, stage_totals
 from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
 from storage.schedule.digest_data import (
     Attention,
@@ -34,6 +33,7 @@ from storage.schedule.digest_data import (
     Sum,
     Thresholds,
 )
+from storage.types import money_sum, total
 
 __all__ = ["DigestData", "Scope", "Thresholds", "collect"]
 
@@ -100,26 +100,13 @@ def collect(
 def _pipeline(
     session: Session, scope: Scope, stages: list[Stage], open_ids: list[int]
 ) -> list[StageTotal]:
-    by_id = {s.id: s for s in stages}
-    query = (
-        select(
-            col(Deal.stage_id),
-            col(Deal.currency),
-            func.count(),
-            func.coalesce(func.sum(Deal.amount), 0),
-        )
-        .where(col(Deal.stage_id).in_(open_ids), scope.deals(Deal.owner_id))
-        .group_by(col(Deal.stage_id), col(Deal.currency))
+    return stage_totals(
+        session, [s for s in stages if s.id in open_ids], scope.deals(Deal.owner_id)
     )
-    rows = [
-        StageTotal(by_id[stage_id], currency, count, Decimal(str(total)))
-        for stage_id, currency, count, total in session.execute(query)
-    ]
-    return sorted(rows, key=lambda r: (r.stage.position, r.currency))
 
 
 def _sums(rows: Any) -> list[Sum]:
-    return [Sum(currency, count, Decimal(str(total))) for currency, count, total in rows]
+    return [Sum(currency, count, total(high, low)) for currency, count, high, low in rows]
 
 
 def _changes(
@@ -135,7 +122,7 @@ def _changes(
     created = and_(col(Deal.created_at) > since, col(Deal.created_at) <= now)
     in_scope = scope.deals(Deal.owner_id)
     new = session.execute(
-        select(col(Deal.currency), func.count(), func.coalesce(func.sum(Deal.amount), 0))
+        select(col(Deal.currency), func.count(), *money_sum(Deal.amount))
         .where(created, in_scope)
         .group_by(col(Deal.currency))
         .order_by(col(Deal.currency))
@@ -158,17 +145,16 @@ def _changes(
         col(Deal.stage_id).in_(won_ids + lost_ids),
         in_scope,
     )
-    value = func.coalesce(Deal.closed_amount, Deal.amount)
     closed: dict[int, list[Sum]] = {}
-    for stage_id, currency, count, total in session.execute(
+    for stage_id, currency, count, high, low in session.execute(
         select(
-            col(Deal.stage_id), col(Deal.currency), func.count(), func.coalesce(func.sum(value), 0)
+            col(Deal.stage_id), col(Deal.currency), func.count(), *money_sum(deal_value(won_ids))
         )
         .where(closed_window)
         .group_by(col(Deal.stage_id), col(Deal.currency))
         .order_by(col(Deal.stage_id), col(Deal.currency))
     ):
-        closed.setdefault(stage_id, []).append(Sum(currency, count, Decimal(str(total))))
+        closed.setdefault(stage_id, []).append(Sum(currency, count, total(high, low)))
     latest = func.row_number().over(
         partition_by=col(Deal.stage_id), order_by=(col(Deal.closed_at).desc(), col(Deal.id))
     )
@@ -240,7 +226,10 @@ def _attention(
     no_reason = no_reason.order_by(col(Deal.closed_at).desc(), col(Deal.id))
 
     won_ids = [s.id for s in stages if s.is_won]
-    hundred = literal(100)
+    closing, estimate = (
+        type_coerce(Deal.closed_amount, BigInteger),
+        type_coerce(Deal.amount, BigInteger),
+    )
     won_off = _deals().where(
         col(Deal.stage_id).in_(won_ids),
         col(Deal.closed_at) > since,
@@ -248,8 +237,8 @@ def _attention(
         col(Deal.amount) > 0,
         col(Deal.closed_amount).is_not(None),
         or_(
-            col(Deal.closed_amount) * hundred < col(Deal.amount) * limits.won_low_pct,
-            col(Deal.closed_amount) * hundred > col(Deal.amount) * limits.won_high_pct,
+            closing * 100 < estimate * limits.won_low_pct,  # in hundredths: no rounding
+            closing * 100 > estimate * limits.won_high_pct,
         ),
         in_scope,
     )
