@@ -275,7 +275,9 @@ class Deals:
         if len(ids) == 1:
             return ids[0]
         why = ", ".join(f"#{i}" for i in ids)
-        row.keep("customer", name, "ambiguous_customer" if ids else "unknown_customer", why)
+        row.keep(
+            "customer", name, "deal_ambiguous_customer" if ids else "deal_unknown_customer", why
+        )
         return None
 
     def row(self, session: Session, row: Row) -> Outcome:

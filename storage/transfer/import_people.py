@@ -249,8 +249,6 @@ class Customers:
                 continue
             pair = dupes.judge(me, other)
             if not pair.homonym and (pair.contains or pair.name_score >= dupes.NAME_CUTOFF):
-                if self._holding(session, [other.id], me, ext, fields, row):
-                    return other.id, None
                 return None, Issue.of(
                     "similar", id=other.id, name=other.name, score=pair.name_score
                 )

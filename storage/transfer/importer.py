@@ -45,7 +45,7 @@ from storage.transfer import csvmap, import_contacts, import_deals, import_peopl
 from storage.transfer.reading import FileProblem
 from storage.transfer.rows import Invalid, Issue, Loader, Options, Outcome, Row
 
-__all__ = ["FileProblem", "Issue", "Options", "Report", "run"]
+__all__ = ["FileProblem", "Issue", "Options", "Report", "problem_reasons", "run"]
 
 KINDS = ("customers", "contacts", "deals", "reps", "products")
 STATUSES = ("new", "updated", "unchanged", "duplicate", "invalid")
@@ -85,7 +85,11 @@ class Report:
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """Headers and (line, cells) rows; raises FileProblem for a file that is not a table."""
-    return reading.rows(reading.decode(path.read_bytes()))
+    try:
+        return reading.rows(reading.decode(path.read_bytes()))
+    except FileProblem as problem:
+        problem.path = path
+        raise
 
 
 class _DryRun(Exception):

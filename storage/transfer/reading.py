@@ -26,6 +26,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 from charset_normalizer import from_bytes
 
@@ -42,6 +43,7 @@ class FileProblem(Exception):
         super().__init__(code)
         self.code = code
         self.values = {k: str(v) for k, v in values.items()}
+        self.path: Path | None = None  # set by the importer: which file
 
 
 def decode(data: bytes) -> str:
