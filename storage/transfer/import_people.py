@@ -122,8 +122,8 @@ def contact_data(row: Row, region: str) -> tuple[list[str], list[str]]:
             if not part:
                 continue
             checked = normalize.email(part)
-            if not checked.ok:
-                row.keep("email", part, "bad_email", checked.problem or "")
+            if not checked.ok:  # the whole cell is kept: "ali at x dot com" is one value
+                row.keep("email", cell, "bad_email", checked.problem or "")
                 continue
             if checked.value not in emails:
                 emails.append(checked.value or "")

@@ -6,7 +6,8 @@ refused before the first row reaches the database, and what is stored is never m
 - Encoding. A byte-order mark decides (UTF-8, UTF-16 LE/BE). A file without one whose bytes
   are every other one NUL is UTF-16 too (Excel's "Unicode text"). Otherwise each line is read
   as UTF-8 if it is UTF-8, and lines that are not are read in the one legacy encoding that
-  charset-normalizer finds for them; Windows-1254 wins whenever it is among its candidates,
+  charset-normalizer finds for them among the Western and Turkish single-byte code pages
+  (``LEGACY``); Windows-1254 wins whenever it is among its candidates,
   since that is what Turkish Excel writes and, on a short sample, its near relatives
   (Windows-1250/1252) decode the same bytes into look-alike letters ("DoÐru" for "Doğru").
   So a file mixing UTF-8 and Windows-1254 lines (two exports pasted together) reads right.
@@ -33,6 +34,9 @@ from charset_normalizer import from_bytes
 MAX_FIELD = 1_000_000  # characters in one cell
 DELIMITERS = (";", ",", "\t", "|")
 PREFERRED_LEGACY = "cp1254"
+# The legacy encodings a Turkish and English customer list comes in. Multi-byte Asian
+# encodings are left out: they read almost any bytes as some text, i.e. as mojibake.
+LEGACY = ("cp1254", "iso8859_9", "cp1252", "iso8859_15", "cp1250")
 _LINES_NAMED = 5
 
 
@@ -109,7 +113,7 @@ def _is_utf8(line: bytes) -> bool:
 
 
 def _legacy(sample: bytes) -> str | None:
-    candidates = [match.encoding for match in from_bytes(sample)]
+    candidates = [match.encoding for match in from_bytes(sample, cp_isolation=list(LEGACY))]
     if PREFERRED_LEGACY in candidates:
         return PREFERRED_LEGACY
     return next((c for c in candidates if not c.startswith("utf")), None)
