@@ -91,7 +91,7 @@ def _import(args: argparse.Namespace, services: Services, t: Translator) -> int:
         return 2
     report = Path(args.report) if args.report else None
     if report is not None and (why := _unwritable(report)):
-        print(t("import.report_unwritable", path=report, why=why), file=sys.stderr)
+        print(t("import.report_unwritable", path=report, why=t(why)), file=sys.stderr)
         return 2
     settings = services.settings
     options = importer.Options(
@@ -121,14 +121,13 @@ def _import(args: argparse.Namespace, services: Services, t: Translator) -> int:
 
 
 def _unwritable(path: Path) -> str | None:
-    """Why the report cannot be written there (checked before importing), or None."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """The catalog key of why the report cannot be written there (checked before importing)."""
     if path.is_dir():
-        return "a folder"
-    if not folder.is_dir():
-        return f"no folder {folder}"
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return "not writable"
+        return "import.unwritable.is_folder"
+    if not path.parent.is_dir():
+        return "import.unwritable.no_folder"
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "import.unwritable.denied"
     return None
 
 

@@ -185,7 +185,7 @@ def test_the_report_goes_where_asked_or_the_import_does_not_start(
     path.write_text(DIRTY, encoding="utf-8")
     nowhere = tmp_path / "missing" / "r.csv"
     assert import_cli(["customers", str(path), "--report", str(nowhere)], monkeypatch, services)
-    assert "Cannot write the report to" in capsys.readouterr().err
+    assert "its folder does not exist. Nothing was imported." in capsys.readouterr().err
     assert count(services, Customer) == 0
     target = tmp_path / "r.csv"
     args = ["customers", str(path), "--report", str(target), "--allow-duplicates"]
