@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,7 +35,14 @@ def add_parsers(sub: Any) -> None:
         help="read this column as that field",
     )
     imp.add_argument("--create-missing", action="store_true", help="create unknown reps/stages")
-    imp.add_argument("--allow-duplicates", action="store_true", help="create look-alikes too")
+    imp.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the problem rows (rejected or flagged) there as CSV; always printed",
+    )
+    # Retired: look-alikes are always created apart and flagged. Still accepted, so that old
+    # scripts keep running; it changes nothing.
+    imp.add_argument("--allow-duplicates", action="store_true", help=argparse.SUPPRESS)
     imp.add_argument("--source", default="csv", help="system the external ids come from")
     imp.add_argument("--batch", type=int, default=500, help="rows per transaction")
     exp = sub.add_parser("export", help="export customers, deals, interactions or tasks")
@@ -81,27 +89,58 @@ def _import(args: argparse.Namespace, services: Services, t: Translator) -> int:
     if not path.exists():
         print(t("import.no_file", path=path), file=sys.stderr)
         return 2
+    report = Path(args.report) if args.report else None
+    if report is not None and (why := _unwritable(report)):
+        print(t("import.report_unwritable", path=report, why=t(why)), file=sys.stderr)
+        return 2
     settings = services.settings
     options = importer.Options(
         kind=args.kind if args.kind != "maven" else "customers",
         dry_run=args.dry_run,
         mapping=mapping,
         create_missing=args.create_missing,
-        allow_duplicates=args.allow_duplicates,
         source=args.source,
         region=settings.crm_phone_region,
         currency=settings.crm_currency,
         batch_size=max(1, args.batch),
+        report=report,
     )
     render = lambda issue: describe(t, issue)  # noqa: E731
-    if args.kind == "maven":
-        reports = maven.load(services.db, path, options, progress=_progress, describe=render)
-    else:
-        step = lambda done, total: _progress(path.name, done, total)  # noqa: E731
-        reports = [importer.run(services.db, path, options, progress=step, describe=render)]
-    for report in reports:
-        print("\n".join(report_lines(report, t)))
+    try:
+        if args.kind == "maven":
+            reports = maven.load(services.db, path, options, progress=_progress, describe=render)
+        else:
+            step = lambda done, total: _progress(path.name, done, total)  # noqa: E731
+            reports = [importer.run(services.db, path, options, progress=step, describe=render)]
+    except importer.FileProblem as problem:
+        print(file_problem(t, problem), file=sys.stderr)
+        return 2
+    for found in reports:
+        print("\n".join(report_lines(found, t)))
     return 0 if all(r.ok for r in reports) else 2
+
+
+def _unwritable(path: Path) -> str | None:
+    """The catalog key of why the report cannot be written there (checked before importing)."""
+    if path.is_dir():
+        return "import.unwritable.is_folder"
+    if not path.parent.is_dir():
+        return "import.unwritable.no_folder"
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "import.unwritable.denied"
+    return None
+
+
+def file_problem(t: Translator, problem: importer.FileProblem) -> str:
+    """The one line that says why a file was refused, naming the line."""
+    values = dict(problem.values)
+    values["file"] = problem.path.name if problem.path else ""
+    key = f"import.file.{problem.code}"
+    if problem.code == "undecodable":
+        return t.plural(key, int(values.pop("count")), **values)
+    if "limit" in values:
+        values["limit"] = t.number(int(values["limit"]))
+    return t(key, **values)
 
 
 def report_lines(report: importer.Report, t: Translator) -> list[str]:
@@ -114,20 +153,36 @@ def report_lines(report: importer.Report, t: Translator) -> list[str]:
     lines.append("  " + t("import.counts", **counts))
     if report.ignored_columns:
         lines.append("  " + t("import.ignored", columns=", ".join(report.ignored_columns)))
-    for title, found in (
-        ("import.reasons", report.reasons()),
-        ("import.notes", report.notes),
-    ):
-        if found:
-            lines.append("  " + t(title))
-            for issue, count in sorted(found.items(), key=lambda kv: (-kv[1], str(kv[0]))):
-                lines.append(f"    {count} × {describe(t, issue)}")
-    if report.rejected_path:
-        lines.append("  " + t("import.rejected_file", path=report.rejected_path))
+    if reasons := report.reasons():
+        lines.append("  " + t("import.reasons"))
+        lines += _counted(reasons.items(), lambda issue: describe(t, issue))
+    if flags := report.flags():
+        flagged = sum(1 for _, o in report.problems if o.flags)
+        lines.append("  " + t.plural("import.flagged", flagged))
+        lines += _counted(flags.items(), lambda code: t(f"import.flag.{code}"))
+    if report.notes:
+        lines.append("  " + t("import.notes"))
+        lines += _counted(report.notes.items(), lambda issue: describe(t, issue))
+    if report.problems:
+        lines.append("  " + t("import.problems"))
+        for row, outcome in report.problems:
+            reasons_text = "; ".join(importer.problem_reasons(outcome, lambda i: describe(t, i)))
+            status = t(f"import.status.{outcome.status}")
+            lines.append(
+                "    "
+                + t("import.problem_line", line=row.line, status=status, reasons=reasons_text)
+            )
+    if report.report_path:
+        lines.append("  " + t("import.report_file", path=report.report_path))
     if report.dry_run:
         lines.append("  " + t("import.dry_run"))
     lines.append("  " + t("import.took", seconds=f"{report.seconds:.1f}"))
     return lines
+
+
+def _counted(items: Any, render: Any) -> list[str]:
+    ranked = sorted(items, key=lambda kv: (-kv[1], str(kv[0])))
+    return [f"    {count} × {render(key)}" for key, count in ranked]
 
 
 def _export(args: argparse.Namespace, services: Services) -> int:

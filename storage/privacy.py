@@ -41,6 +41,7 @@ from storage.models import (
     Deal,
     Interaction,
     Notice,
+    RawValue,
     Task,
 )
 
@@ -58,6 +59,7 @@ def _related(session: Session, customer_id: int) -> dict[str, list[Any]]:
 
     return {
         "contact_points": rows(ContactPoint, ContactPoint.customer_id == customer_id),
+        "raw_values": rows(RawValue, RawValue.customer_id == customer_id),
         "contacts": rows(Contact, Contact.customer_id == customer_id),
         "interactions": rows(Interaction, Interaction.customer_id == customer_id),
         "tasks": rows(Task, Task.customer_id == customer_id),
@@ -113,6 +115,7 @@ def identifiers(customer: Customer, related: dict[str, list[Any]]) -> set[str]:
     e-mails; of them and of their contact persons."""
     found = {customer.name, customer.email or "", customer.phone or ""}
     found |= {p.value for p in related["contact_points"]}
+    found |= {r.raw for r in related["raw_values"] if r.field in ("phone", "email")}
     for contact in related["contacts"]:
         found |= {contact.name, contact.phone or "", contact.email or ""}
     for number in [x for x in found if x.startswith("+")]:
@@ -168,7 +171,7 @@ def forget(session: Session, customer_id: int, now: datetime) -> dict[str, int]:
     session.add_all([*related["interactions"], *related["tasks"], *related["deals"]])
     session.add_all([*related["consents"], *related["merges"]])
     session.flush()  # interactions let go of the contacts before the contacts go
-    for row in [*related["contact_points"], *related["contacts"]]:
+    for row in [*related["contact_points"], *related["raw_values"], *related["contacts"]]:
         session.delete(row)
     _erase_customer(customer, now)
     session.add(customer)
@@ -231,6 +234,11 @@ def forget_contact(session: Session, contact_id: int, now: datetime) -> dict[str
         item.contact_id = None
         session.add(item)
     session.flush()
+    kept = select(RawValue).where(RawValue.entity == "contact", RawValue.entity_id == contact_id)
+    for raw in session.exec(kept).all():
+        if raw.field in ("phone", "email") and len(raw.raw) >= MIN_IDENTIFIER:
+            marks.add(raw.raw)
+        session.delete(raw)
     session.delete(contact)
     session.flush()
     counts = {

@@ -1,13 +1,14 @@
-"""CSV import: normalised rows, duplicates and homonyms reported, dry runs, idempotence."""
+"""CSV import: normalised rows, look-alikes created apart and flagged, dry runs, idempotence."""
 
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from storage.models import AuditEvent, Contact, ContactPoint, Customer, Deal, Rep, Stage
+from storage.models import AuditEvent, Contact, ContactPoint, Customer, Deal, RawValue, Rep, Stage
 from storage.transfer import importer
 from tests.conftest import Chat, add_customer, count
 
@@ -40,12 +41,14 @@ def run(services, path: Path, kind: str = "customers", **options) -> importer.Re
 
 def test_customers_are_normalised_and_flawed_rows_reported(services, tmp_path) -> None:
     add_customer(services, "Mehmet Yıldırım", city="Ankara", phone="+905332223344")
-    report = run(services, write(tmp_path, "firmalar.csv", CUSTOMERS))
-    assert dict(report.counts) == {"new": 2, "duplicate": 3, "invalid": 2}
+    target = tmp_path / "problems.csv"
+    (tmp_path / "in").mkdir()
+    report = run(services, write(tmp_path / "in", "firmalar.csv", CUSTOMERS), report=target)
+    assert dict(report.counts) == {"new": 5, "duplicate": 1, "invalid": 1}
     assert report.ignored_columns == ["Notlar"]
-    reasons = {row.line: str(outcome.issue) for row, outcome in report.rejected}
+    reasons = {row.line: str(o.issue or o.flags[0]) for row, o in report.problems}
     assert reasons[4].startswith("homonym")  # same name, other phone: never merged
-    assert reasons[5].startswith("bad_phone (value=0532 12")
+    assert reasons[5].startswith("bad_phone (field=phone, value=0532 12")  # kept as typed
     assert reasons[6].startswith("repeats (line=2)")  # the same company, another suffix
     assert reasons[7] == "missing_name"
     assert reasons[8].startswith("similar (id=")
@@ -55,10 +58,11 @@ def test_customers_are_normalised_and_flawed_rows_reported(services, tmp_path) -
         assert sorted(points) == ["+905321112233", "+905339998877"]
     assert anadolu.name == "Anadolu Lojistik A.Ş." and anadolu.city == "İstanbul"
     assert (anadolu.phone, anadolu.email) == ("+902164445566", "info@anadolu.com.tr")
-    rejected = list(csv.DictReader(report.rejected_path.open(encoding="utf-8")))
-    assert report.rejected_path.name == "firmalar.rejected.csv"
-    assert [r["line"] for r in rejected] == ["4", "5", "6", "7", "8"]
-    assert rejected[1]["status"] == "invalid" and "0532 12" in rejected[1]["reason"]
+    problems = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert report.report_path == target  # and nothing beside the input:
+    assert list((tmp_path / "in").iterdir()) == [tmp_path / "in" / "firmalar.csv"]
+    assert [r["line"] for r in problems] == ["4", "5", "6", "7", "8"]
+    assert problems[1]["status"] == "new" and "0532 12" in problems[1]["reason"]
 
 
 def test_reimporting_the_same_file_changes_nothing(services, tmp_path) -> None:
@@ -67,7 +71,7 @@ def test_reimporting_the_same_file_changes_nothing(services, tmp_path) -> None:
     before = (count(services, Customer), count(services, ContactPoint), count(services, AuditEvent))
     again = run(services, path)
     assert again.counts["new"] == 0 and again.counts["updated"] == 0
-    assert again.counts["unchanged"] == 3
+    assert again.counts["unchanged"] == 5  # the look-alikes created apart are found again
     after = (count(services, Customer), count(services, ContactPoint), count(services, AuditEvent))
     assert after == before
 
@@ -84,20 +88,22 @@ def test_an_update_fills_and_adds_but_never_renames(services, tmp_path) -> None:
 
 
 def test_a_dry_run_writes_nothing(services, tmp_path) -> None:
-    path = write(tmp_path, "firmalar.csv", CUSTOMERS)
+    (tmp_path / "in").mkdir()
+    path = write(tmp_path / "in", "firmalar.csv", CUSTOMERS)
     before = (count(services, Customer), count(services, AuditEvent))
     report = run(services, path, dry_run=True)
-    assert dict(report.counts) == {"new": 3, "duplicate": 2, "invalid": 2}  # as the real run
+    assert dict(report.counts) == {"new": 5, "duplicate": 1, "invalid": 1}  # as the real run
     assert (count(services, Customer), count(services, AuditEvent)) == before
-    assert report.rejected_path is None and not importer.rejected_path(path).exists()
+    assert report.report_path is None and list(path.parent.iterdir()) == [path]
 
 
-def test_allow_duplicates_creates_look_alikes(services, tmp_path) -> None:
+def test_namesakes_are_created_apart_and_found_again(services, tmp_path) -> None:
     add_customer(services, "Mehmet Yıldırım", phone="+905332223344")
     path = write(tmp_path, "m.csv", "name,phone\nMehmet Yıldırım,0555 000 00 00\n")
-    assert dict(run(services, path).counts) == {"duplicate": 1}
-    assert dict(run(services, path, allow_duplicates=True).counts) == {"new": 1}
+    first = run(services, path)
+    assert dict(first.counts) == {"new": 1} and first.flags() == {"homonym": 1}
     assert dict(run(services, path).counts) == {"unchanged": 1}  # now matched by its phone
+    assert count(services, Customer) == 2
 
 
 def test_contacts_and_a_column_mapping(services, tmp_path) -> None:
@@ -120,14 +126,15 @@ def test_deals_need_known_stages_and_reps_unless_asked(services, tmp_path) -> No
     )
     path = write(tmp_path, "d.csv", text)
     strict = run(services, path, "deals", mapping={"id": "external_id"})
-    assert dict(strict.counts) == {"invalid": 3}
-    assert {str(o.issue).split(" ")[0] for _, o in strict.rejected} == {
-        "unknown_stage",
-        "unknown_rep",
-        "bad_number",
-    }
+    assert dict(strict.counts) == {"new": 2, "invalid": 1}  # only the unknown stage costs a row
+    assert [str(o.issue).split(" ")[0] for _, o in strict.rejected] == ["unknown_stage"]
+    assert strict.flags() == {"unknown_rep": 1, "bad_number": 1}  # kept as typed
+    with Session(services.db.engine) as s:
+        kept = {(r.field, r.raw) for r in s.exec(select(RawValue))}
+        d3 = s.exec(select(Deal).where(Deal.external_id == "D3")).one()
+    assert kept == {("owner", "Zeynep Kaya"), ("amount", "abc")} and d3.amount is None
     loose = run(services, path, "deals", mapping={"id": "external_id"}, create_missing=True)
-    assert dict(loose.counts) == {"new": 2, "invalid": 1}
+    assert dict(loose.counts) == {"new": 1, "updated": 1, "unchanged": 1}
     with Session(services.db.engine) as s:
         demo = s.exec(select(Stage).where(Stage.name == "Demo")).one()
         d1 = s.exec(select(Deal).where(Deal.external_id == "D1")).one()
@@ -150,8 +157,9 @@ def test_the_cli_prints_the_report(services, tmp_path, monkeypatch, capsys) -> N
     assert cli.main(["import", "customers", str(path), "--dry-run", "--map", "Notlar=tags"]) == 0
     out = capsys.readouterr().out
     assert "firmalar.csv → customers: 7 rows" in out
-    assert "new 3 · updated 0 · unchanged 0 · duplicate 2 · invalid 2" in out
-    assert '1 × invalid phone "0532 12"' in out
+    assert "new 5 · updated 0 · unchanged 0 · duplicate 1 · invalid 1" in out
+    assert "1 × invalid phone kept as typed" in out
+    assert 'line 5 (new): invalid phone "0532 12" (wrong number of digits): kept as typed' in out
     assert "Dry run: nothing was written." in out
     assert count(services, Customer) == 0
 
@@ -170,9 +178,11 @@ def test_export_round_trip(services, tmp_path, monkeypatch, capsys, chat: Chat) 
         "Anadolu Lojistik A.Ş.",
         "Ege Tekstil San. ve Tic. Ltd. Şti.",
         "Mehmet Yıldırım",
+        "Kaya Mimarlık",
+        "Anadolu Lojistk",
     ]
     assert exported[0]["other_phones"] == "'+905321112233; +905339998877"  # not a formula
-    assert dict(run(services, out).counts) == {"unchanged": 3}  # exports import back cleanly
+    assert dict(run(services, out).counts) == {"unchanged": 5}  # exports import back cleanly
     assert cli.main(["export", "deals", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
 
@@ -193,3 +203,22 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(services, tmp_path, monke
     assert cli.main(["export", "customers", "--format", "json"]) == 0
     assert [r["name"] for r in json.loads(capsys.readouterr().out)] == names
     assert dict(run(services, out).counts) == {"unchanged": 4}  # the apostrophe comes off
+
+
+def test_amounts_and_counts_too_big_for_their_columns_are_kept_as_typed(services, tmp_path):
+    """A 25-digit amount or a 12-digit head count would not fit its column: the row is
+    imported, the value kept as typed and flagged, never an error at the flush."""
+    add_customer(services, "Acme Corporation")
+    deals_csv = "id,account,stage,amount\nD1,Acme,Lead,9999999999999999999999999\nD2,Acme,Lead,12\n"
+    report = run(
+        services, write(tmp_path, "d.csv", deals_csv), "deals", mapping={"id": "external_id"}
+    )
+    assert dict(report.counts) == {"new": 2} and report.flags() == {"bad_number": 1}
+    people = "name,employees\nBüyük Holding,999999999999\n"
+    report = run(services, write(tmp_path, "c.csv", people))
+    assert report.flags() == {"bad_number": 1}
+    with Session(services.db.engine) as s:
+        kept = {(r.field, r.raw) for r in s.exec(select(RawValue))}
+        amounts = {d.external_id: d.amount for d in s.exec(select(Deal))}
+    assert kept == {("amount", "9999999999999999999999999"), ("employees", "999999999999")}
+    assert amounts == {"D1": None, "D2": Decimal("12.00")}

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import created_field as _created
@@ -82,6 +82,27 @@ class ContactPoint(SQLModel, table=True):
     kind: str = Field(max_length=8)  # phone | email
     value: str = Field(max_length=254)
     label: str | None = Field(default=None, max_length=40)
+    created_at: datetime = _created()
+
+
+class RawValue(SQLModel, table=True):
+    """A value from an import kept exactly as typed because it failed the entry standards (a
+    phone libphonenumber refuses, an e-mail, date or amount that does not read, a rep not on
+    the team). The record's own column stays valid or empty; this row keeps what was typed
+    so nothing is lost, and /quality lists it until someone fixes the record and deletes it.
+    ``customer_id`` is whose data it is (the customer itself, or the customer of a contact or
+    deal), for /quality and for erasure; ``line`` is where it was in the file."""
+
+    __table_args__ = (Index("ix_rawvalue_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=16)  # customer | contact | deal | rep | product
+    entity_id: int
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    field: str = Field(max_length=40)
+    raw: str = Field(sa_type=Text)
+    problem: str = Field(max_length=40)  # the import issue code: bad_phone, unknown_rep, …
+    source: str | None = Field(default=None, max_length=32)
+    line: int | None = None
     created_at: datetime = _created()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, func, or_, select
 
-from storage.models import Contact, ContactPoint, Customer, Deal, Stage
+from storage.models import Contact, ContactPoint, Customer, Deal, RawValue, Stage
 from storage.quality import dupes
 from storage.quality.normalize import is_valid_e164
 
@@ -20,6 +20,7 @@ EXAMPLES = 3
 FINDINGS = (
     "no_contact",
     "invalid_phone",
+    "kept_raw",
     "deal_no_customer",
     "deal_no_amount",
     "duplicates",
@@ -81,6 +82,29 @@ def invalid_phones(session: Session, limit: int = EXAMPLES) -> Finding:
     return Finding("invalid_phone", len(bad), examples)
 
 
+def kept_raw(session: Session, limit: int = EXAMPLES) -> Finding:
+    """Values an import kept as typed because they failed the entry standards; a customer
+    merged away no longer counts (its values went with its history to the kept record)."""
+    live = or_(
+        col(RawValue.customer_id).is_(None),
+        col(RawValue.customer_id).in_(select(Customer.id).where(_active())),
+    )
+    total = session.exec(select(func.count()).select_from(RawValue).where(live)).one()
+    rows = session.exec(
+        select(RawValue, Customer.name)
+        .outerjoin(Customer, col(Customer.id) == col(RawValue.customer_id))
+        .where(live)
+        .order_by(col(RawValue.id))
+        .limit(limit)
+    )
+    examples = []
+    for raw, name in rows:
+        kind, item_id = ("customer", raw.customer_id) if raw.customer_id else (raw.entity, 0)
+        label = f'{name or raw.entity}: {raw.field} "{raw.raw[:60]}"'
+        examples.append((kind, item_id or raw.entity_id, label))
+    return Finding("kept_raw", total, examples)
+
+
 def _open_deals(session: Session, code: str, condition: object, limit: int) -> Finding:
     where = (col(Deal.stage_id).in_(_open_stages(session)), condition)
     total = session.exec(select(func.count()).select_from(Deal).where(*where)).one()
@@ -130,6 +154,7 @@ def report(session: Session, limit: int = EXAMPLES) -> list[Finding]:
     return [
         no_contact(session, limit),
         invalid_phones(session, limit),
+        kept_raw(session, limit),
         deals_without_customer(session, limit),
         deals_without_amount(session, limit),
         *duplicates(session, limit),

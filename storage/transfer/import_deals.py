@@ -2,10 +2,13 @@
 
 Deals are matched on (source, external id), e.g. Maven's opportunity_id, or failing an id on
 (customer, title). Their reps, stages and products must exist unless ``--create-missing``:
-a typo in a stage name must not quietly become a new stage. A product named differently only
-by spacing or punctuation ("GTXPro" for "GTX Pro") is the same product, and counted as a
-note. A deal's dates become moments at noon UTC (``rows.noon``); an open deal's close date
-is its expected close, a closed deal's is when it closed.
+a typo in a stage name must not quietly become a new stage. A deal whose stage is unknown is
+rejected (placing it in another stage would falsify the pipeline); an unknown rep, product or
+customer, an unreadable date or amount, only leaves that field empty, with the text kept as
+typed (``RawValue``) and the row flagged, so the deal itself is never lost. A product named
+differently only by spacing or punctuation ("GTXPro" for "GTX Pro") is the same product, and
+counted as a note. A deal's dates become moments at noon UTC (``rows.noon``); an open deal's
+close date is its expected close, a closed deal's is when it closed.
 
 New deals are added a batch at a time and flushed once, with their first DealStageChange
 rows, instead of one flush per deal: it is what keeps 8,800 audited deals within seconds.
@@ -24,7 +27,18 @@ from storage.folding import fold, name_key
 from storage.models import ROLES, Customer, Deal, DealStageChange, Product, Rep, Stage
 from storage.quality import normalize
 from storage.transfer.csvmap import product_key
-from storage.transfer.rows import Invalid, Issue, Options, Outcome, Row, find_rep, noon, rep_ids
+from storage.transfer.rows import (
+    Invalid,
+    Issue,
+    Options,
+    Outcome,
+    Row,
+    find_rep,
+    keep_raw,
+    known_raw,
+    noon,
+    rep_ids,
+)
 from storage.types import utcnow
 
 WON_WORDS = ("won", "win", "kazanildi", "kazanilan")
@@ -52,9 +66,11 @@ class Reps:
         self.notes: Counter[Issue] = Counter()
         self.reps: dict[str, int] = {}
         self.seen: dict[int, int] = {}
+        self.raw: set[tuple[str, int, str, str]] = set()
 
     def prepare(self, session: Session) -> None:
         self.reps = rep_ids(session)
+        self.raw = known_raw(session, "rep")
 
     def row(self, session: Session, row: Row) -> Outcome:
         name = normalize.display_name(row.get("name"), self.o.region)
@@ -62,19 +78,21 @@ class Reps:
             raise Invalid("missing_name")
         role = fold(row.get("role")) or None
         if role is not None and role not in ROLES:
-            raise Invalid("bad_role", value=row.get("role"))
+            row.keep("role", row.get("role"), "bad_role")
+            role = None
         email = None
         if row.get("email"):
             checked = normalize.email(row.get("email"))
-            if not checked.ok:
-                raise Invalid("bad_email", value=row.get("email"), why=checked.problem)
-            email = checked.value
+            if checked.ok:
+                email = checked.value
+            else:
+                row.keep("email", row.get("email"), "bad_email", checked.problem or "")
         region = row.get("region") or None
         manager_id = None
         if manager := row.get("manager"):
             known = fold(manager) in self.reps
-            manager_id = find_rep(session, self.reps, manager, self.o, self.notes)
-            boss = session.get(Rep, manager_id)
+            manager_id = find_rep(session, self.reps, row, "manager", self.o, self.notes)
+            boss = session.get(Rep, manager_id) if manager_id else None
             if not known and boss is not None:
                 boss.role, boss.region = "manager", region
                 session.add(boss)
@@ -89,11 +107,14 @@ class Reps:
             session.flush()
             self.reps[fold(name)] = rep.id or 0
             self.seen[rep.id or 0] = row.line
+            keep_raw(session, row, "rep", rep.id or 0, None, self.o.source, self.raw)
             return Outcome("new")
         self.seen[rep_id] = row.line
         rep = session.get(Rep, rep_id)
         assert rep is not None
-        return Outcome("updated" if _apply(rep, values) else "unchanged")
+        changed = _apply(rep, values)
+        changed = keep_raw(session, row, "rep", rep_id, None, self.o.source, self.raw) or changed
+        return Outcome("updated" if changed else "unchanged")
 
     def end_batch(self, session: Session) -> None:
         session.flush()
@@ -117,9 +138,11 @@ class Products:
         self.notes: Counter[Issue] = Counter()
         self.by_key: dict[str, int] = {}
         self.seen: dict[int, int] = {}
+        self.raw: set[tuple[str, int, str, str]] = set()
 
     def prepare(self, session: Session) -> None:
         self.by_key = {k: i or 0 for i, k in session.exec(select(Product.id, Product.key))}
+        self.raw = known_raw(session, "product")
 
     def row(self, session: Session, row: Row) -> Outcome:
         name = " ".join(row.get("name").split())
@@ -141,11 +164,14 @@ class Products:
             session.flush()
             self.by_key[key] = product.id or 0
             self.seen[product.id or 0] = row.line
+            keep_raw(session, row, "product", product.id or 0, None, self.o.source, self.raw)
             return Outcome("new")
         self.seen[product_id] = row.line
         product = session.get(Product, product_id)
         assert product is not None
-        return Outcome("updated" if _apply(product, values) else "unchanged")
+        changed = _apply(product, values)
+        added = keep_raw(session, row, "product", product_id, None, self.o.source, self.raw)
+        return Outcome("updated" if changed or added else "unchanged")
 
     def end_batch(self, session: Session) -> None:
         session.flush()
@@ -164,9 +190,11 @@ class Deals:
         self.customers: dict[str, list[int]] = {}
         self.existing: dict[str, tuple[int, tuple[Any, ...]]] = {}
         self.seen: dict[str, int] = {}
-        self.pending: list[Deal] = []
+        self.pending: list[tuple[Deal, Row]] = []
+        self.raw: set[tuple[str, int, str, str]] = set()
 
     def prepare(self, session: Session) -> None:
+        self.raw = known_raw(session, "deal")
         for st in deals.stages(session):
             self.stages[fold(st.name)] = st
         self.reps = rep_ids(session)
@@ -218,7 +246,8 @@ class Deals:
         self.notes[Issue.of("stage_created", name=stage.name)] += 1
         return stage
 
-    def _product(self, session: Session, name: str) -> int | None:
+    def _product(self, session: Session, row: Row) -> int | None:
+        name = row.get("product")
         if not name:
             return None
         key = product_key(name)
@@ -228,7 +257,8 @@ class Deals:
                 self.notes[Issue.of("product_spacing", value=name, fixed=canonical)] += 1
             return product_id
         if not self.o.create_missing:
-            raise Invalid("unknown_product", name=name)
+            row.keep("product", name, "unknown_product")
+            return None
         product = Product(name=" ".join(name.split()), key=key, currency=self.o.currency)
         session.add(product)
         session.flush()
@@ -236,32 +266,35 @@ class Deals:
         self.notes[Issue.of("product_created", name=product.name)] += 1
         return product.id
 
-    def _customer(self, name: str) -> int | None:
+    def _customer(self, row: Row) -> int | None:
+        """The one customer the row names; an unknown or ambiguous name is kept as typed."""
+        name = row.get("customer")
         if not name:
             return None
         ids = self.customers.get(name_key(name), [])
-        if not ids:
-            raise Invalid("unknown_customer", name=name)
-        if len(ids) > 1:
-            raise Invalid("ambiguous_customer", name=name, ids=", ".join(f"#{i}" for i in ids))
-        return ids[0]
+        if len(ids) == 1:
+            return ids[0]
+        why = ", ".join(f"#{i}" for i in ids)
+        row.keep(
+            "customer", name, "deal_ambiguous_customer" if ids else "deal_unknown_customer", why
+        )
+        return None
 
     def row(self, session: Session, row: Row) -> Outcome:
         amount = row.number("amount")
         created, close = row.date("created"), row.date("close_date")
-        customer_id = self._customer(row.get("customer"))
+        customer_id = self._customer(row)
         currency = (row.get("currency") or self.o.currency).upper()[:3]
-        product_name = row.get("product")
         ext = row.get("external_id") or None
         stage = self._stage(session, row.get("stage"))
-        owner_id = find_rep(session, self.reps, row.get("owner"), self.o, self.notes)
-        product_id = self._product(session, product_name)
+        owner_id = find_rep(session, self.reps, row, "owner", self.o, self.notes)
+        product_id = self._product(session, row)
         title = row.get("title") or self._title(product_id, ext)
         key = self._key(ext, customer_id, title)
         if key in self.seen:
             return Outcome("duplicate", Issue.of("repeats", line=self.seen[key]))
         self.seen[key] = row.line
-        if customer_id is None:
+        if customer_id is None and not row.get("customer"):
             code = "deal_no_customer_closed" if stage.is_closed else "deal_no_customer_open"
             self.notes[Issue.of(code)] += 1
         closed_at = noon(close) if close and stage.is_closed else None
@@ -279,7 +312,11 @@ class Deals:
             "lost_reason": row.get("lost_reason") or None,
         }
         if key in self.existing:
-            return self._update(session, *self.existing[key], values)
+            deal_id = self.existing[key][0]
+            outcome = self._update(session, *self.existing[key], values)
+            if keep_raw(session, row, "deal", deal_id, customer_id, self.o.source, self.raw):
+                return Outcome("updated")
+            return outcome
         start = noon(created) if created else (self.o.now or utcnow())
         deal = Deal(
             **values,
@@ -290,7 +327,7 @@ class Deals:
             updated_at=closed_at or start,
         )
         session.add(deal)
-        self.pending.append(deal)
+        self.pending.append((deal, row))
         return Outcome("new")
 
     def _title(self, product_id: int | None, ext: str | None) -> str:
@@ -316,7 +353,8 @@ class Deals:
 
     def end_batch(self, session: Session) -> None:
         session.flush()
-        for deal in self.pending:
+        for deal, row in self.pending:
+            keep_raw(session, row, "deal", deal.id or 0, deal.customer_id, self.o.source, self.raw)
             session.add(
                 DealStageChange(
                     deal_id=deal.id, to_stage_id=deal.stage_id, at=deal.stage_changed_at

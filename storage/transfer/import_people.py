@@ -1,10 +1,17 @@
 """Importing customers and their contacts (see ``storage.transfer.importer`` for the run itself).
 
-A customer row is matched, in this order, on its external id; on a phone or e-mail some
-customer already has (if the names are compatible); on its folded name key, unless the
-existing customer's phone or e-mail contradicts the row's (then it is a *homonym*, reported
-and left alone); and finally on a similar name from the name index, which is reported as a
-likely duplicate rather than guessed. ``--allow-duplicates`` creates what only looks alike.
+A customer row updates an existing customer only on a strong identifier: its external id,
+or a phone or e-mail some customer already has (if the names are alike too). Anything
+weaker never writes to another record: a row that shares only its name with a customer, or
+has a similar name, or the same name with other contact data (a namesake), or someone
+else's phone under another name, is created as a record of its own and flagged for review
+("possible duplicate of #12"); /dupes and /quality list such pairs, /merge joins them.
+The one exception keeps re-imports idempotent: a candidate that already holds everything
+the row says is that row (nothing to write, nothing lost), so it reads "unchanged".
+
+A value that fails the entry standards (a phone libphonenumber refuses, a malformed e-mail,
+an unreadable number, a rep not on the team) does not cost the row: the column is left empty
+and the text is kept as typed in a ``RawValue`` row, which /quality lists.
 
 An update never renames a customer and never removes data: it fills or changes the fields the
 row gives, and adds phones and e-mails the customer lacks as further contact points.
@@ -23,10 +30,20 @@ from sqlmodel import Session, col, select
 
 from storage import customers
 from storage.folding import fold, name_key
-from storage.models import Contact, Customer
+from storage.models import Customer
 from storage.quality import dupes, normalize
 from storage.search import NameIndex
-from storage.transfer.rows import Invalid, Issue, Options, Outcome, Row, find_rep, rep_ids
+from storage.transfer.rows import (
+    Invalid,
+    Issue,
+    Options,
+    Outcome,
+    Row,
+    find_rep,
+    keep_raw,
+    known_raw,
+    rep_ids,
+)
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -89,13 +106,14 @@ class Vocabulary:
 
 
 def contact_data(row: Row, region: str) -> tuple[list[str], list[str]]:
-    """Every phone and e-mail of a row, normalised; a bad one makes the row invalid."""
+    """Every phone and e-mail of a row, normalised; a bad one is kept as typed on the row."""
     phones: list[str] = []
     for cell in row.every("phone"):
         for part in normalize.split_phones(cell):
             checked = normalize.phone(part, region)
             if not checked.ok:
-                raise Invalid("bad_phone", value=part, why=checked.problem)
+                row.keep("phone", part.strip(), "bad_phone", checked.problem or "")
+                continue
             if checked.value not in phones:
                 phones.append(checked.value or "")
     emails: list[str] = []
@@ -104,8 +122,9 @@ def contact_data(row: Row, region: str) -> tuple[list[str], list[str]]:
             if not part:
                 continue
             checked = normalize.email(part)
-            if not checked.ok:
-                raise Invalid("bad_email", value=part, why=checked.problem)
+            if not checked.ok:  # the whole cell is kept: "ali at x dot com" is one value
+                row.keep("email", cell, "bad_email", checked.problem or "")
+                continue
             if checked.value not in emails:
                 emails.append(checked.value or "")
     return phones, emails
@@ -127,6 +146,7 @@ class Customers:
         )
         self.countries = Vocabulary(_countries(), "country_fixed", self.notes)
         self.reps: dict[str, int] = {}
+        self.raw: set[tuple[str, int, str, str]] = set()
 
     def _remember(self, person: dupes.Person) -> None:
         self.people[person.id] = person
@@ -144,6 +164,7 @@ class Customers:
         )
         self.by_ext = {ext: cid for cid, ext in session.exec(query) if ext and cid}
         self.reps = rep_ids(session)
+        self.raw = known_raw(session, "customer")
         for value in session.exec(select(Customer.industry).distinct()).all():
             if value:
                 self.industries.known.setdefault(fold(value), value)
@@ -164,7 +185,7 @@ class Customers:
             "kind": kind,
             "tags": tags or None,
         }
-        fields["owner_id"] = find_rep(session, self.reps, row.get("owner"), self.o, self.notes)
+        fields["owner_id"] = find_rep(session, self.reps, row, "owner", self.o, self.notes)
         return {k: v for k, v in fields.items() if v is not None}
 
     def row(self, session: Session, row: Row) -> Outcome:
@@ -176,9 +197,7 @@ class Customers:
         fields = self._fields(session, row)
         ext = row.get("external_id") or None
         me = dupes.Person(0, name, key, frozenset(phones), frozenset(emails))
-        target, issue = self._match(me, ext)
-        if issue is not None:
-            return Outcome("duplicate", issue)
+        target, flag = self._match(session, me, ext, fields, row)
         if target is not None and target in self.seen:
             return Outcome("duplicate", Issue.of("repeats", line=self.seen[target]))
         if target is None:
@@ -187,49 +206,77 @@ class Customers:
         else:
             customer = session.get(Customer, target)
             assert customer is not None
-            status = (
-                "updated"
-                if self._update(session, customer, phones, emails, fields, ext)
-                else "unchanged"
-            )
+            changed = self._update(session, customer, phones, emails, fields, ext)
+            status = "updated" if changed else "unchanged"
         assert customer.id is not None
+        if keep_raw(session, row, "customer", customer.id, customer.id, self.o.source, self.raw):
+            status = "updated" if status == "unchanged" else status
         self.seen[customer.id] = row.line
         if parent := row.get("parent"):
             self.parents.append((customer.id, parent))
-        return Outcome(status)
+        return Outcome(status, flags=(flag,) if flag else ())
 
-    def _match(self, me: dupes.Person, ext: str | None) -> tuple[int | None, Issue | None]:
-        allow = self.o.allow_duplicates
+    def _match(
+        self, session: Session, me: dupes.Person, ext: str | None, fields: dict[str, Any], row: Row
+    ) -> tuple[int | None, Issue | None]:
+        """(the customer to update, or None to create one) and why a new one is flagged."""
         if ext and ext in self.by_ext:
             return self.by_ext[ext], None
         sharing = set().union(*(self.by_point.get(v, set()) for v in me.phones | me.emails))
-        if len(sharing) == 1:
-            other = self.people[next(iter(sharing))]
-            score, contains = dupes.name_similarity(me.key, other.key)
-            if score >= SIMILAR_NAME or contains:
-                return other.id, None
-            issue = Issue.of("same_contact", id=other.id, name=other.name)
-            return None, None if allow else issue
         if sharing:
-            return None, None if allow else Issue.of("ambiguous", ids=_ids(sharing))
+            alike = [i for i in sorted(sharing) if _alike(me, self.people[i])]
+            if len(alike) == 1:
+                return alike[0], None
+            if held := self._holding(session, alike, me, ext, fields, row):
+                return held, None
+            if alike:
+                return None, Issue.of("ambiguous", ids=ids_text(alike))
+            other = self.people[min(sharing)]
+            return None, Issue.of("same_contact", id=other.id, name=other.name)
         same = self.by_key.get(me.key, [])
         fits = [i for i in same if not dupes.judge(me, self.people[i], 100.0).homonym]
-        if len(fits) == 1:
-            return fits[0], None
+        if held := self._holding(session, fits, me, ext, fields, row):
+            return held, None
         if fits:
-            return None, None if allow else Issue.of("ambiguous", ids=_ids(fits))
+            other = self.people[fits[0]]
+            return None, Issue.of("name_only", id=other.id, name=other.name)
         if same:
             other = self.people[same[0]]
-            return None, None if allow else Issue.of("homonym", id=other.id, name=other.name)
+            return None, Issue.of("homonym", id=other.id, name=other.name)
         for match in self.index.search(me.name, limit=5):
             other = self.people.get(match.customer_id)
             if other is None:
                 continue
             pair = dupes.judge(me, other)
             if not pair.homonym and (pair.contains or pair.name_score >= dupes.NAME_CUTOFF):
-                issue = Issue.of("similar", id=other.id, name=other.name, score=pair.name_score)
-                return None, None if allow else issue
+                return None, Issue.of(
+                    "similar", id=other.id, name=other.name, score=pair.name_score
+                )
         return None, None
+
+    def _holding(
+        self,
+        session: Session,
+        ids: list[int],
+        me: dupes.Person,
+        ext: str | None,
+        fields: dict[str, Any],
+        row: Row,
+    ) -> int | None:
+        """The first candidate that already holds everything the row says: matching it writes
+        nothing, so it cannot overwrite someone else; it is what keeps re-imports idempotent."""
+        for cid in ids:
+            person = self.people[cid]
+            if not (me.phones <= person.phones and me.emails <= person.emails):
+                continue
+            customer = session.get(Customer, cid)
+            if customer is None or (ext and customer.external_id != ext):
+                continue
+            if any(getattr(customer, k) != v for k, v in fields.items()):
+                continue
+            if all(("customer", cid, k.field, k.raw) in self.raw for k in row.kept):
+                return cid
+        return None
 
     def _create(
         self,
@@ -323,67 +370,10 @@ class Customers:
                 session.add(child)
 
 
-def _ids(ids: Any) -> str:
+def _alike(me: dupes.Person, other: dupes.Person) -> bool:
+    score, contains = dupes.name_similarity(me.key, other.key)
+    return score >= SIMILAR_NAME or contains
+
+
+def ids_text(ids: Any) -> str:
     return ", ".join(f"#{i}" for i in sorted(ids))
-
-
-class Contacts:
-    """People at a customer; matched on (customer, folded name)."""
-
-    def __init__(self, options: Options) -> None:
-        self.o = options
-        self.notes: Counter[Issue] = Counter()
-        self.by_key: dict[str, list[int]] = defaultdict(list)
-        self.existing: dict[tuple[int, str], int] = {}
-        self.seen: dict[tuple[int, str], int] = {}
-
-    def prepare(self, session: Session) -> None:
-        query = select(Customer.id, Customer.name_key).where(col(Customer.merged_into_id).is_(None))
-        for cid, key in session.exec(query):
-            self.by_key[key].append(cid or 0)
-        for cid, customer_id, name in session.exec(
-            select(Contact.id, Contact.customer_id, Contact.name)
-        ):
-            self.existing[(customer_id, fold(name))] = cid or 0
-
-    def row(self, session: Session, row: Row) -> Outcome:
-        company = row.get("customer")
-        ids = self.by_key.get(name_key(company), []) if company else []
-        if not ids:
-            raise Invalid("unknown_customer", name=company)
-        if len(ids) > 1:
-            raise Invalid("ambiguous_customer", name=company, ids=_ids(ids))
-        name = normalize.display_name(row.get("name"), self.o.region)
-        if len(name) < 2:
-            raise Invalid("missing_name")
-        phones, emails = contact_data(row, self.o.region)
-        values = {
-            "role": row.get("role") or None,
-            "phone": phones[0] if phones else None,
-            "email": emails[0] if emails else None,
-        }
-        key = (ids[0], fold(name))
-        if key in self.seen:
-            return Outcome("duplicate", Issue.of("repeats", line=self.seen[key]))
-        self.seen[key] = row.line
-        if key not in self.existing:
-            contact = Contact(customer_id=ids[0], name=name, **values)
-            session.add(contact)
-            session.flush()
-            self.existing[key] = contact.id or 0
-            return Outcome("new")
-        contact = session.get(Contact, self.existing[key])
-        assert contact is not None
-        changed = False
-        for field, value in values.items():
-            if value is not None and getattr(contact, field) != value:
-                setattr(contact, field, value)
-                changed = True
-        session.add(contact)
-        return Outcome("updated" if changed else "unchanged")
-
-    def end_batch(self, session: Session) -> None:
-        session.flush()
-
-    def finish(self, session: Session) -> None:
-        return None

@@ -5,23 +5,30 @@ SQLite's single write lock for minutes (the bot keeps answering between batches)
 failure loses at most one batch, never leaves half a row. A dry run is the exception: it runs
 the whole file in one transaction and rolls it back, so its report is exactly what the real
 run would say (rows later in the file see what earlier rows would have created) while nothing
-is written, not even the rejected-rows file.
+is written to the database.
 
-Every row ends as one of: new, updated, unchanged, duplicate (repeats an earlier row, or
-looks like an existing record without being certainly it) or invalid (with the reason). Rows
-that were not imported go to ``<name>.rejected.csv`` beside the input with a reason column.
-Flaws found in rows that *were* imported (a misspelt sector read as the known one, a product
-name that differs only by spacing, an open deal without an account) are counted as notes.
+The file is read whole first (``storage.transfer.reading``): a malformed file (an encoding
+that does not decode, a field over the size cap, a row with more cells than the header) is
+refused with a ``FileProblem`` naming the line before a single row is written.
 
-Re-importing the same file changes nothing: rows are matched on their external id (e.g. the
-opportunity id) or on the folded name, and only fields whose value differs are written, so
-the audit trail does not grow either.
+Every row ends as one of: new, updated, unchanged, duplicate (repeats an earlier row of the
+file) or invalid (it cannot be a record at all: no name; a deal in an unknown stage; a contact
+of an unknown customer). A row that *was* imported can still carry flags: a value kept as
+typed because it failed the entry standards, or a record created apart because it only looks
+like an existing one. Rejected and flagged rows are the *problem rows*: the report lists
+them, and writes them as CSV (the row, its line, status and reason) to ``Options.report``
+when given — never beside the input file, whose folder may be read-only or shared.
+Flaws found in the data that cost nothing (a misspelt sector read as the known one, a
+product name that differs only by spacing) are counted as notes.
+
+Re-importing the same file changes nothing: rows are matched on their external id, phone or
+e-mail, or on a record that already holds everything they say, and only fields whose value
+differs are written, so the audit trail does not grow either.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -34,8 +41,11 @@ from sqlmodel import Session
 
 from storage.db import Actor, Database
 from storage.quality import normalize
-from storage.transfer import csvmap, import_deals, import_people
+from storage.transfer import csvmap, import_contacts, import_deals, import_people, reading
+from storage.transfer.reading import FileProblem
 from storage.transfer.rows import Invalid, Issue, Loader, Options, Outcome, Row
+
+__all__ = ["FileProblem", "Issue", "Options", "Report", "problem_reasons", "run"]
 
 KINDS = ("customers", "contacts", "deals", "reps", "products")
 STATUSES = ("new", "updated", "unchanged", "duplicate", "invalid")
@@ -49,46 +59,37 @@ class Report:
     dry_run: bool
     total: int = 0
     counts: Counter[str] = field(default_factory=Counter)
-    rejected: list[tuple[Row, Outcome]] = field(default_factory=list)
+    problems: list[tuple[Row, Outcome]] = field(default_factory=list)  # rejected or flagged
     notes: Counter[Issue] = field(default_factory=Counter)
     ignored_columns: list[str] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
-    rejected_path: Path | None = None
+    report_path: Path | None = None
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
         return not self.missing_columns
 
+    @property
+    def rejected(self) -> list[tuple[Row, Outcome]]:
+        return [(r, o) for r, o in self.problems if o.status in REJECTED]
+
     def reasons(self) -> Counter[Issue]:
         """Why rows were rejected, one count per distinct reason."""
         return Counter(o.issue for _, o in self.rejected if o.issue is not None)
 
+    def flags(self) -> Counter[str]:
+        """What imported rows were flagged for, one count per kind of flag."""
+        return Counter(f.code for _, o in self.problems for f in o.flags)
 
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Headers and rows; UTF-8 (with or without BOM) or Turkish Windows-1254, any delimiter."""
-    data = path.read_bytes()
+
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Headers and (line, cells) rows; raises FileProblem for a file that is not a table."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1254", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    headers = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = headers
-    rows = [
-        {k: (v or "") for k, v in r.items() if k is not None}
-        for r in reader
-        if any((v or "").strip() for v in r.values() if isinstance(v, str))
-    ]
-    return headers, rows
-
-
-def rejected_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.rejected.csv")
+        return reading.rows(reading.decode(path.read_bytes()))
+    except FileProblem as problem:
+        problem.path = path
+        raise
 
 
 class _DryRun(Exception):
@@ -98,7 +99,7 @@ class _DryRun(Exception):
 def make_loader(options: Options) -> Loader:
     makers: dict[str, Callable[[Options], Loader]] = {
         "customers": import_people.Customers,
-        "contacts": import_people.Contacts,
+        "contacts": import_contacts.Contacts,
         "reps": import_deals.Reps,
         "products": import_deals.Products,
         "deals": import_deals.Deals,
@@ -114,10 +115,14 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     describe: Callable[[Issue], str] = str,
 ) -> Report:
-    """Import one CSV file; ``describe`` renders a reason for the rejected-rows file."""
+    """Import one CSV file; ``describe`` renders a reason for the report file.
+
+    Raises FileProblem (before anything is written) when the file cannot be read as a table.
+    """
     started = time.perf_counter()
     report = Report(options.kind, path, options.dry_run)
-    headers, raw_rows = read_csv(path)
+    headers, lines = read_csv(path)
+    raw_rows = [raw for _, raw in lines]
     columns, report.ignored_columns = csvmap.map_headers(headers, options.kind, options.mapping)
     report.missing_columns = [f for f in csvmap.REQUIRED[options.kind] if f not in columns]
     if not report.ok:
@@ -127,7 +132,7 @@ def run(
         for name, cols in columns.items()
         if name in csvmap.DATE_FIELDS
     }
-    rows = [Row(i + 2, raw, columns, formats) for i, raw in enumerate(raw_rows)]
+    rows = [Row(line, raw, columns, formats) for line, raw in lines]
     report.total = len(rows)
     loader = make_loader(options)
     actor = Actor(None, "import", options.now)
@@ -139,25 +144,30 @@ def run(
                 for row in rows[start : start + options.batch_size]:
                     outcome = _one(loader, session, row)
                     report.counts[outcome.status] += 1
-                    if outcome.status in REJECTED:
-                        report.rejected.append((row, outcome))
+                    if outcome.status in REJECTED or outcome.flags:
+                        report.problems.append((row, outcome))
                 loader.end_batch(session)
             if progress:
                 progress(min(start + options.batch_size, len(rows)), len(rows))
         with session_for() as session:
             loader.finish(session)
     report.notes = loader.notes
-    if report.rejected and not options.dry_run:
-        report.rejected_path = _write_rejected(path, headers, report.rejected, describe)
+    if options.report is not None:
+        report.report_path = write_problems(options.report, headers, report.problems, describe)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _one(loader: Loader, session: Session, row: Row) -> Outcome:
+    """The loader's outcome, with the values kept as typed added to its flags."""
     try:
-        return loader.row(session, row)
+        outcome = loader.row(session, row)
     except Invalid as problem:
         return Outcome("invalid", problem.issue)
+    if outcome.status in REJECTED or not row.kept:
+        return outcome
+    kept = tuple(k.issue for k in row.kept)
+    return Outcome(outcome.status, outcome.issue, outcome.flags + kept)
 
 
 @contextmanager
@@ -180,18 +190,23 @@ def _transactions(db: Database, actor: Actor, dry_run: bool) -> Iterator[Callabl
         pass
 
 
-def _write_rejected(
-    path: Path,
+def problem_reasons(outcome: Outcome, describe: Callable[[Issue], str]) -> list[str]:
+    issues = ([outcome.issue] if outcome.issue else []) + list(outcome.flags)
+    return [describe(issue) for issue in issues]
+
+
+def write_problems(
+    target: Path,
     headers: list[str],
-    rejected: list[tuple[Row, Outcome]],
+    problems: list[tuple[Row, Outcome]],
     describe: Callable[[Issue], str],
 ) -> Path:
-    target = rejected_path(path)
+    """The problem rows as CSV: the row as read, then its line, status and reasons."""
     with target.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow([*headers, "line", "status", "reason"])
-        for row, outcome in rejected:
-            reason = describe(outcome.issue) if outcome.issue else ""
+        for row, outcome in problems:
+            reason = "; ".join(problem_reasons(outcome, describe))
             writer.writerow(
                 [row.raw.get(h, "") for h in headers] + [row.line, outcome.status, reason]
             )

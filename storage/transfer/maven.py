@@ -3,8 +3,10 @@
 Its four files are ordinary CSV imports whose headers the header map already knows; this
 module only fixes the order (accounts and products and the sales team before the pipeline
 that names them) and what the data dictionary says: values are US dollars (revenue in
-millions), and its ids are Maven's own (source "maven"). The pipeline's stages Prospecting and
-Engaging are not in the default pipeline, so a first load needs ``create_missing``.
+millions), and its ids are Maven's own (source "maven"). The pipeline's stages Prospecting
+and Engaging are not in the default pipeline, so a first load needs ``create_missing``. With
+``--report FILE`` each file's problem rows go to FILE's name with the file's own inserted
+(``report.accounts.csv``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def load(
     reports = []
     for kind, name in FILES:
         opts = replace(options, kind=kind, source=SOURCE, currency=CURRENCY, region="US")
+        if options.report is not None:  # one report per file: report.csv -> report.accounts.csv
+            report = options.report
+            opts.report = report.with_name(f"{report.stem}.{Path(name).stem}{report.suffix}")
 
         def step(done: int, total: int, name: str = name) -> None:
             if progress:

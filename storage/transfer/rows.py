@@ -10,14 +10,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
 from storage.folding import fold
-from storage.models import Rep
+from storage.models import RawValue, Rep
 from storage.quality import normalize
 from storage.transfer import csvmap
+from storage.types import to_cents
+
+MAX_INTEGER = 2**31  # an INTEGER column on PostgreSQL
 
 
 @dataclass
@@ -26,12 +30,12 @@ class Options:
     dry_run: bool = False
     mapping: dict[str, str] = field(default_factory=dict)  # column -> field
     create_missing: bool = False  # reps, stages and products named but unknown
-    allow_duplicates: bool = False  # create rows that only look like existing customers
     source: str = "csv"  # external ids are unique per source
     region: str = "TR"
     currency: str = "TRY"
     batch_size: int = 500
     now: datetime | None = None
+    report: Path | None = None  # where the problem rows go as CSV (never beside the input)
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,26 @@ class Issue:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of a row; ``flags`` are problems of a row that *was* imported (a value
+    kept as typed, a possible duplicate created apart), listed in the report for review."""
+
     status: str  # one of STATUSES
     issue: Issue | None = None
+    flags: tuple[Issue, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A value that failed the entry standards, to be kept as typed (``RawValue``)."""
+
+    field: str
+    raw: str
+    code: str  # the import issue code: bad_phone, bad_email, bad_date, bad_number, unknown_rep
+    why: str = ""
+
+    @property
+    def issue(self) -> Issue:
+        return Issue.of(self.code, field=self.field, value=self.raw, why=self.why)
 
 
 class Invalid(Exception):
@@ -74,6 +96,11 @@ class Row:
     raw: dict[str, str]
     columns: dict[str, list[str]]  # field -> columns
     formats: dict[str, str | None]  # date field -> format
+    kept: list[Kept] = field(default_factory=list)
+
+    def keep(self, name: str, raw: str, code: str, why: str = "") -> None:
+        if not any(k.field == name and k.raw == raw for k in self.kept):
+            self.kept.append(Kept(name, raw, code, why))
 
     def get(self, name: str) -> str:
         for column in self.columns.get(name, ()):
@@ -92,16 +119,66 @@ class Row:
         return value
 
     def date(self, name: str) -> date | None:
+        """The date, or None with the text kept as typed when it does not read as one."""
         try:
             return normalize.parse_date(self.get(name), self.formats.get(name))
         except ValueError:
-            raise Invalid("bad_date", field=name, value=self.get(name)) from None
+            self.keep(name, self.get(name), "bad_date")
+            return None
 
     def number(self, name: str, whole: bool = False) -> Any:
+        """The number, or None with the text kept as typed when it does not read as one or
+        does not fit its column (a count in an INTEGER, an amount in ``Money``'s hundredths)."""
         try:
-            return (csvmap.whole if whole else csvmap.number)(self.get(name))
+            value = (csvmap.whole if whole else csvmap.number)(self.get(name))
+            if value is not None and whole and abs(value) >= MAX_INTEGER:
+                raise ValueError(name)
+            if value is not None and not whole:
+                to_cents(value)
+            return value
         except ValueError:
-            raise Invalid("bad_number", field=name, value=self.get(name)) from None
+            self.keep(name, self.get(name), "bad_number")
+            return None
+
+
+def keep_raw(
+    session: Session,
+    row: Row,
+    entity: str,
+    entity_id: int,
+    customer_id: int | None,
+    source: str,
+    known: set[tuple[str, int, str, str]],
+) -> bool:
+    """Store the row's kept values on a record (once: ``known`` holds what is already there,
+    so re-importing the file adds nothing). Returns whether anything was added."""
+    added = False
+    for kept in row.kept:
+        key = (entity, entity_id, kept.field, kept.raw)
+        if key in known:
+            continue
+        known.add(key)
+        session.add(
+            RawValue(
+                entity=entity,
+                entity_id=entity_id,
+                customer_id=customer_id,
+                field=kept.field,
+                raw=kept.raw,
+                problem=kept.code,
+                source=source,
+                line=row.line,
+            )
+        )
+        added = True
+    return added
+
+
+def known_raw(session: Session, entity: str) -> set[tuple[str, int, str, str]]:
+    query = select(RawValue.entity_id, RawValue.field, RawValue.raw).where(
+        RawValue.entity == entity
+    )
+    return {(entity, i, f, r) for i, f, r in session.exec(query)}
 
 
 def noon(day: date) -> datetime:
@@ -126,16 +203,24 @@ def rep_ids(session: Session) -> dict[str, int]:
 
 
 def find_rep(
-    session: Session, reps: dict[str, int], name: str, options: Options, notes: Counter[Issue]
+    session: Session,
+    reps: dict[str, int],
+    row: Row,
+    name_field: str,
+    options: Options,
+    notes: Counter[Issue],
 ) -> int | None:
-    """A rep by name, created when missing only with --create-missing."""
+    """A rep by name, created when missing only with --create-missing; an unknown name is
+    kept as typed on the row (a typo must not quietly become a new rep, nor lose the row)."""
+    name = row.get(name_field)
     if not name:
         return None
     found = reps.get(fold(name))
     if found is not None:
         return found
     if not options.create_missing:
-        raise Invalid("unknown_rep", name=name)
+        row.keep(name_field, name, "unknown_rep")
+        return None
     rep = Rep(name=normalize.display_name(name, options.region))
     session.add(rep)
     session.flush()
