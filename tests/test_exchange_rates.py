@@ -176,8 +176,10 @@ def test_import_is_all_or_nothing_and_names_every_bad_line(services, cli, tmp_pa
     done = cli("rates", "import", write(tmp_path, body))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
-        "line 3: TRY is the base currency (CRM_CURRENCY): its rate is always 1, there is nothing to set.",
-        'line 4: "x" is not a rate. Write how many TRY one unit is worth, e.g. crm-bot rates set USD 34.20',
+        "line 3: TRY is the base currency (CRM_CURRENCY): its rate is always 1, there is "
+        "nothing to set.",
+        'line 4: "x" is not a rate. Write how many TRY one unit is worth, e.g. crm-bot rates '
+        "set USD 34.20",
         "line 5: the same currency and date as line 2, with another rate.",
         'line 6: "2026-13-01" is not a date; write it as YYYY-MM-DD, e.g. 2026-11-24.',
         'line 7: "ABC" is not a currency code; use an ISO code such as USD, EUR or GBP.',
