@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot import cli_audit, cli_data, cli_privacy, cli_reps, digest_preview, logs
+from bot import cli_audit, cli_data, cli_privacy, cli_rates, cli_reps, digest_preview, logs
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
     BackgroundFactory,
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--target", metavar="PLATFORM:CHAT_ID", help="a subscribed chat")
     digest.add_argument("--date", metavar="YYYY-MM-DD", help="as of that day's digest time")
     cli_data.add_parsers(sub)
+    cli_rates.add_parsers(sub)
     return p
 
 
@@ -73,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_audit.run(args, services, t)
         if args.command == "privacy":
             return cli_privacy.run(args, services, t)
+        if args.command == "rates":
+            return cli_rates.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from handlers import dates
 from handlers.cards import deal_card, deal_line
+from handlers.fx import converted_lines, rate_book
 from handlers.kit import (
     Button,
     Context,
@@ -262,6 +263,9 @@ def pipeline(ctx: Context) -> Reply:
                 weighted=t.money(weighted_sum[currency], currency),
             )
         )
+    base, today = ctx.services.settings.crm_currency.upper(), ctx.now.astimezone(ctx.tz).date()
+    book = rate_book(ctx.session, base, today)
+    lines += converted_lines(t, book, {c: (v, weighted_sum[c]) for c, v in open_sum.items()})
     return Reply(
         "\n".join(lines),
         buttons=[

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from handlers.digest_render import Audience, render
+from handlers.fx import rate_book
 from handlers.kit import Context, Reply, Settings, Translator, Usage, command
 from handlers.quality import quality_section
 from storage.models import Rep, Subscription
@@ -102,7 +103,8 @@ def build(
         limits=thresholds(settings),
     )
     names = {i: r.name for i, r in (reps if reps is not None else all_reps(session)).items()}
-    replies = render(data, who, names)
+    book = rate_book(session, settings.crm_currency.upper(), data.today)
+    replies = render(data, who, names, book)
     weekly = now.astimezone(who.tz).weekday() == QUALITY_WEEKDAY
     if weekly and who.heading != "digest.title_rep":  # the CRM's whole data, for managers
         section = quality_section(data_quality.report(session), who.t)

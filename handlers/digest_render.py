@@ -20,6 +20,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from handlers.digest_chart import pipeline_chart
+from handlers.fx import RateBook, converted_lines
 from handlers.kit import Button, Reply, Translator
 from storage.schedule.digest_data import DealItem, DigestData, Listing, Scope, Sum
 
@@ -45,11 +46,14 @@ class Audience:
         return self.t(self.heading, name=self.name, date=self.t.date(data.today))
 
 
-def render(data: DigestData, who: Audience, names: dict[int, str]) -> list[Reply]:
-    """Summary, chart, attention pages; ``names`` maps rep ids to names."""
+def render(
+    data: DigestData, who: Audience, names: dict[int, str], book: RateBook | None = None
+) -> list[Reply]:
+    """Summary, chart, attention pages; ``names`` maps rep ids to names; ``book`` holds the
+    exchange rates for the converted total."""
     t = who.t
     heading = who.title(data)
-    replies = [_summary(data, who, heading)]
+    replies = [_summary(data, who, heading, book)]
     chart = pipeline_chart(data.pipeline, t, heading)
     if chart is not None:
         replies.append(Reply(t("digest.chart_caption", title=heading), attachments=[chart]))
@@ -77,7 +81,7 @@ def _title(item: DealItem) -> str:
     return f"{title} · {item.customer}" if item.customer else title
 
 
-def _summary(data: DigestData, who: Audience, heading: str) -> Reply:
+def _summary(data: DigestData, who: Audience, heading: str, book: RateBook | None) -> Reply:
     t = who.t
     lines = [f"📊 {heading}", "", t("digest.pipeline")]
     totals: dict[str, tuple[Decimal, Decimal]] = {}
@@ -100,6 +104,8 @@ def _summary(data: DigestData, who: Audience, heading: str) -> Reply:
         lines.append(
             t("pipeline.total", total=t.money(total, currency), weighted=t.money(weight, currency))
         )
+    if book is not None:
+        lines += converted_lines(t, book, totals)
     lines += ["", t("digest.since", since=t.when(data.since, who.tz))]
     lines += _changes(data, t)
     buttons = [

@@ -1,7 +1,8 @@
 """SQLModel tables: the single source of truth every chat action writes to.
 
 ``base`` holds the conventions every table follows, ``crm`` the records, ``bookkeeping`` what
-is kept beside them; importing this package registers every table on ``SQLModel.metadata``.
+is kept beside them, ``rates`` the exchange rates; importing this package registers every
+table on ``SQLModel.metadata``.
 """
 
 from storage.models.base import INTERACTION_KINDS, ROLES, TASK_STATUSES
@@ -34,9 +35,12 @@ from storage.models.crm import (
     Stage,
     Task,
 )
+from storage.models.rates import RATE_PLACES, RATE_SCALE, ExchangeRate
 
 __all__ = [
     "INTERACTION_KINDS",
+    "RATE_PLACES",
+    "RATE_SCALE",
     "ROLES",
     "TASK_STATUSES",
     "AccessLog",
@@ -51,6 +55,7 @@ __all__ = [
     "CustomerMerge",
     "Deal",
     "DealStageChange",
+    "ExchangeRate",
     "Interaction",
     "InviteCode",
     "Notice",
