@@ -47,7 +47,7 @@ from handlers.owners_told import tell_owners
 from handlers.ownership import refusal
 from storage import reps
 from storage.access import Forbidden, restrict
-from storage.audit import watch
+from storage.audit import WROTE, watch
 from storage.chat import deliveries, flows, rates
 from storage.chat import settings as chat_settings
 from storage.db import Actor
@@ -123,7 +123,7 @@ class Dispatcher:
                 return [Reply(t("auth.unknown", user_id=incoming.user_id))]
             t = Translator(rep.language or settings.crm_language)
             now = self.services.clock()
-            session.info["actor"] = Actor(rep.id, incoming.platform, now)
+            session.info["actor"] = Actor(rep.id, incoming.platform, now, secrets.token_hex(4))
             where = (incoming.platform, incoming.chat_id, incoming.user_id)
             flow = None if typed else flows.active(session, *where, now)
             location = incoming.location
@@ -229,6 +229,7 @@ class Dispatcher:
             session.flush()  # ownership is checked here, while a refusal can still answer
             if spec.writes and not ctx.preview:
                 tell_owners(ctx)
+                result = _undoable(ctx, result)
             language = ctx.rep.language or self.services.settings.crm_language  # after /lang
         except Usage as problem:
             self._roll_back(ctx)
@@ -319,3 +320,16 @@ def _agrees(text: str) -> bool:
     return is_keyword(text.strip(" .!"), "kw.chat.yes") or is_keyword(
         text.strip(" .!"), "kw.chat.ok"
     )
+
+
+def _undoable(ctx: Context, result: Reply | list[Reply]) -> Reply | list[Reply]:
+    """A write answer gets an [Undo] button for its own command, when it changed a record
+    (not a question, not /undo itself, not an answer that has its own Undo, as a merge does)."""
+    replies = result if isinstance(result, list) else [result]
+    if not replies or not ctx.session.info.get(WROTE) or ctx.spec.name == "undo":
+        return result
+    label = ctx.t("button.undo")
+    last = replies[-1]
+    if all(b.label != label for b in last.buttons):
+        last.buttons.append(Button(label, f"/undo {ctx.session.info['actor'].command}"))
+    return result

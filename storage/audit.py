@@ -59,6 +59,7 @@ def digest_of(changes: dict[str, Any]) -> str:
 
 
 AUDITED = "crm_audited"  # session.info: the audit rows written since ``watch``
+WROTE = "crm_wrote"  # session.info: this session changed a record (an /undo can take it back)
 
 
 def watch(session: Session) -> None:
@@ -108,10 +109,12 @@ def _after_flush(session: Session, _context: Any) -> None:
                     "entity_id": getattr(obj, "id", None),
                     "changes": changes,
                     "digest": digest_of(changes),
+                    "command": actor.command if actor else None,
                 }
             )
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
+        session.info[WROTE] = True
         if (watched := session.info.get(AUDITED)) is not None:
             watched.extend(rows)
 

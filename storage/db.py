@@ -32,6 +32,7 @@ class Actor:
     rep_id: int | None
     platform: str | None
     at: datetime | None = None
+    command: str | None = None  # the chat command's short id (see storage.undo)
 
 
 class Database:

@@ -32,7 +32,8 @@ def test_subscribe_with_defaults(services, manager):
         "Next one: Tue, Nov 24, 2026, 08:30.",
         "A digest with nothing new and nothing to act on is not posted.",
     ]
-    assert [b.command for b in reply.buttons] == ["/digest"]
+    assert reply.buttons[0].command == "/digest"
+    assert reply.buttons[1].label == "Undo" and reply.buttons[1].command.startswith("/undo ")
     [sub] = subs(services)
     assert (sub.platform, sub.chat_id, sub.kind, sub.at_time, sub.timezone) == (
         "console",

@@ -118,7 +118,7 @@ def test_task_buttons_edit_the_message_and_answer_the_query(services, reps) -> N
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, "/task send the quote tomorrow 10am")
             labels = [b["text"] for b in card.buttons]
-            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week"]
+            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Undo"]
             snoozed = await press(fake, ELIF, card, "Snooze 1h")
             assert int(snoozed["message_id"]) == card.result_id
             assert "Snoozed &quot;send the quote&quot;" in snoozed["text"]

@@ -18,6 +18,7 @@ from storage.models.bookkeeping import (
     RateCounter,
     RunLedger,
     Subscription,
+    Undone,
 )
 from storage.models.crm import (
     Consent,
@@ -69,4 +70,5 @@ __all__ = [
     "Stage",
     "Subscription",
     "Task",
+    "Undone",
 ]

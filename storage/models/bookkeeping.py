@@ -34,6 +34,19 @@ class AuditEvent(SQLModel, table=True):
     chain_seq: int | None = Field(default=None, unique=True)
     chain: str | None = Field(default=None, max_length=64)
     erased: bool = False
+    # The command that wrote it (one short id per chat command): what /undo reverts together.
+    command: str | None = Field(default=None, max_length=16, index=True)
+
+
+class Undone(SQLModel, table=True):
+    """A command /undo reverted (by the command ``by_command``): never reverted twice."""
+
+    __audit__: ClassVar[bool] = False
+    id: int | None = Field(default=None, primary_key=True)
+    command: str = Field(max_length=16, unique=True)
+    by_command: str | None = Field(default=None, max_length=16)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class AccessLog(SQLModel, table=True):
