@@ -70,6 +70,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
                 f"/task #{acme.id}",
                 f"/deal add #{acme.id}",
                 f"/deals #{acme.id}",
+                f"/edit customer #{acme.id}",
             ]
 
     asyncio.run(scenario())
