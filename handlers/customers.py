@@ -48,7 +48,7 @@ def show(ctx: Context) -> Reply:
     return customer_card(ctx, resolve_customer(ctx, ctx.args, "/customer {ref}"))
 
 
-def _split_contact_data(ctx: Context, words: list[str]) -> tuple[str, str | None, str | None]:
+def split_contact_data(ctx: Context, words: list[str]) -> tuple[str, str | None, str | None]:
     """Name, E.164 phone and e-mail from "<name> [phone] [email]"."""
     emails = [w for w in words if "@" in w]  # a mistyped address is refused, not a name
     if len(emails) > 1:
@@ -80,7 +80,7 @@ def _split_contact_data(ctx: Context, words: list[str]) -> tuple[str, str | None
 
 @command("customer add", writes=True, aliases=("musteri ekle",))
 def add(ctx: Context) -> Reply:
-    name, phone, email = _split_contact_data(ctx, ctx.words)
+    name, phone, email = split_contact_data(ctx, ctx.words)
     if not ctx.confirmed:
         _refuse_duplicates(ctx, name, phone, email)
     customer = customers.create(

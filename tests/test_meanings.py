@@ -37,8 +37,6 @@ def test_a_synonym_points_to_the_command(chat: Chat, typed, command) -> None:
     [
         ("/sil #12", "delete"),
         ("/delete #12", "delete"),
-        ("/düzenle #3", "edit"),
-        ("/edit #3", "edit"),
     ],
 )
 def test_what_does_not_exist_yet_is_said_honestly(services, typed, missing) -> None:

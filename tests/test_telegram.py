@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.adapters.base import DeliveryError
 from handlers.kit import Attachment, Reply
-from storage.models import Deal, Interaction, Rep, Task
+from storage.models import Customer, Deal, Interaction, Rep, Task
 from tests.conftest import add_customer, add_deal, add_rep, add_task, rows
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.telegram_harness import TOKEN, free_port, message_of, telegram
@@ -70,6 +70,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
                 f"/task #{acme.id}",
                 f"/deal add #{acme.id}",
                 f"/deals #{acme.id}",
+                f"/edit customer #{acme.id}",
             ]
 
     asyncio.run(scenario())
@@ -118,7 +119,7 @@ def test_task_buttons_edit_the_message_and_answer_the_query(services, reps) -> N
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, "/task send the quote tomorrow 10am")
             labels = [b["text"] for b in card.buttons]
-            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Undo"]
+            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Edit", "Undo"]
             snoozed = await press(fake, ELIF, card, "Snooze 1h")
             assert int(snoozed["message_id"]) == card.result_id
             assert "Snoozed &quot;send the quote&quot;" in snoozed["text"]
@@ -138,7 +139,7 @@ def test_stage_buttons_and_lost_asks_for_a_reason(services, reps, acme) -> None:
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, f"/deal #{deal.id}")
             stages = [b["text"] for b in card.buttons]
-            assert stages == ["Qualified", "Proposal", "Negotiation", "Won", "Lost"]
+            assert stages == ["Qualified", "Proposal", "Negotiation", "Won", "Lost", "Edit"]
             question = await press(fake, ELIF, card, "Lost")
             assert "Why was &quot;Pilot&quot; lost?" in question["text"]
             question.result = {"message_id": card.result_id}
@@ -148,6 +149,23 @@ def test_stage_buttons_and_lost_asks_for_a_reason(services, reps, acme) -> None:
     asyncio.run(scenario())
     [stored] = rows(services, Deal)
     assert stored.lost_reason == "competitor" and stored.closed_at is not None
+
+
+def test_the_edit_button_asks_field_then_value(services, reps, acme) -> None:
+    async def scenario() -> None:
+        async with telegram(services) as (fake, _adapter):
+            card = await ask(fake, ELIF, f"/customer #{acme.id}")
+            menu = await press(fake, ELIF, card, "Edit")
+            assert "What do you want to change" in menu["text"]
+            menu.result = {"message_id": card.result_id}
+            question = await press(fake, ELIF, menu, "City")
+            assert "New City" in question["text"]
+            done = await ask(fake, ELIF, "Ankara")
+            assert "City: — → Ankara" in done["text"]
+
+    asyncio.run(scenario())
+    [stored] = rows(services, Customer)
+    assert stored.city == "Ankara"
 
 
 def test_long_button_commands_fit_in_64_bytes(services, reps) -> None:
