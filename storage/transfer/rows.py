@@ -34,7 +34,8 @@ class Options:
     source: str = "csv"  # external ids are unique per source
     region: str = "TR"
     currency: str = "TRY"
-    batch_size: int = 500
+    batch_size: int = 2000  # rows per transaction at most
+    budget_s: float = 0.2  # and seconds per transaction at most (see importer)
     now: datetime | None = None
     report: Path | None = None  # where the problem rows go as CSV (never beside the input)
 
