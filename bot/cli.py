@@ -13,6 +13,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import OperationalError
+
 from bot import cli_audit, cli_data, cli_privacy, cli_rates, cli_reps, digest_preview, logs
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
@@ -22,11 +24,13 @@ from bot.app import (
     prepare_database,
     serve,
 )
+from bot.busy import when_free
 from bot.dispatcher import Dispatcher
 from bot.errors import Refusal
 from bot.scheduler import Scheduler
 from handlers.kit import Services, Settings, Translator
 from storage import migrate, reps
+from storage.db import is_locked
 
 # Jobs that run beside the adapters in `crm-bot` (the scheduler registers itself here).
 BACKGROUND: list[BackgroundFactory] = [Scheduler]
@@ -60,12 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     t = Translator(settings.crm_language)
     logs.setup(settings)
     services = build_services(settings)
+
+    def say_busy() -> None:
+        print(t("cli.db_busy"), file=sys.stderr, flush=True)
+
     try:
         if args.command == "db":
-            migrate.upgrade(services.db)
+            when_free(services.db, lambda: migrate.upgrade(services.db), say_busy)
             print(t("cli.upgraded", revision=migrate.current(services.db)))
             return 0
-        prepare_database(services, demo_data=bool(getattr(args, "demo", False)))
+        demo_data = bool(getattr(args, "demo", False))
+        when_free(services.db, lambda: prepare_database(services, demo_data=demo_data), say_busy)
         if args.command in ("import", "export"):
             return cli_data.run(args, services, t)
         if args.command == "rep":
@@ -84,6 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refusal as problem:  # set-up problems and refused sub-commands alike
         print(problem.said(t), file=sys.stderr)
         return 2
+    except OperationalError as error:  # another process kept the database's write lock
+        if not is_locked(error):
+            raise
+        print(t("cli.db_still_busy"), file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
     except KeyboardInterrupt:  # before the loop's own handlers are in place
         return 130
     finally:

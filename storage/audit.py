@@ -81,8 +81,6 @@ def pause(session: Session) -> None:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
-    from storage.models import AuditEvent
-
     if session.info.get("audit_paused"):
         return
     actor = session.info.get("actor")
@@ -100,23 +98,49 @@ def _after_flush(session: Session, _context: Any) -> None:
             if action == "update" and not changes:
                 continue
             rows.append(
-                {
-                    "at": now,
-                    "actor_rep_id": actor.rep_id if actor else None,
-                    "platform": actor.platform if actor else None,
-                    "action": action,
-                    "entity": obj.__tablename__,
-                    "entity_id": getattr(obj, "id", None),
-                    "changes": changes,
-                    "digest": digest_of(changes),
-                    "command": actor.command if actor else None,
-                }
+                _event(actor, now, action, obj.__tablename__, getattr(obj, "id", None), changes)
             )
+    _write(session, rows)
+
+
+def _event(
+    actor: Any, now: datetime, action: str, entity: str, entity_id: Any, changes: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "at": now,
+        "actor_rep_id": actor.rep_id if actor else None,
+        "platform": actor.platform if actor else None,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "changes": changes,
+        "digest": digest_of(changes),
+        "command": actor.command if actor else None,
+    }
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    from storage.models import AuditEvent
+
     if rows:
         session.connection().execute(insert(AuditEvent.__table__), rows)
         session.info[WROTE] = True
         if (watched := session.info.get(AUDITED)) is not None:
             watched.extend(rows)
+
+
+def record_created(session: Session, entity: str, rows: list[dict[str, Any]]) -> None:
+    """Audit rows inserted through Core (a bulk import), exactly as the flush hook would have
+    audited the same rows created through the ORM: every value but the id, as stored."""
+    if session.info.get("audit_paused"):
+        return
+    actor = session.info.get("actor")
+    now = (actor.at if actor else None) or utcnow()
+    events = []
+    for row in rows:
+        changes = {k: [None, _plain(v)] for k, v in row.items() if v is not None and k != "id"}
+        events.append(_event(actor, now, "create", entity, row["id"], changes))
+    _write(session, events)
 
 
 def install_audit(session_class: type[Session]) -> None:

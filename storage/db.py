@@ -9,6 +9,7 @@ PostgreSQL needs none of this and gets a plain engine.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,11 +19,15 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from storage.access import install_scoping
 from storage.audit import install_audit
 from storage.guard import install_guard
+
+BUSY_S = 5.0  # how long a write waits for SQLite's lock before it gives up
+POLL_S = 0.002
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,16 @@ class Database:
                 s.rollback()
                 raise
 
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Write transactions begun inside wait at most ``seconds`` for SQLite's lock."""
+        saved = self._write_engine
+        self._write_engine = self.engine.execution_options(crm_immediate=True, crm_busy_s=seconds)
+        try:
+            yield
+        finally:
+            self._write_engine = saved
+
     def compact(self) -> None:
         """Rewrite an SQLite file without its free pages (after an erasure: no old page may
         keep a copy). PostgreSQL reuses freed space by itself, and has nothing to do here."""
@@ -92,7 +107,7 @@ def _tune_sqlite(engine: Engine, foreign_keys: bool) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            "busy_timeout=5000",
+            f"busy_timeout={int(BUSY_S * 1000)}",
             f"foreign_keys={'ON' if foreign_keys else 'OFF'}",
             "synchronous=NORMAL",
         ):
@@ -101,8 +116,38 @@ def _tune_sqlite(engine: Engine, foreign_keys: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("crm_immediate")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("crm_immediate"):
+            _begin_immediate(conn, options.get("crm_busy_s", BUSY_S))
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(conn: Any, patience: float) -> None:
+    """Take the write lock, asking for it every few milliseconds for up to ``patience`` s.
+
+    Why not SQLite's busy timeout: its handler sleeps longer and longer (up to 100 ms between
+    tries), so a chat write waiting behind an import that takes the lock again a moment
+    after each commit could miss every gap and fail after 5 s. Polling often finds the gap
+    the import leaves between two batches (``storage.transfer.importer``)."""
+    deadline = time.monotonic() + patience
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as error:
+                if not is_locked(error) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(POLL_S)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(BUSY_S * 1000)}")
+
+
+def is_locked(error: BaseException) -> bool:
+    """SQLite's "database is locked" (another process holds the write lock)."""
+    return "database is locked" in str(error) or "database is busy" in str(error)
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

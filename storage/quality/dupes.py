@@ -155,18 +155,21 @@ def load(session: Session) -> list[Person]:
     return people
 
 
+def block_keys(key: str) -> list[tuple[str, ...]]:
+    """The blocks a name key falls in: two names are compared only if they share one."""
+    words = key.split()[:MAX_WORDS]
+    if len(words) == 1:
+        return [(words[0][:PREFIX],)]
+    found = list(combinations(sorted({w[:PREFIX] for w in words}), 2))
+    # The same with word endings, so a typo near the start of a word is still paired.
+    return found + list(combinations(sorted({"-" + w[-PREFIX:] for w in words}), 2))
+
+
 def _blocks(keys: Sequence[str]) -> dict[tuple[str, ...], list[int]]:
     blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, key in enumerate(keys):
-        words = key.split()[:MAX_WORDS]
-        if len(words) == 1:
-            blocks[(words[0][:PREFIX],)].append(i)
-            continue
-        for x, y in combinations(sorted({w[:PREFIX] for w in words}), 2):
-            blocks[(x, y)].append(i)
-        # The same with word endings, so a typo near the start of a word is still paired.
-        for x, y in combinations(sorted({"-" + w[-PREFIX:] for w in words}), 2):
-            blocks[(x, y)].append(i)
+        for block in block_keys(key):
+            blocks[block].append(i)
     return blocks
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -28,11 +29,11 @@ from babel import Locale
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
-from storage import customers
+from storage import bulk, customers
 from storage.folding import fold, name_key
-from storage.models import Customer
+from storage.models import ContactPoint, Customer, RawValue
 from storage.quality import dupes, normalize
-from storage.search import NameIndex
+from storage.transfer.lookalikes import LookAlikes
 from storage.transfer.rows import (
     Invalid,
     Issue,
@@ -44,6 +45,7 @@ from storage.transfer.rows import (
     known_raw,
     rep_ids,
 )
+from storage.types import utcnow
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -66,6 +68,7 @@ madencilik gayrimenkul non-profit"""
 FIX_CUTOFF = 85.0
 PERSON_WORDS = {"person", "individual", "private", "bireysel", "sahis", "kisi"}
 COMPANY_WORDS = {"company", "corporate", "business", "kurumsal", "firma", "sirket"}
+LOOKED_AT = 5  # customers per similar name key judged (a common name has thousands)
 SIMILAR_NAME = 80.0  # a shared phone ties two rows only if the names are at least this close
 
 
@@ -140,13 +143,22 @@ class Customers:
         self.by_ext: dict[str, int] = {}
         self.seen: dict[int, int] = {}
         self.parents: list[tuple[int, str]] = []
-        self.index = NameIndex()
+        self.lookalikes = LookAlikes()
+        self.ids = bulk.Ids(Customer)
+        self.new: dict[type[Any], list[dict[str, Any]]] = {
+            Customer: [],
+            ContactPoint: [],
+            RawValue: [],
+        }
+        self.unwritten: set[int] = set()  # customers created but still in ``self.new``
         self.industries = Vocabulary(
             {fold(i): i for i in KNOWN_INDUSTRIES}, "industry_fixed", self.notes
         )
         self.countries = Vocabulary(_countries(), "country_fixed", self.notes)
         self.reps: dict[str, int] = {}
         self.raw: set[tuple[str, int, str, str]] = set()
+        self.stamp: datetime | None = None
+        self._default_cache: dict[type[Any], tuple[Any, dict[str, Any]]] = {}
 
     def _remember(self, person: dupes.Person) -> None:
         self.people[person.id] = person
@@ -154,7 +166,7 @@ class Customers:
             self.by_key[person.key].append(person.id)
         for value in person.phones | person.emails:
             self.by_point[value].add(person.id)
-        self.index.put(person.id, person.name)
+        self.lookalikes.add(person.key)
 
     def prepare(self, session: Session) -> None:
         for person in dupes.load(session):
@@ -201,19 +213,20 @@ class Customers:
         if target is not None and target in self.seen:
             return Outcome("duplicate", Issue.of("repeats", line=self.seen[target]))
         if target is None:
-            customer = self._create(session, name, phones, emails, fields, ext)
+            cid = self._create(session, name, key, phones, emails, fields, ext)
             status = "new"
         else:
-            customer = session.get(Customer, target)
+            customer = self._get(session, target)
             assert customer is not None
             changed = self._update(session, customer, phones, emails, fields, ext)
             status = "updated" if changed else "unchanged"
-        assert customer.id is not None
-        if keep_raw(session, row, "customer", customer.id, customer.id, self.o.source, self.raw):
+            cid = target
+        sink = self.new[RawValue].append
+        if keep_raw(session, row, "customer", cid, cid, self.o.source, self.raw, sink):
             status = "updated" if status == "unchanged" else status
-        self.seen[customer.id] = row.line
+        self.seen[cid] = row.line
         if parent := row.get("parent"):
-            self.parents.append((customer.id, parent))
+            self.parents.append((cid, parent))
         return Outcome(status, flags=(flag,) if flag else ())
 
     def _match(
@@ -243,15 +256,14 @@ class Customers:
         if same:
             other = self.people[same[0]]
             return None, Issue.of("homonym", id=other.id, name=other.name)
-        for match in self.index.search(me.name, limit=5):
-            other = self.people.get(match.customer_id)
-            if other is None:
-                continue
-            pair = dupes.judge(me, other)
-            if not pair.homonym and (pair.contains or pair.name_score >= dupes.NAME_CUTOFF):
-                return None, Issue.of(
-                    "similar", id=other.id, name=other.name, score=pair.name_score
-                )
+        for other_key, _score in self.lookalikes.similar(me.key):
+            for cid in self.by_key.get(other_key, [])[:LOOKED_AT]:
+                other = self.people[cid]
+                pair = dupes.judge(me, other)
+                if not pair.homonym and (pair.contains or pair.name_score >= dupes.NAME_CUTOFF):
+                    return None, Issue.of(
+                        "similar", id=other.id, name=other.name, score=pair.name_score
+                    )
         return None, None
 
     def _holding(
@@ -269,7 +281,7 @@ class Customers:
             person = self.people[cid]
             if not (me.phones <= person.phones and me.emails <= person.emails):
                 continue
-            customer = session.get(Customer, cid)
+            customer = self._get(session, cid)
             if customer is None or (ext and customer.external_id != ext):
                 continue
             if any(getattr(customer, k) != v for k, v in fields.items()):
@@ -282,33 +294,66 @@ class Customers:
         self,
         session: Session,
         name: str,
+        key: str,
         phones: list[str],
         emails: list[str],
         fields: dict[str, Any],
         ext: str | None,
-    ) -> Customer:
-        customer = Customer(
-            name=name,
-            phone=phones[0] if phones else None,
-            email=emails[0] if emails else None,
-            external_source=self.o.source if ext else None,
-            external_id=ext,
-            **fields,
+    ) -> int:
+        """A new customer, kept as values until the batch is written (``_write``)."""
+        cid = self.ids.take(session)
+        now = self._now()
+        self.new[Customer].append(
+            {
+                **self._defaults(Customer, now),
+                "id": cid,
+                "name": name,
+                "name_key": key,
+                "phone": phones[0] if phones else None,
+                "email": emails[0] if emails else None,
+                "external_source": self.o.source if ext else None,
+                "external_id": ext,
+                **fields,
+            }
         )
-        if self.o.now:
-            customer.created_at = customer.updated_at = self.o.now
-        customers.create(session, customer)
-        for value in phones[1:]:
-            customers.add_point(session, customer, "phone", value)
-        for value in emails[1:]:
-            customers.add_point(session, customer, "email", value)
-        assert customer.id is not None
+        self.unwritten.add(cid)
+        for kind, values in (("phone", phones), ("email", emails)):
+            for value in values[1:]:
+                point = {"customer_id": cid, "kind": kind, "value": value, "label": None}
+                self.new[ContactPoint].append(point)
         if ext:
-            self.by_ext[ext] = customer.id
-        self._remember(
-            dupes.Person(customer.id, name, customer.name_key, frozenset(phones), frozenset(emails))
-        )
-        return customer
+            self.by_ext[ext] = cid
+        self._remember(dupes.Person(cid, name, key, frozenset(phones), frozenset(emails)))
+        return cid
+
+    def _now(self) -> datetime:
+        """The import's clock, else one time stamp per batch (as one command would stamp)."""
+        if self.stamp is None:
+            self.stamp = self.o.now or utcnow()
+        return self.stamp
+
+    def _defaults(self, model: type[Any], now: Any) -> dict[str, Any]:
+        """A model's defaults, worked out once per time stamp rather than once per row."""
+        if self._default_cache.get(model, (None,))[0] != now:
+            self._default_cache[model] = (now, bulk.defaults(model, now))
+        return dict(self._default_cache[model][1])
+
+    def _get(self, session: Session, cid: int) -> Customer | None:
+        """A customer as an ORM object; one still unwritten is written first."""
+        if cid in self.unwritten:
+            self._write(session)
+        return session.get(Customer, cid)
+
+    def _write(self, session: Session) -> None:
+        """The new customers, their further contact points and kept values, in three inserts
+        (customers first: the others point at them)."""
+        now = self._now()
+        for model, rows in self.new.items():
+            if model is not Customer:
+                rows[:] = [{**self._defaults(model, now), **row} for row in rows]
+            bulk.insert_audited(session, model, rows)
+            rows.clear()
+        self.unwritten.clear()
 
     def _update(
         self,
@@ -355,7 +400,10 @@ class Customers:
         return changed
 
     def end_batch(self, session: Session) -> None:
+        self._write(session)
         session.flush()
+        self.ids.forget()
+        self.stamp = None
 
     def finish(self, session: Session) -> None:
         """Parents last: a subsidiary may come before its parent in the file."""

@@ -1,8 +1,11 @@
 """CSV import: read, map headers, check and write rows in batches, report what happened.
 
-Why batches of a few hundred rows, each its own transaction: a long import must not hold
-SQLite's single write lock for minutes (the bot keeps answering between batches), and a
-failure loses at most one batch, never leaves half a row. A dry run is the exception: it runs
+Why batches, each its own transaction, cut after ``Options.budget_s`` (200 ms) or
+``batch_size`` rows, whichever comes first: a long import must not hold SQLite's single write
+lock for more than a moment, so that a chat write waiting for it (``storage.db`` polls for
+the lock every few milliseconds) gets in between two batches, well under a second; a row
+count alone cannot promise that, as rows differ in cost and machines in speed. A failure
+loses at most one batch, never leaves half a row. A dry run is the exception: it runs
 the whole file in one transaction and rolls it back, so its report is exactly what the real
 run would say (rows later in the file see what earlier rows would have created) while nothing
 is written to the database.
@@ -114,8 +117,12 @@ def run(
     *,
     progress: Callable[[int, int], None] | None = None,
     describe: Callable[[Issue], str] = str,
+    clock: Callable[[], float] = time.monotonic,
+    between: Callable[[], None] | None = None,
 ) -> Report:
-    """Import one CSV file; ``describe`` renders a reason for the report file.
+    """Import one CSV file; ``describe`` renders a reason for the report file. ``clock``
+    times each transaction against ``Options.budget_s``; ``between`` runs after each commit
+    (tests use it to write as a chat would, mid-import).
 
     Raises FileProblem (before anything is written) when the file cannot be read as a table.
     """
@@ -139,16 +146,23 @@ def run(
     with _transactions(db, actor, options.dry_run) as session_for:
         with session_for() as session:
             loader.prepare(session)
-        for start in range(0, len(rows), options.batch_size):
+        done = 0
+        while done < len(rows):
             with session_for() as session:
-                for row in rows[start : start + options.batch_size]:
+                cut = clock() + options.budget_s
+                for row in rows[done : done + options.batch_size]:
                     outcome = _one(loader, session, row)
                     report.counts[outcome.status] += 1
                     if outcome.status in REJECTED or outcome.flags:
                         report.problems.append((row, outcome))
+                    done += 1
+                    if clock() >= cut:
+                        break
                 loader.end_batch(session)
+            if between:
+                between()
             if progress:
-                progress(min(start + options.batch_size, len(rows)), len(rows))
+                progress(done, len(rows))
         with session_for() as session:
             loader.finish(session)
     report.notes = loader.notes

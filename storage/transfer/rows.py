@@ -7,6 +7,7 @@ that the import's modules depend on each other one way only.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -33,7 +34,8 @@ class Options:
     source: str = "csv"  # external ids are unique per source
     region: str = "TR"
     currency: str = "TRY"
-    batch_size: int = 500
+    batch_size: int = 2000  # rows per transaction at most
+    budget_s: float = 0.2  # and seconds per transaction at most (see importer)
     now: datetime | None = None
     report: Path | None = None  # where the problem rows go as CSV (never beside the input)
 
@@ -149,27 +151,31 @@ def keep_raw(
     customer_id: int | None,
     source: str,
     known: set[tuple[str, int, str, str]],
+    sink: Callable[[dict[str, Any]], None] | None = None,
 ) -> bool:
     """Store the row's kept values on a record (once: ``known`` holds what is already there,
-    so re-importing the file adds nothing). Returns whether anything was added."""
+    so re-importing the file adds nothing). Returns whether anything was added. ``sink``
+    takes each new RawValue's values instead of the session (a bulk writer)."""
     added = False
     for kept in row.kept:
         key = (entity, entity_id, kept.field, kept.raw)
         if key in known:
             continue
         known.add(key)
-        session.add(
-            RawValue(
-                entity=entity,
-                entity_id=entity_id,
-                customer_id=customer_id,
-                field=kept.field,
-                raw=kept.raw,
-                problem=kept.code,
-                source=source,
-                line=row.line,
-            )
-        )
+        values = {
+            "entity": entity,
+            "entity_id": entity_id,
+            "customer_id": customer_id,
+            "field": kept.field,
+            "raw": kept.raw,
+            "problem": kept.code,
+            "source": source,
+            "line": row.line,
+        }
+        if sink is None:
+            session.add(RawValue(**values))
+        else:
+            sink(values)
         added = True
     return added
 
