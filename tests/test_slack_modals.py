@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from storage.models import Deal, Interaction, Task
+from storage.models import Customer, Deal, Interaction, Task
 from tests.conftest import add_customer, add_rep, count, rows
 from tests.fakes.slack_harness import block_texts, button, fill, run, slack_running
 
@@ -205,3 +205,29 @@ def test_a_stranger_using_a_shortcut_sees_why_in_a_modal(services, world):
             assert "--slack-id USTRANGER" in view["blocks"][0]["text"]["text"]
 
     run(scenario())
+
+
+def test_the_edit_button_opens_a_form_of_every_field_and_saves_what_changed(services, world):
+    async def scenario():
+        async with slack_running(services) as slack:
+            await slack.command("find acme")
+            [card] = await slack.fake.wait_for("response_url")
+            await slack.press(button(card.args, "Edit"))
+            [opened] = await slack.fake.wait_for("views.open")
+            view = opened.args["view"]
+            assert (view["callback_id"], view["title"]["text"]) == ("crm_edit", "Edit")
+            by_label = {b["label"]["text"]: b for b in view["blocks"]}
+            city = by_label["City"]
+            assert city["element"]["initial_value"] == "İzmir"
+            unchanged = await slack.submit(fill(view, **{city["block_id"]: "İzmir"}))
+            assert unchanged.json()["response_action"] == "errors"
+            filled = fill(view, **{city["block_id"]: "Ankara", by_label["Tags"]["block_id"]: "vip"})
+            sent = await slack.submit(filled)
+            assert (sent.status, sent.body) == (200, "")
+            [posted] = await slack.fake.wait_for("chat.postEphemeral")
+            text = block_texts(posted.args)
+            assert "İzmir → Ankara" in text
+
+    run(scenario())
+    acme = next(c for c in rows(services, Customer) if c.name == "Acme Lojistik A.Ş.")
+    assert (acme.city, acme.tags) == ("Ankara", ["vip"])

@@ -17,6 +17,7 @@ nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -31,6 +32,7 @@ from bot.adapters.slack_blocks import (
     option,
     plain,
 )
+from bot.adapters.slack_edit import EDIT_VIEW, edit_submission, edit_target, edit_view
 from bot.adapters.slack_io import Outbox, Target, Who, Work, is_dm
 from bot.adapters.slack_modals import (
     CUSTOMER_ACTION,
@@ -65,7 +67,7 @@ def register(app: AsyncApp, outbox: Outbox, work: Work, dispatcher: Dispatcher) 
     app.action(re.compile(f"^{COMMAND_ACTION}"))(listen.action)
     app.action(SHARE_ACTION)(listen.share)
     app.options(CUSTOMER_ACTION)(listen.customer_options)
-    for view in VIEWS:
+    for view in (*VIEWS, EDIT_VIEW):
         app.view(view)(listen.submit)
     app.shortcut(LOG_SHORTCUT)(listen.log_shortcut)
     app.shortcut(DEAL_SHORTCUT)(listen.deal_shortcut)
@@ -73,6 +75,14 @@ def register(app: AsyncApp, outbox: Outbox, work: Work, dispatcher: Dispatcher) 
     app.event("app_mention")(listen.mention)
     app.event("message")(listen.message)
     return listen
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _key(kind: str, value: object) -> str | None:
@@ -192,6 +202,8 @@ class Listeners:
         form = opener(command)
         if form is not None and trigger:
             return await self._open(rep, str(trigger), form, {"channel": channel or ""}, user)
+        if trigger and edit_target(command):
+            return await self._edit_form(rep, str(trigger), target, command, channel or user)
         incoming = Incoming(
             "slack",
             channel or user,
@@ -261,6 +273,18 @@ class Listeners:
             view = task_view(t, meta, customer)
         await self.outbox.client.views_open(trigger_id=trigger, view=view)
 
+    async def _edit_form(
+        self, rep: Member, trigger: str, target: Target, command: str, channel: str
+    ) -> None:
+        """The Edit button: the record's fields in a form, or the refusal as an answer."""
+        incoming = Incoming("slack", channel, target.user, command, is_private=is_dm(channel),
+                            is_action=True)  # fmt: skip
+        replies = await self._dispatch(incoming)
+        view = edit_view(self.outbox.translator_for(rep), replies[-1], {"channel": channel})
+        if view is None:
+            return await self.outbox.deliver(target, replies)
+        await self.outbox.client.views_open(trigger_id=trigger, view=view)
+
     async def log_shortcut(self, ack: Any, body: Body, context: BoltContext) -> None:
         await ack()
         who = _who(context, str(body["user"]["id"]))
@@ -306,7 +330,11 @@ class Listeners:
         self, ack: Any, body: Body, view: dict[str, Any], context: BoltContext
     ) -> None:
         who = _who(context, str(body["user"]["id"]))
-        done = submission(view, self.outbox.translator_for(who.known))
+        t = self.outbox.translator_for(who.known)
+        if view.get("callback_id") == EDIT_VIEW:
+            done = edit_submission(view, _metadata(view), t)
+        else:
+            done = submission(view, t)
         if done.errors:
             return await ack(response_action="errors", errors=done.errors)
         await ack()
