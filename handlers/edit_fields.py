@@ -18,7 +18,7 @@ from typing import Any
 
 from handlers import edit_values as read
 from handlers.cards import email_text, phone_text
-from handlers.kit import Context, Usage, is_keyword
+from handlers.kit import Abort, Button, Context, Reply, Usage, is_keyword
 from handlers.refs import resolve_customer, resolve_deal
 from storage import customers, deals
 from storage.folding import name_key
@@ -188,6 +188,10 @@ def _money(ctx: Context, d: Deal, field: str, value: str) -> list[Change]:
         raise Usage("stage.won_currency", title=d.title, currency=d.currency)
     if number == old and currency == d.currency:
         return []
+    if not ctx.confirmed and number < ctx.services.settings.crm_small_amount:
+        shown = ctx.t.money(number, currency)  # "₺2? That seems small": as /deal add asks
+        keep = Button(ctx.t("money.keep", amount=shown), f"{ctx.again(ctx.args)} --confirm")
+        raise Abort(Reply(ctx.t("money.small", amount=shown), buttons=[keep]))
     setattr(d, field, number)
     d.currency = currency
     return [Change(field, before, ctx.t.money(number, currency))]

@@ -238,3 +238,14 @@ def test_the_guided_flow_in_turkish_on_a_deal(services, ayse) -> None:
 def test_edit_is_no_longer_missing(services, can) -> None:
     reply = Chat(services, can).say("/update")
     assert "/edit does that" in reply.text
+
+
+def test_a_small_amount_is_questioned_as_when_the_deal_was_added(services, can) -> None:
+    c = add_customer(services, "Acme", owner_id=can.id)
+    d = add_deal(services, c, "Fleet", "1000", owner_id=can.id)
+    chat = Chat(services, can)
+    asked = chat.say(f"/edit deal #{d.id} amount 2")
+    assert asked.text.startswith("₺2? That seems small")
+    assert one(services, Deal, d.id).amount == Decimal("1000.00")
+    chat.press(asked, "Keep")
+    assert one(services, Deal, d.id).amount == Decimal("2.00")
