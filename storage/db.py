@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from storage.access import install_scoping
+from storage.archive import install_archive_filter
 from storage.audit import install_audit
 from storage.guard import install_guard
 
@@ -112,3 +113,4 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 install_audit(Session)
 install_guard(Session)
 install_scoping(Session)
+install_archive_filter(Session)
