@@ -135,6 +135,7 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
         Button(t("button.new_task"), f"/task {ref}"),
         Button(t("button.new_deal"), f"/deal add {ref}"),
         Button(t("button.deals"), f"/deals {ref}"),
+        Button(t("button.delete"), f"/delete customer {ref}"),
     ]
     if not ctx.may_change(customer.owner_id):  # a teammate's: read it, task yourself, ask
         buttons = [b for b in buttons if b.command.startswith(("/task", "/deals"))]
@@ -174,6 +175,8 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
         for st in all_stages
         if st.id != deal.stage_id and ctx.may_change(deal.owner_id)
     ]
+    if ctx.may_change(deal.owner_id):
+        buttons.append(Button(t("button.delete"), f"/delete deal #{deal.id}"))
     card = Card("deal", deal.id, deal.title, fields)
     return Reply(text or deal.title, card=card, buttons=buttons)
 
@@ -195,6 +198,8 @@ def task_card(ctx: Context, task: Task, text: str = "") -> Reply:
     if task.status == "open" and ctx.may_change(task.assignee_id):
         buttons.append(Button(t("button.done"), f"/done #{task.id}"))
         buttons += [Button(t(key), f"/snooze #{task.id} {when}") for key, when in SNOOZES]
+    if ctx.may_change(task.assignee_id):
+        buttons.append(Button(t("button.delete"), f"/delete task #{task.id}"))
     return Reply(
         text or task.title, card=Card("task", task.id, task.title, fields), buttons=buttons
     )

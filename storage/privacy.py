@@ -53,7 +53,7 @@ def _plain(record: SQLModel) -> dict[str, Any]:
     return json.loads(record.model_dump_json())
 
 
-def _related(session: Session, customer_id: int) -> dict[str, list[Any]]:
+def related_rows(session: Session, customer_id: int) -> dict[str, list[Any]]:
     def rows(model: Any, *where: Any) -> list[Any]:
         return list(session.exec(select(model).where(*where).order_by(col(model.id))))
 
@@ -97,7 +97,7 @@ def collect(session: Session, customer_id: int) -> dict[str, Any] | None:
     customer = session.get(Customer, customer_id)
     if customer is None:
         return None
-    related = _related(session, customer_id)
+    related = related_rows(session, customer_id)
     reads = session.exec(
         select(AccessLog)
         .where(AccessLog.entity == "customer", AccessLog.entity_id == customer_id)
@@ -152,7 +152,7 @@ def forget(session: Session, customer_id: int, now: datetime) -> dict[str, int]:
     if customer is None:
         raise LookupError(customer_id)
     audit.pause(session)  # the values must not be written to the trail on their way out
-    related = _related(session, customer_id)
+    related = related_rows(session, customer_id)
     marks = identifiers(customer, related)
     keys = _keys(customer_id, related)
     counts = {name: len(rows) for name, rows in related.items()}

@@ -93,7 +93,8 @@ def test_card_shows_deals_history_and_tasks(services, chat: Chat, admin, people,
     assert "Teklif gönder" in fields["Open tasks"]
     buttons = [b.command for b in chat.say(f"/customer #{ugur.id}").buttons]
     ref = f"#{ugur.id}"
-    assert buttons == [f"/log call {ref}", f"/task {ref}", f"/deal add {ref}", f"/deals {ref}"]
+    assert buttons[:4] == [f"/log call {ref}", f"/task {ref}", f"/deal add {ref}", f"/deals {ref}"]
+    assert buttons[4:] == [f"/delete customer {ref}"]
 
 
 def test_customer_add_normalises_phone_and_email(services, chat: Chat, admin) -> None:

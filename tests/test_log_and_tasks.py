@@ -101,7 +101,8 @@ def test_task_with_trailing_customer(services, chat: Chat, acme) -> None:
     reply = chat.say("/task send the contract tomorrow 10am acme")
     assert reply.text == "Task set: send the contract, due Tue, Nov 24, 2026, 10:00."
     assert ("Customer", f"Acme Corporation (#{acme.id})") in reply.card.fields
-    assert [b.label for b in reply.buttons] == ["Done", "Snooze 1h", "Tomorrow", "Next week"]
+    labels = [b.label for b in reply.buttons]
+    assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Delete"]
 
 
 @pytest.mark.parametrize(

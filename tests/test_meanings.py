@@ -1,5 +1,5 @@
 """An unknown command is answered by what it means before how it is spelt: "/tahmin" and
-"/forecast" are /pipeline, "/sil" says honestly that deleting is not possible yet."""
+"/forecast" are /pipeline, "/düzenle" says honestly that editing is not possible yet."""
 
 from __future__ import annotations
 
@@ -35,8 +35,6 @@ def test_a_synonym_points_to_the_command(chat: Chat, typed, command) -> None:
 @pytest.mark.parametrize(
     ("typed", "missing"),
     [
-        ("/sil #12", "delete"),
-        ("/delete #12", "delete"),
         ("/düzenle #3", "edit"),
         ("/edit #3", "edit"),
         ("/geri al", "undo"),

@@ -70,6 +70,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
                 f"/task #{acme.id}",
                 f"/deal add #{acme.id}",
                 f"/deals #{acme.id}",
+                f"/delete customer #{acme.id}",
             ]
 
     asyncio.run(scenario())
@@ -118,7 +119,7 @@ def test_task_buttons_edit_the_message_and_answer_the_query(services, reps) -> N
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, "/task send the quote tomorrow 10am")
             labels = [b["text"] for b in card.buttons]
-            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week"]
+            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Delete"]
             snoozed = await press(fake, ELIF, card, "Snooze 1h")
             assert int(snoozed["message_id"]) == card.result_id
             assert "Snoozed &quot;send the quote&quot;" in snoozed["text"]
@@ -138,7 +139,7 @@ def test_stage_buttons_and_lost_asks_for_a_reason(services, reps, acme) -> None:
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, f"/deal #{deal.id}")
             stages = [b["text"] for b in card.buttons]
-            assert stages == ["Qualified", "Proposal", "Negotiation", "Won", "Lost"]
+            assert stages == ["Qualified", "Proposal", "Negotiation", "Won", "Lost", "Delete"]
             question = await press(fake, ELIF, card, "Lost")
             assert "Why was &quot;Pilot&quot; lost?" in question["text"]
             question.result = {"message_id": card.result_id}
