@@ -364,3 +364,19 @@ def test_webhook_checks_its_secret_on_every_request(services, reps, acme) -> Non
 
     asyncio.run(scenario())
     assert [i.summary for i in rows(services, Interaction)] == ["via webhook"]
+
+
+def test_delete_then_restore_by_the_buttons(services, reps, acme) -> None:
+    async def scenario() -> None:
+        async with telegram(services) as (fake, _adapter):
+            card = await ask(fake, ELIF, f"/customer #{acme.id}")
+            asked = await press(fake, ELIF, card, "Delete")
+            assert f"Delete customer &quot;Acme Corporation&quot; (#{acme.id})?" in asked["text"]
+            done = await press(fake, ELIF, asked, "Delete")
+            assert f"Deleted customer &quot;Acme Corporation&quot; (#{acme.id})." in done["text"]
+            assert "Acme" not in (await ask(fake, ELIF, "/find acme"))["text"]
+            back = await press(fake, ELIF, done, "Restore")
+            assert f"Restored customer &quot;Acme Corporation&quot; (#{acme.id})." in back["text"]
+            assert (await ask(fake, ELIF, "/find acme"))["text"].startswith("<b>Acme Corporation")
+
+    asyncio.run(scenario())
