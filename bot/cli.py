@@ -15,7 +15,16 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import OperationalError
 
-from bot import cli_audit, cli_data, cli_privacy, cli_rates, cli_reps, digest_preview, logs
+from bot import (
+    cli_audit,
+    cli_data,
+    cli_privacy,
+    cli_purge,
+    cli_rates,
+    cli_reps,
+    digest_preview,
+    logs,
+)
 from bot.adapters.console import ConsoleAdapter
 from bot.app import (
     BackgroundFactory,
@@ -47,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_reps.add_parsers(sub)
     cli_audit.add_parsers(sub)
     cli_privacy.add_parsers(sub)
+    cli_purge.add_parsers(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
     digest = sub.add_parser("digest", help="the daily digest")
@@ -83,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_audit.run(args, services, t)
         if args.command == "privacy":
             return cli_privacy.run(args, services, t)
+        if args.command == "purge":
+            return cli_purge.run(args, services, t)
         if args.command == "rates":
             return cli_rates.run(args, services, t)
         if args.command == "digest":

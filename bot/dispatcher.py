@@ -324,12 +324,14 @@ def _agrees(text: str) -> bool:
 
 def _undoable(ctx: Context, result: Reply | list[Reply]) -> Reply | list[Reply]:
     """A write answer gets an [Undo] button for its own command, when it changed a record
-    (not a question, not /undo itself, not an answer that has its own Undo, as a merge does)."""
+    (not a question, not /undo itself, not an answer that has its own way back: a merge's
+    /unmerge, a deletion's /restore)."""
     replies = result if isinstance(result, list) else [result]
     if not replies or not ctx.session.info.get(WROTE) or ctx.spec.name == "undo":
         return result
     label = ctx.t("button.undo")
     last = replies[-1]
-    if all(b.label != label for b in last.buttons):
+    own_way_back = ("/unmerge", "/restore")
+    if all(b.label != label and not b.command.startswith(own_way_back) for b in last.buttons):
         last.buttons.append(Button(label, f"/undo {ctx.session.info['actor'].command}"))
     return result

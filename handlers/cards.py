@@ -136,6 +136,7 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
         Button(t("button.new_deal"), f"/deal add {ref}"),
         Button(t("button.deals"), f"/deals {ref}"),
         Button(t("button.edit"), f"/edit customer {ref}"),
+        Button(t("button.delete"), f"/delete customer {ref}"),
     ]
     if not ctx.may_change(customer.owner_id):  # a teammate's: read it, task yourself, ask
         buttons = [b for b in buttons if b.command.startswith(("/task", "/deals"))]
@@ -177,6 +178,7 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
     ]
     if ctx.may_change(deal.owner_id):
         buttons.append(Button(t("button.edit"), f"/edit deal #{deal.id}"))
+        buttons.append(Button(t("button.delete"), f"/delete deal #{deal.id}"))
     card = Card("deal", deal.id, deal.title, fields)
     return Reply(text or deal.title, card=card, buttons=buttons)
 
@@ -200,6 +202,7 @@ def task_card(ctx: Context, task: Task, text: str = "") -> Reply:
         buttons += [Button(t(key), f"/snooze #{task.id} {when}") for key, when in SNOOZES]
     if ctx.may_change(task.assignee_id):
         buttons.append(Button(t("button.edit"), f"/edit task #{task.id}"))
+        buttons.append(Button(t("button.delete"), f"/delete task #{task.id}"))
     return Reply(
         text or task.title, card=Card("task", task.id, task.title, fields), buttons=buttons
     )

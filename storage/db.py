@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from storage.access import install_scoping
+from storage.archive import install_archive_filter
 from storage.audit import install_audit
 from storage.guard import install_guard
 
@@ -158,3 +159,4 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 install_audit(Session)
 install_guard(Session)
 install_scoping(Session)
+install_archive_filter(Session)

@@ -53,7 +53,7 @@ def _plain(record: SQLModel) -> dict[str, Any]:
     return json.loads(record.model_dump_json())
 
 
-def _related(session: Session, customer_id: int) -> dict[str, list[Any]]:
+def related_rows(session: Session, customer_id: int) -> dict[str, list[Any]]:
     def rows(model: Any, *where: Any) -> list[Any]:
         return list(session.exec(select(model).where(*where).order_by(col(model.id))))
 
@@ -97,7 +97,7 @@ def collect(session: Session, customer_id: int) -> dict[str, Any] | None:
     customer = session.get(Customer, customer_id)
     if customer is None:
         return None
-    related = _related(session, customer_id)
+    related = related_rows(session, customer_id)
     reads = session.exec(
         select(AccessLog)
         .where(AccessLog.entity == "customer", AccessLog.entity_id == customer_id)
@@ -152,7 +152,7 @@ def forget(session: Session, customer_id: int, now: datetime) -> dict[str, int]:
     if customer is None:
         raise LookupError(customer_id)
     audit.pause(session)  # the values must not be written to the trail on their way out
-    related = _related(session, customer_id)
+    related = related_rows(session, customer_id)
     marks = identifiers(customer, related)
     keys = _keys(customer_id, related)
     counts = {name: len(rows) for name, rows in related.items()}
@@ -176,24 +176,29 @@ def forget(session: Session, customer_id: int, now: datetime) -> dict[str, int]:
     _erase_customer(customer, now)
     session.add(customer)
     session.flush()
-    counts["audit"] = _erase_audit(session, keys, marks)
+    counts["audit"] = erase_audit(session, keys, marks)
     counts["elsewhere"] = _scrub_elsewhere(session, marks)
     erased_fields = sorted(k for k in _plain(customer) if k not in ("id", "kind", "created_at"))
-    _audit_erasure(session, "customer", customer_id, now, erased_fields)
+    audit_erasure(session, "customer", customer_id, now, erased_fields)
     return counts
 
 
-def _audit_erasure(
-    session: Session, entity: str, entity_id: int, now: datetime, fields: list[str]
+def audit_erasure(
+    session: Session,
+    entity: str,
+    entity_id: int,
+    now: datetime,
+    fields: list[str],
+    action: str = "erase",
 ) -> None:
-    """The erasure, in the trail: who, when, which fields; never the values."""
+    """The erasure (or a purge), in the trail: who, when, which fields; never the values."""
     actor = session.info.get("actor")
     changes = {"erased": fields}
     erasure = AuditEvent(
         at=now,
         actor_rep_id=actor.rep_id if actor else None,
         platform=actor.platform if actor else None,
-        action="erase",
+        action=action,
         entity=entity,
         entity_id=entity_id,
     )
@@ -243,10 +248,10 @@ def forget_contact(session: Session, contact_id: int, now: datetime) -> dict[str
     session.flush()
     counts = {
         "interactions": len(talks),
-        "audit": _erase_audit(session, [("contact", contact_id)], marks),
+        "audit": erase_audit(session, [("contact", contact_id)], marks),
         "elsewhere": _scrub_elsewhere(session, marks),
     }
-    _audit_erasure(session, "contact", contact_id, now, ["name", "role", "phone", "email"])
+    audit_erasure(session, "contact", contact_id, now, ["name", "role", "phone", "email"])
     return counts
 
 
@@ -262,7 +267,7 @@ def _erase_customer(customer: Customer, now: datetime) -> None:
     customers.touch(customer)  # every process's search index drops the old name
 
 
-def _erase_audit(session: Session, keys: list[tuple[str, int]], marks: set[str]) -> int:
+def erase_audit(session: Session, keys: list[tuple[str, int]], marks: set[str]) -> int:
     """Values of the trail about them, and any mention of them elsewhere in it, replaced;
     each row keeps its digest and says it was erased."""
     about = {e.id for e in _audit_rows(session, keys)}

@@ -22,7 +22,8 @@ query first re-reads the rows stamped within ``LOOKBACK`` of the newest stamp it
 (an indexed range scan that is normally empty), so another process's commits show up on the
 next query, a commit that lands slightly out of stamp order is not missed, and a rolled-back
 transaction never leaves a ghost entry. A customer merged into another (``merged_into_id``)
-leaves the index on the refresh after the merge, which stamps ``updated_at`` for that reason.
+leaves the index on the refresh after the merge, which stamps ``updated_at`` for that reason;
+so does an archived one (``storage.archive``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
+from storage.archive import with_archived
 from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
@@ -121,16 +123,18 @@ class NameIndex:
             Customer.owner_id,
             Customer.updated_at,
             Customer.merged_into_id,
+            Customer.archived_at,
         )
         if self._newest is not None:
             query = query.where(col(Customer.updated_at) >= self._newest - LOOKBACK)
         count = 0
-        for customer_id, name, owner, updated, merged_into in session.exec(unscoped(query)):
+        rows = session.exec(with_archived(unscoped(query)))
+        for customer_id, name, owner, updated, merged_into, archived in rows:
             if self._stamps.get(customer_id) == updated:
                 continue
-            if merged_into is None:
+            if merged_into is None and archived is None:
                 self.put(customer_id, name, owner)
-            else:  # merged away: out of search until /unmerge stamps it again
+            else:  # merged away or archived: out of search until /unmerge or /restore stamps it
                 self.remove(customer_id)
             self._stamps[customer_id] = updated
             if self._newest is None or updated > self._newest:

@@ -25,6 +25,7 @@ from sqlalchemy import func, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
+from storage.archive import with_archived
 from storage.models import AuditEvent, Undone
 
 WINDOW = timedelta(minutes=15)
@@ -127,7 +128,8 @@ def _check_unchanged_since(session: Session, row: AuditEvent, command: str) -> N
 
 
 def _revert(session: Session, model: type[SQLModel], row: AuditEvent) -> None:
-    record = session.get(model, row.entity_id)
+    # an archived record too: undoing its deletion is what brings it back
+    record = session.exec(with_archived(select(model).where(model.id == row.entity_id))).first()
     if row.action == "create":
         if record is not None:
             session.delete(record)

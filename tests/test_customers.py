@@ -94,7 +94,7 @@ def test_card_shows_deals_history_and_tasks(services, chat: Chat, admin, people,
     buttons = [b.command for b in chat.say(f"/customer #{ugur.id}").buttons]
     ref = f"#{ugur.id}"
     assert buttons == [f"/log call {ref}", f"/task {ref}", f"/deal add {ref}", f"/deals {ref}",
-                       f"/edit customer {ref}"]  # fmt: skip
+                       f"/edit customer {ref}", f"/delete customer {ref}"]  # fmt: skip
 
 
 def test_customer_add_normalises_phone_and_email(services, chat: Chat, admin) -> None:

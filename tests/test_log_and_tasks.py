@@ -102,7 +102,7 @@ def test_task_with_trailing_customer(services, chat: Chat, acme) -> None:
     assert reply.text == "Task set: send the contract, due Tue, Nov 24, 2026, 10:00."
     assert ("Customer", f"Acme Corporation (#{acme.id})") in reply.card.fields
     labels = [b.label for b in reply.buttons]
-    assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Edit", "Undo"]
+    assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Edit", "Delete", "Undo"]
 
 
 @pytest.mark.parametrize(

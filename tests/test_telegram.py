@@ -71,6 +71,7 @@ def test_start_registers_menus_and_answers_a_card(services, reps, acme) -> None:
                 f"/deal add #{acme.id}",
                 f"/deals #{acme.id}",
                 f"/edit customer #{acme.id}",
+                f"/delete customer #{acme.id}",
             ]
 
     asyncio.run(scenario())
@@ -119,7 +120,15 @@ def test_task_buttons_edit_the_message_and_answer_the_query(services, reps) -> N
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, "/task send the quote tomorrow 10am")
             labels = [b["text"] for b in card.buttons]
-            assert labels == ["Done", "Snooze 1h", "Tomorrow", "Next week", "Edit", "Undo"]
+            assert labels == [
+                "Done",
+                "Snooze 1h",
+                "Tomorrow",
+                "Next week",
+                "Edit",
+                "Delete",
+                "Undo",
+            ]
             snoozed = await press(fake, ELIF, card, "Snooze 1h")
             assert int(snoozed["message_id"]) == card.result_id
             assert "Snoozed &quot;send the quote&quot;" in snoozed["text"]
@@ -139,7 +148,15 @@ def test_stage_buttons_and_lost_asks_for_a_reason(services, reps, acme) -> None:
         async with telegram(services) as (fake, _adapter):
             card = await ask(fake, ELIF, f"/deal #{deal.id}")
             stages = [b["text"] for b in card.buttons]
-            assert stages == ["Qualified", "Proposal", "Negotiation", "Won", "Lost", "Edit"]
+            assert stages == [
+                "Qualified",
+                "Proposal",
+                "Negotiation",
+                "Won",
+                "Lost",
+                "Edit",
+                "Delete",
+            ]
             question = await press(fake, ELIF, card, "Lost")
             assert "Why was &quot;Pilot&quot; lost?" in question["text"]
             question.result = {"message_id": card.result_id}
@@ -381,3 +398,19 @@ def test_webhook_checks_its_secret_on_every_request(services, reps, acme) -> Non
 
     asyncio.run(scenario())
     assert [i.summary for i in rows(services, Interaction)] == ["via webhook"]
+
+
+def test_delete_then_restore_by_the_buttons(services, reps, acme) -> None:
+    async def scenario() -> None:
+        async with telegram(services) as (fake, _adapter):
+            card = await ask(fake, ELIF, f"/customer #{acme.id}")
+            asked = await press(fake, ELIF, card, "Delete")
+            assert f"Delete customer &quot;Acme Corporation&quot; (#{acme.id})?" in asked["text"]
+            done = await press(fake, ELIF, asked, "Delete")
+            assert f"Deleted customer &quot;Acme Corporation&quot; (#{acme.id})." in done["text"]
+            assert "Acme" not in (await ask(fake, ELIF, "/find acme"))["text"]
+            back = await press(fake, ELIF, done, "Restore")
+            assert f"Restored customer &quot;Acme Corporation&quot; (#{acme.id})." in back["text"]
+            assert (await ask(fake, ELIF, "/find acme"))["text"].startswith("<b>Acme Corporation")
+
+    asyncio.run(scenario())

@@ -147,3 +147,14 @@ def test_undo_over_telegram(services, team) -> None:
 
     asyncio.run(scenario())
     assert rows(services, Interaction) == []
+
+
+def test_undo_brings_back_a_deleted_deal(services, team) -> None:
+    _, ayse = team
+    acme = add_customer(services, "Acme Lojistik", owner_id=ayse.id)
+    deal = add_deal(services, acme, "Filo", "1000", owner_id=ayse.id)
+    chat = Chat(services, ayse)
+    chat.say(f"/sil fırsat #{deal.id} --confirm")
+    assert chat.say(f"/deal #{deal.id}").card is None
+    chat.say("/geri al")
+    assert chat.say(f"/deal #{deal.id}").card is not None

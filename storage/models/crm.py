@@ -61,6 +61,8 @@ class Customer(SQLModel, table=True):
     external_source: str | None = Field(default=None, max_length=32)
     external_id: str | None = Field(default=None, max_length=64)
     erased_at: datetime | None = _ts()  # personal data erased on request (crm-bot privacy)
+    archived_at: datetime | None = _ts()  # deleted (archived): out of every query, restorable
+    archived_by_id: int | None = Field(default=None, foreign_key="rep.id")
     created_at: datetime = _created()
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
@@ -189,6 +191,8 @@ class Deal(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64)
     lost_reason: str | None = Field(default=None, max_length=500)
     stage_changed_at: datetime = _created()
+    archived_at: datetime | None = _ts()  # deleted (archived): out of every query, restorable
+    archived_by_id: int | None = Field(default=None, foreign_key="rep.id")
     closed_at: datetime | None = _ts()
     created_at: datetime = _created()
     updated_at: datetime = _created()
@@ -246,6 +250,8 @@ class Task(SQLModel, table=True):
     last_reminded_at: datetime | None = _ts()
     created_by_id: int | None = Field(default=None, foreign_key="rep.id")
     created_at: datetime = _created()
+    archived_at: datetime | None = _ts()  # deleted (archived): out of every query, restorable
+    archived_by_id: int | None = Field(default=None, foreign_key="rep.id")
 
 
 class Consent(SQLModel, table=True):
