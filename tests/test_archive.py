@@ -120,15 +120,15 @@ def test_turkish_delete_a_deal_by_yes_then_restore(services, acme) -> None:
     deal = add_deal(services, acme, "Danışmanlık paketi", "60000", stage="Qualified")
     chat = Chat(services, ayse)
     asked = chat.say(f"/sil fırsat #{deal.id}")
-    assert asked.text.splitlines()[0] == f'fırsat "Danışmanlık paketi" (#{deal.id}) silinsin mi?'
+    assert asked.text.splitlines()[0] == f'Silinsin mi: fırsat "Danışmanlık paketi" (#{deal.id})?'
     assert [b.label for b in asked.buttons] == ["Sil", "İptal"]
-    assert chat.say("evet").text == f'fırsat "Danışmanlık paketi" (#{deal.id}) silindi.'
+    assert chat.say("evet").text == f'Silindi: fırsat "Danışmanlık paketi" (#{deal.id}).'
     assert "Danışmanlık paketi" not in shown(chat.say("/firsatlar hepsi"))
     listed = chat.say("/silinenler")
     assert listed.text.splitlines()[0] == "Son 30 günde silinenler:"
     assert listed.buttons[0].label == f"#{deal.id} geri yükle"
     back = chat.say(f"/geriyukle fırsat #{deal.id}")
-    assert back.text == f'fırsat "Danışmanlık paketi" (#{deal.id}) geri yüklendi.'
+    assert back.text == f'Geri yüklendi: fırsat "Danışmanlık paketi" (#{deal.id}).'
     assert "Danışmanlık paketi" in shown(chat.say("/firsatlar hepsi"))
 
 

@@ -101,7 +101,7 @@ def test_a_record_changed_since_by_someone_else_is_left_alone(services, team) ->
     Chat(services, murat).say(f"/stage #{deal.id} müzakere")
     [moved] = rows(services, Deal)
     refused = Chat(services, ayse).say("/undo")
-    assert refused.text.startswith(f"Bu fırsat (#{deal.id}) o zamandan beri Murat Kaya'dan")
+    assert refused.text.startswith(f"Bu fırsat (#{deal.id}) o zamandan beri Murat Kaya tarafından")
     assert rows(services, Deal)[0].stage_id == moved.stage_id
     assert rows(services, Undone) == []
 
@@ -115,7 +115,7 @@ def test_a_merge_affected_record_is_not_undone_under_the_merge(services, team) -
     [moved] = rows(services, Interaction)
     assert moved.customer_id == keep.id
     refused = Chat(services, ayse).say("/undo")
-    assert "o zamandan beri Murat Kaya'dan değiştirildi" in refused.text
+    assert "o zamandan beri Murat Kaya tarafından değiştirildi" in refused.text
     assert [i.customer_id for i in rows(services, Interaction)] == [keep.id]
 
 
