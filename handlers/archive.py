@@ -22,27 +22,22 @@ from handlers.kit import (
     Reply,
     Usage,
     command,
-    is_keyword,
 )
-from handlers.ownership import ENTITIES
-from handlers.refs import choices_reply, parse_id, resolve_customer, resolve_deal, resolve_task
+from handlers.records import ENTITIES, kind_named, owner_of, resolve
+from handlers.refs import choices_reply, parse_id
 from storage import archive
 from storage.access import Forbidden
 from storage.archive import ArchiveError, Batch, Record, kind_of, label
-from storage.models import Customer, Deal, Task
+from storage.models import Customer, Deal
 
 
 def _kind_and_ref(ctx: Context) -> tuple[str | None, str]:
     words = ctx.words
-    kind = next((e for e in ENTITIES if words and is_keyword(words[0], f"kw.entity.{e}")), None)
+    kind = kind_named(words)
     ref = " ".join(words[1:] if kind else words)
     if not ref:
         raise Usage()
     return kind, ref
-
-
-def _owner(record: Record) -> int | None:
-    return record.assignee_id if isinstance(record, Task) else record.owner_id
 
 
 def _name(ctx: Context, record: Record) -> str:
@@ -70,12 +65,7 @@ def _record(ctx: Context, kind: str | None, ref: str) -> Record:
     record_id = parse_id(ref)
     if kind is None and record_id is not None:
         return _by_id(ctx, record_id, archived=False)
-    rebuild = ctx.again(f"{kind or 'customer'} {{ref}}")
-    if kind == "deal":
-        return resolve_deal(ctx, ref, rebuild)
-    if kind == "task":
-        return resolve_task(ctx, ref, rebuild)
-    return resolve_customer(ctx, ref, rebuild)
+    return resolve(ctx, kind or "customer", ref, ctx.again(f"{kind or 'customer'} {{ref}}"))
 
 
 def _along(ctx: Context, batch: Batch) -> str:
@@ -87,8 +77,8 @@ def _along(ctx: Context, batch: Batch) -> str:
 
 def _may_change(ctx: Context, record: Record) -> None:
     """Refused before asking, not after the rep has confirmed."""
-    if not ctx.may_change(_owner(record)):
-        raise Forbidden(kind_of(record), record.id, _owner(record), "change")
+    if not ctx.may_change(owner_of(record)):
+        raise Forbidden(kind_of(record), record.id, owner_of(record), "change")
 
 
 @command("delete", writes=True, aliases=("sil", "remove", "kaldir", "kaldır"))

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 from handlers.assignees import named_rep
 from handlers.cards import SNOOZES, customer_card, deal_card, task_card
-from handlers.kit import Abort, Button, Context, Reply, Translator, Usage, command, is_keyword
-from handlers.ownership import ENTITIES
-from handlers.refs import parse_id, resolve_customer, resolve_deal, resolve_rep, resolve_task
+from handlers.kit import Abort, Button, Context, Reply, Translator, Usage, command
+from handlers.records import OPENS, kind_named, owner_field, resolve
+from handlers.refs import parse_id, resolve_rep
 from storage import reps
+from storage.archive import Record, label
 from storage.models import Customer, Deal, Rep, Task
-
-Record = Customer | Deal | Task
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class _Asked:
 
 def _parse(ctx: Context) -> _Asked:
     words = ctx.words
-    entity = next((e for e in ENTITIES if words and is_keyword(words[0], f"kw.entity.{e}")), None)
+    entity = kind_named(words)
     if entity is None or len(words) < 3:
         raise Usage()
     rest = words[1:]
@@ -53,40 +52,24 @@ def _parse(ctx: Context) -> _Asked:
     raise Usage("assign.no_rep")
 
 
-def _record(ctx: Context, asked: _Asked) -> Record:
-    rebuild = ctx.again(f"{asked.entity} {{ref}} {asked.rep_text}")
-    if asked.entity == "customer":
-        return resolve_customer(ctx, asked.ref, rebuild)
-    if asked.entity == "deal":
-        return resolve_deal(ctx, asked.ref, rebuild)
-    return resolve_task(ctx, asked.ref, rebuild)
-
-
-def _owner_field(record: Record) -> str:
-    return "assignee_id" if isinstance(record, Task) else "owner_id"
-
-
-def _title(record: Record) -> str:
-    return record.title if isinstance(record, Deal | Task) else record.name
-
-
 @command("assign", writes=True, aliases=("ata", "devret"))
 def assign(ctx: Context) -> Reply:
     asked = _parse(ctx)
     t = ctx.t
     if ctx.rep.role == "rep":
         raise Abort(Reply(t("access.reassign")))
-    record = _record(ctx, asked)
+    record = resolve(ctx, asked.entity, asked.ref,
+                     ctx.again(f"{asked.entity} {{ref}} {asked.rep_text}"))  # fmt: skip
     entity_id = record.id
     rebuild = ctx.again(f"{asked.entity} #{entity_id} @{{ref}}")
     rep = named_rep(ctx, asked.rep_text) or resolve_rep(ctx, asked.rep_text, rebuild)
     if not ctx.may_change(rep.id):
         raise Abort(Reply(t("assign.outside_team", name=rep.name)))
-    field = _owner_field(record)
+    field = owner_field(record)
     before: int | None = getattr(record, field)
     what = t(f"entity.{asked.entity}")
     if before == rep.id:
-        return _card(ctx, record, t("assign.already", record=what, title=_title(record),
+        return _card(ctx, record, t("assign.already", record=what, title=label(record),
                                     name=rep.name))  # fmt: skip
     setattr(record, field, rep.id)
     if not isinstance(record, Task):
@@ -97,7 +80,7 @@ def assign(ctx: Context) -> Reply:
     previous = reps.get(ctx.session, before) if before not in (None, ctx.rep.id, rep.id) else None
     if previous is not None and previous.active:
         _tell(ctx, previous, record, asked.entity, "assign.taken", to=rep.name)
-    text = t("assign.done", record=what, title=_title(record), name=rep.name)
+    text = t("assign.done", record=what, title=label(record), name=rep.name)
     return _card(ctx, record, text)
 
 
@@ -112,10 +95,9 @@ def _card(ctx: Context, record: Record, text: str) -> Reply:
 def _tell(ctx: Context, who: Rep, record: Record, entity: str, key: str, **more: str) -> None:
     """A notice in ``who``'s language, with buttons on the record they can press there."""
     told = Translator(who.language or ctx.services.settings.crm_language)
-    text = told(key, by=ctx.rep.name, record=told(f"entity.{entity}"), title=_title(record),
+    text = told(key, by=ctx.rep.name, record=told(f"entity.{entity}"), title=label(record),
                 **more)  # fmt: skip
-    opens = {"customer": "/customer", "deal": "/deal", "task": "/tasks"}[entity]
-    buttons = [Button(told("button.open"), f"{opens} #{record.id}")]
+    buttons = [Button(told("button.open"), f"{OPENS[entity]} #{record.id}")]
     if isinstance(record, Task) and key == "assign.given":
         buttons = [Button(told("button.done"), f"/done #{record.id}")] + [
             Button(told(label), f"/snooze #{record.id} {when}") for label, when in SNOOZES

@@ -20,8 +20,10 @@ from handlers.cards import customer_card, deal_card, task_card
 from handlers.edit_contacts import edit_contact
 from handlers.edit_fields import FIELDS, RAW_FIELDS, Change, apply, field_at, shown
 from handlers.kit import Abort, Button, Card, Context, Reply, Usage, catalog, command, is_keyword
-from handlers.refs import parse_id, resolve_customer, resolve_deal, resolve_task
+from handlers.records import kind_named, owner_of, resolve
+from handlers.refs import parse_id
 from storage import customers, edits
+from storage.archive import label
 from storage.models import Customer, Deal, Task
 
 KINDS = ("customer", "deal", "task")
@@ -31,18 +33,9 @@ Record = Customer | Deal | Task
 def _kind(words: list[str]) -> tuple[str, list[str]]:
     if words and is_keyword(words[0], "kw.edit.contact"):
         return "contact", words[1:]
-    for kind in KINDS:
-        if words and is_keyword(words[0], f"kw.entity.{kind}"):
-            return kind, words[1:]
+    if kind := kind_named(words):
+        return kind, words[1:]
     return "customer", words
-
-
-def _record(ctx: Context, kind: str, ref: str, rebuild: str) -> Record:
-    if kind == "customer":
-        return resolve_customer(ctx, ref, rebuild)
-    if kind == "deal":
-        return resolve_deal(ctx, ref, rebuild)
-    return resolve_task(ctx, ref, rebuild)
 
 
 @command("edit", writes=True, aliases=("duzenle", "degistir"))
@@ -61,9 +54,9 @@ def edit(ctx: Context) -> Reply:
     )
     ref = " ".join(words[:start])
     tail = " ".join(words[start:])
-    record = _record(ctx, kind, ref, ctx.again(f"{kind} {{ref}} {tail}".strip()))
+    record = resolve(ctx, kind, ref, ctx.again(f"{kind} {{ref}} {tail}".strip()))
     prefix = f"/edit {kind} #{record.id}"
-    if not ctx.may_change(_owner(record)):
+    if not ctx.may_change(owner_of(record)):
         raise Abort(Reply(ctx.t("edit.not_yours")))
     if start == len(words) and not more:
         return menu(ctx, kind, record)
@@ -83,10 +76,6 @@ def edit(ctx: Context) -> Reply:
     return _answer(ctx, kind, record, changes)
 
 
-def _owner(record: Record) -> int | None:
-    return record.assignee_id if isinstance(record, Task) else record.owner_id
-
-
 def _names(ctx: Context, kind: str) -> str:
     return ", ".join(_word(ctx, f) for f in FIELDS[kind])
 
@@ -94,10 +83,6 @@ def _names(ctx: Context, kind: str) -> str:
 def _word(ctx: Context, field: str) -> str:
     """The field's first keyword in the rep's language: what a button types."""
     return catalog(ctx.t.language)[f"kw.field.{field}"].split("|")[0]
-
-
-def _title(record: Record) -> str:
-    return record.name if isinstance(record, Customer) else record.title
 
 
 def current(ctx: Context, kind: str, record: Record) -> list[tuple[str, str, str]]:
@@ -137,10 +122,10 @@ def menu(ctx: Context, kind: str, record: Record) -> Reply:
     """The fields with their values and a button for each: pressing one asks for its value."""
     rows = current(ctx, kind, record)
     card = Card(
-        f"edit_{kind}", record.id or 0, _title(record), [(lab, v or "—") for _, lab, v in rows]
+        f"edit_{kind}", record.id or 0, label(record), [(lab, v or "—") for _, lab, v in rows]
     )
     choices = [Button(lab, f"/edit {kind} #{record.id} {_word(ctx, f)}") for f, lab, _ in rows]
-    text = ctx.t("edit.ask_field", title=_title(record))
+    text = ctx.t("edit.ask_field", title=label(record))
     return Reply(
         text, card=card, choices=choices, buttons=[Button(ctx.t("button.cancel"), "/cancel")]
     )
@@ -156,9 +141,9 @@ def _answer(ctx: Context, kind: str, record: Record, changes: list[Change]) -> R
     t = ctx.t
     if changes:
         lines = [f"• {t(f'edit.field.{c.field}')}: {c.before} → {c.after}" for c in changes]
-        text = t("edit.done", title=_title(record)) + "\n" + "\n".join(lines)
+        text = t("edit.done", title=label(record)) + "\n" + "\n".join(lines)
     else:
-        text = t("edit.unchanged", title=_title(record))
+        text = t("edit.unchanged", title=label(record))
     ctx.session.flush()
     if isinstance(record, Customer):
         return customer_card(ctx, record, text)

@@ -15,10 +15,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from handlers.cards import email_text, phone_text
-from handlers.kit import Button, Context, Reply, Usage, command, is_keyword
-from handlers.ownership import ENTITIES
-from handlers.refs import resolve_customer, resolve_deal, resolve_task
+from handlers.kit import Button, Context, Reply, Usage, command, page_asked
+from handlers.records import OPENS, kind_named, resolve
 from storage import access_log, customers, deals, history, reps
+from storage.archive import label
 from storage.models import AuditEvent, Customer, Deal, Task
 
 PAGE = 10
@@ -62,11 +62,8 @@ Record = Customer | Deal | Task
 
 def _parse(ctx: Context) -> tuple[str, str, int]:
     """``[kind] <ref> [page N]``; without a kind, a customer."""
-    words = list(ctx.words)
-    page = 1
-    if len(words) >= 2 and is_keyword(words[-2], "kw.page") and words[-1].isdigit():
-        page, words = max(int(words[-1]), 1), words[:-2]
-    entity = next((e for e in ENTITIES if words and is_keyword(words[0], f"kw.entity.{e}")), None)
+    page, words = page_asked(ctx.words)
+    entity = kind_named(words)
     if entity is not None:
         words = words[1:]
     return entity or "customer", " ".join(words), page
@@ -78,11 +75,7 @@ def show_history(ctx: Context) -> Reply:
     if not ref:
         raise Usage()
     rebuild = ctx.again(f"{entity} {{ref}}")
-    record: Record = {
-        "customer": resolve_customer,
-        "deal": resolve_deal,
-        "task": resolve_task,
-    }[entity](ctx, ref, rebuild)
+    record = resolve(ctx, entity, ref, rebuild)
     assert record.id is not None
     if isinstance(record, Customer):
         access_log.record(ctx.session, rep_id=ctx.rep.id, platform=ctx.incoming.platform,
@@ -90,7 +83,7 @@ def show_history(ctx: Context) -> Reply:
                           detail="history")  # fmt: skip
     t = ctx.t
     what = t(f"entity.{entity}")
-    title = record.name if isinstance(record, Customer) else record.title
+    title = label(record)
     shown = [(e, lines) for e in history.events(ctx.session, entity, record.id)
              if (lines := details(ctx, e, record))]  # fmt: skip
     if not shown:
@@ -109,8 +102,7 @@ def show_history(ctx: Context) -> Reply:
     if page < pages:
         older = ctx.again(f"{entity} #{record.id} page {page + 1}")
         buttons.append(Button(t("history.older"), older))
-    opens = {"customer": "/customer", "deal": "/deal", "task": "/tasks"}[entity]
-    buttons.append(Button(t("button.open"), f"{opens} #{record.id}"))
+    buttons.append(Button(t("button.open"), f"{OPENS[entity]} #{record.id}"))
     return Reply("\n".join(lines), buttons=buttons)
 
 

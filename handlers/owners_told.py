@@ -21,35 +21,27 @@ from zoneinfo import ZoneInfo
 
 from handlers.history import details
 from handlers.kit import Button, Context, Reply, Translator
+from handlers.records import owner_field, owner_of
 from storage import reps
+from storage.archive import KINDS, label
 from storage.audit import audited
 from storage.chat import notices
-from storage.models import AuditEvent, Customer, Deal, Task
+from storage.models import AuditEvent
 
 BATCH = "owners"
 WINDOW = timedelta(minutes=1)
-_MODELS: dict[str, type[Customer] | type[Deal] | type[Task]] = {
-    "customer": Customer,
-    "deal": Deal,
-    "task": Task,
-}
-_OWNER = {"customer": "owner_id", "deal": "owner_id", "task": "assignee_id"}
 
 
 def tell_owners(ctx: Context) -> None:
     for row in audited(ctx.session):
         entity = row["entity"]
-        if entity not in _MODELS or row["entity_id"] is None:
-            continue
-        field = _OWNER[entity]
-        changes: dict[str, Any] = row["changes"]
-        if field in changes:
+        if entity not in KINDS or row["entity_id"] is None:
             continue
         with ctx.session.no_autoflush:
-            record = ctx.session.get(_MODELS[entity], row["entity_id"])
-        if record is None:
+            record = ctx.session.get(KINDS[entity], row["entity_id"])
+        if record is None or owner_field(record) in row["changes"]:
             continue
-        owner_id = getattr(record, field)
+        owner_id = owner_of(record)
         if owner_id is None or owner_id == ctx.rep.id:
             continue
         owner = reps.get(ctx.session, owner_id)
@@ -65,7 +57,7 @@ def _tell(ctx: Context, owner: Any, entity: str, record: Any, event: AuditEvent)
     said = details(theirs, event, record)
     if not said:
         return
-    title = record.name if isinstance(record, Customer) else record.title
+    title = label(record)
     line = told("owners.changed", by=ctx.rep.name, action=told(f"history.action.{event.action}"),
                 record=told(f"entity.{entity}"), title=title, id=record.id)  # fmt: skip
     reply = Reply(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from handlers.kit import Button, Context, Reply, Translator, Usage, command, is_keyword
+from handlers.kit import Button, Context, Reply, Translator, Usage, command
+from handlers.records import ENTITIES, kind_named
 from handlers.refs import parse_id
 from storage import customers, deals, reps, tasks
 from storage.access import Forbidden
-
-ENTITIES = ("customer", "deal", "task")
 
 
 def _title(session: Session, entity: str, entity_id: int | None) -> str | None:
@@ -56,7 +55,7 @@ def ask(ctx: Context) -> Reply:
     """``/ask <customer|deal|task> #<id> [-- what you tried]``: tell the owner (the record's
     kind in either language: ``/ask fırsat #12``)."""
     words = ctx.words
-    entity = next((e for e in ENTITIES if words and is_keyword(words[0], f"kw.entity.{e}")), None)
+    entity = kind_named(words)
     if len(words) != 2 or entity is None or (record_id := parse_id(words[1])) is None:
         raise Usage()
     getter = {"customer": customers.get, "deal": deals.get, "task": tasks.get}[entity]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.cards import task_card, task_line
-from handlers.kit import Button, Context, Reply, Usage, command, is_keyword
+from handlers.kit import Button, Context, Reply, Usage, command, is_keyword, page_asked
 from handlers.refs import parse_id, resolve_rep, resolve_task
 from storage import customers, tasks
 from storage.folding import fold
@@ -34,9 +34,7 @@ class _Asked:
 
 def _parse(words: list[str]) -> _Asked:
     """``[overdue] [rep] [page N]``, the keywords in either language."""
-    page = 1
-    if len(words) >= 2 and is_keyword(words[-2], "kw.page") and words[-1].isdigit():
-        page, words = max(int(words[-1]), 1), words[:-2]
+    page, words = page_asked(words)
     overdue = bool(words) and is_keyword(words[0], "kw.overdue")
     named = " ".join(words[1:] if overdue else words).removeprefix("@")
     return _Asked(overdue, named, page)

@@ -19,7 +19,7 @@ from handlers.kit.i18n import (
     keywords,
 )
 from handlers.kit.messages import Attachment, Button, Card, Incoming, Reply, numbered
-from handlers.kit.parsing import split_command, split_literal
+from handlers.kit.parsing import page_asked, split_command, split_literal
 from handlers.kit.registry import (
     CONFIRM_FLAG,
     PREVIEW_FLAG,
@@ -87,6 +87,7 @@ __all__ = [
     "lookup",
     "meant",
     "numbered",
+    "page_asked",
     "parse_days",
     "parse_hhmm",
     "read_hhmm",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from handlers.kit.i18n import is_keyword
+
 LITERAL = re.compile(r"(?:^|\s)--(?:\s|$)")
 
 
@@ -31,3 +33,10 @@ def split_literal(text: str) -> tuple[str, str | None]:
     if found is None:
         return text, None
     return text[: found.start()], text[found.end() :].strip()
+
+
+def page_asked(words: list[str]) -> tuple[int, list[str]]:
+    """``… page 2`` / ``… sayfa 2`` at the end of a list command: (the page, the other words)."""
+    if len(words) >= 2 and is_keyword(words[-2], "kw.page") and words[-1].isdigit():
+        return max(int(words[-1]), 1), words[:-2]
+    return 1, words
