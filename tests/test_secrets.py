@@ -25,7 +25,9 @@ from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_harness import slack_settings
 from tests.fakes.telegram_api import FakeBotAPI
 
-TOKEN = "987654321:AAFakeTokenShapedForTheRedactionTest0"
+# Shaped like a Telegram bot token (digits, a colon, 30+ letters), built here so that no
+# token-looking literal sits in the repository.
+TOKEN = "9" * 9 + ":" + "x" * 35
 PHONE, EMAIL = "+90 532 111 22 33", "ugur.ozmen@example.com"
 
 
