@@ -157,7 +157,7 @@ def _value(ctx: Context, field: str, value: Any, record: Record) -> str:
     if field == "kind":
         return t(f"history.kind.{value}")
     if field == "stage_id":
-        stage = next((s for s in deals.stages(ctx.session) if s.id == int(value)), None)
+        stage = deals.stage(ctx.session, int(value))  # the session's identity map: one query
         return t.stage(stage.name) if stage else f"#{value}"
     if field in _MOMENTS:
         return t.when(datetime.fromisoformat(str(value)), ctx.tz)
