@@ -2,8 +2,9 @@
 
 Why batches, each its own transaction, cut after ``Options.budget_s`` (200 ms) or
 ``batch_size`` rows, whichever comes first: a long import must not hold SQLite's single write
-lock for more than a moment, so that a chat write waiting for it (``storage.db`` polls for
-the lock every few milliseconds) gets in between two batches, well under a second; a row
+lock for more than a moment, so that chat writes waiting for it (``storage.db`` polls for
+the lock every few milliseconds) get in between two batches, well under a second, and the
+import leaves the lock alone while they do (``Database.sharing``); a row
 count alone cannot promise that, as rows differ in cost and machines in speed. A failure
 loses at most one batch, never leaves half a row. A dry run is the exception: it runs
 the whole file in one transaction and rolls it back, so its report is exactly what the real
@@ -143,7 +144,7 @@ def run(
     report.total = len(rows)
     loader = make_loader(options)
     actor = Actor(None, "import", options.now)
-    with _transactions(db, actor, options.dry_run) as session_for:
+    with _transactions(db, actor, options.dry_run) as session_for, db.sharing() as make_way:
         with session_for() as session:
             loader.prepare(session)
         done = 0
@@ -159,6 +160,8 @@ def run(
                     if clock() >= cut:
                         break
                 loader.end_batch(session)
+            if not options.dry_run:
+                make_way()
             if between:
                 between()
             if progress:
