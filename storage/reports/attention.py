@@ -20,7 +20,14 @@ from sqlmodel import Session, col
 
 from storage.models import Deal, Interaction, Task
 from storage.reports.basis import RepScope, live, owned_by, stage_sets
-from storage.schedule.digest_data import RepLoad
+
+
+@dataclass(frozen=True)
+class RepLoad:
+    rep_id: int
+    open: int
+    overdue: int
+    old: int
 
 
 @dataclass(frozen=True)
