@@ -20,6 +20,7 @@ from bot import (
     cli_data,
     cli_privacy,
     cli_purge,
+    cli_quota,
     cli_rates,
     cli_reps,
     digest_preview,
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--date", metavar="YYYY-MM-DD", help="as of that day's digest time")
     cli_data.add_parsers(sub)
     cli_rates.add_parsers(sub)
+    cli_quota.add_parsers(sub)
     return p
 
 
@@ -97,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_purge.run(args, services, t)
         if args.command == "rates":
             return cli_rates.run(args, services, t)
+        if args.command == "quota":
+            return cli_quota.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:

@@ -1,0 +1,1 @@
+"""Report figures: SQL aggregates per kind of report, one module each."""
