@@ -100,3 +100,12 @@ def stored(services: Services, model: type, record_id: int | None) -> Any:
     """The row as the database holds it now, archived or not."""
     with Session(services.db.engine) as s:
         return s.exec(with_archived(select(model).where(model.id == record_id))).one()
+
+
+ENGLISH_NAMES = ("/edit", "/delete", "/restore", "/undo", "/assign", "/history")
+
+
+def in_language(t: Translator, shown: str) -> None:
+    """A Turkish answer names the fix commands by their Turkish names (what the rep types)."""
+    if t.language == "tr":
+        assert not [n for n in ENGLISH_NAMES if n in shown], shown

@@ -12,9 +12,20 @@ import pytest
 
 from bot.adapters.base import Notifier
 from bot.notices import Courier
+from handlers.kit import Translator
 from storage.models import Customer, Deal
 from tests.fakes.slack_harness import SlackHarness, block_texts, button, fill, run, slack_running
-from tests.fix_words import LANGUAGES, Team, edited, make_team, not_yours, record, stored, undone
+from tests.fix_words import (
+    LANGUAGES,
+    Team,
+    edited,
+    in_language,
+    make_team,
+    not_yours,
+    record,
+    stored,
+    undone,
+)
 
 MURAT, AYSE, CAN = "UMURAT", "UAYSE", "UCAN"
 
@@ -49,8 +60,9 @@ async def press(slack: SlackHarness, user: str, message: dict, label: str) -> di
     return (await slack.fake.wait_for("response_url", before + 1))[-1].args
 
 
-def has(message: dict, *texts: str) -> None:
+def has(t: Translator, message: dict, *texts: str) -> None:
     shown = block_texts(message)
+    in_language(t, shown)
     for text in texts:
         assert text in shown, (text, shown)
 
@@ -61,9 +73,9 @@ def test_typed_edit_then_typed_undo(services, team: Team) -> None:
     async def scenario() -> None:
         async with slack_running(services) as slack:
             answer = await ask(slack, AYSE, f"{w.edit} #{acme.id} {w.city} Ankara")
-            has(answer, *edited(t, "Acme Lojistik", "city", "—", "Ankara"))
+            has(t, answer, *edited(t, "Acme Lojistik", "city", "—", "Ankara"))
             assert stored(services, Customer, acme.id).city == "Ankara"
-            has(await ask(slack, AYSE, w.undo), undone(t, ("customer", acme.id)))
+            has(t, await ask(slack, AYSE, w.undo), undone(t, ("customer", acme.id)))
 
     run(scenario())
     assert stored(services, Customer, acme.id).city is None
@@ -85,7 +97,7 @@ def test_the_edit_button_opens_the_modal_and_saves(services, team: Team) -> None
             assert (sent.status, sent.body) == (200, "")
             [posted] = await slack.fake.wait_for("chat.postMessage")  # the DM: only Ayşe sees it
             assert posted.args["channel"] == dm(AYSE)
-            has(posted.args, *edited(t, "Acme Lojistik", "city", "—", "Ankara"))
+            has(t, posted.args, *edited(t, "Acme Lojistik", "city", "—", "Ankara"))
 
     run(scenario())
     assert stored(services, Customer, acme.id).city == "Ankara"
@@ -99,17 +111,17 @@ def test_delete_confirm_restore_by_button_deleted_and_typed_restore(services, te
     async def scenario() -> None:
         async with slack_running(services) as slack:
             asked = await ask(slack, AYSE, f"{w.delete} {w.customer} #{acme.id}")
-            has(asked, t("archive.confirm", record=customer), t("archive.confirm_restore"))
+            has(t, asked, t("archive.confirm", record=customer), t("archive.confirm_restore"))
             assert stored(services, Customer, acme.id).archived_at is None
             done = await press(slack, AYSE, asked, t("button.delete_confirm"))
-            has(done, t("archive.done", record=customer))
+            has(t, done, t("archive.done", record=customer))
             assert stored(services, Customer, acme.id).archived_at is not None
             assert stored(services, Deal, deal.id).archived_at is not None
             listed = await ask(slack, AYSE, w.deleted)
-            has(listed, t("archive.list_title", days=30), customer)
+            has(t, listed, t("archive.list_title", days=30), customer)
             button(listed, t("button.restore_one", id=acme.id))
             back = await press(slack, AYSE, done, t("button.restore"))
-            has(back, t("archive.restored", record=customer))
+            has(t, back, t("archive.restored", record=customer))
             assert stored(services, Customer, acme.id).archived_at is None
             assert stored(services, Deal, deal.id).archived_at is None
 
@@ -117,7 +129,7 @@ def test_delete_confirm_restore_by_button_deleted_and_typed_restore(services, te
             await press(slack, AYSE, asked, t("button.delete_confirm"))
             assert stored(services, Deal, deal.id).archived_at is not None
             typed = await ask(slack, AYSE, f"{w.restore} {w.deal} #{deal.id}")
-            has(typed, t("archive.restored", record=the_deal))
+            has(t, typed, t("archive.restored", record=the_deal))
 
     run(scenario())
     assert stored(services, Deal, deal.id).archived_at is None
@@ -132,12 +144,12 @@ def test_the_undo_button_and_someone_elses_change(services, team: Team) -> None:
             answer = await ask(slack, AYSE, f"{edit} Filo 2027")
             assert stored(services, Deal, deal.id).title == "Filo 2027"
             back = await press(slack, AYSE, answer, t("button.undo"))
-            has(back, undone(t, ("deal", deal.id)))
+            has(t, back, undone(t, ("deal", deal.id)))
             assert stored(services, Deal, deal.id).title == "Filo yenileme"
 
             answer = await ask(slack, AYSE, f"{edit} Filo 2028")
             theirs = button(answer, t("button.undo"))["value"].removeprefix("/")
-            has(await ask(slack, MURAT, theirs), not_yours(t))
+            has(t, await ask(slack, MURAT, theirs), not_yours(t))
 
     run(scenario())
     assert stored(services, Deal, deal.id).title == "Filo 2028"
@@ -150,15 +162,15 @@ def test_a_manager_assigns_and_the_new_owner_is_told_with_buttons(services, team
     async def scenario() -> None:
         async with slack_running(services) as slack:
             answer = await ask(slack, MURAT, f"{w.assign} {w.deal} #{deal.id} Can Demir")
-            has(answer, t("assign.done", name="Can Demir", **what))
+            has(t, answer, t("assign.done", name="Can Demir", **what))
             assert stored(services, Deal, deal.id).owner_id == team.can.id
             courier = Courier(services, Notifier([slack.adapter]))
             assert await courier.deliver(clock.now + timedelta(minutes=2)) == 2
             dms = {c.args["channel"]: c.args for c in slack.fake.of("chat.postMessage")}
             to_can, to_ayse = dms[dm(CAN)], dms[dm(AYSE)]
-            has(to_can, t("assign.given", by="Murat Kaya", **what))
+            has(t, to_can, t("assign.given", by="Murat Kaya", **what))
             assert button(to_can, t("button.open"))["value"] == f"/deal #{deal.id}"
-            has(to_ayse, t("assign.taken", by="Murat Kaya", to="Can Demir", **what))
+            has(t, to_ayse, t("assign.taken", by="Murat Kaya", to="Can Demir", **what))
             opened = await press(slack, CAN, to_can, t("button.open"))
             assert block_texts(opened).count("Filo yenileme") >= 1
 
@@ -171,7 +183,7 @@ def test_a_rep_may_not_assign(services, team: Team) -> None:
     async def scenario() -> None:
         async with slack_running(services) as slack:
             refused = await ask(slack, AYSE, f"{w.assign} {w.deal} #{deal.id} Can Demir")
-            has(refused, t("access.reassign"))
+            has(t, refused, t("access.reassign"))
 
     run(scenario())
     assert stored(services, Deal, deal.id).owner_id == team.ayse.id
@@ -186,7 +198,7 @@ def test_history_shows_the_edit_before_and_after(services, team: Team) -> None:
             shown = await ask(slack, MURAT, f"{w.history} {w.customer} #{acme.id}")
             header = t.plural("history.header", 2, record=t("entity.customer"),
                               title="Acme Lojistik")  # fmt: skip
-            has(shown, header, f"Ayşe Yılmaz: {t('history.action.update')}")
-            has(shown, f"{t('history.field.city')}: — → Ankara")
+            has(t, shown, header, f"Ayşe Yılmaz: {t('history.action.update')}")
+            has(t, shown, f"{t('history.field.city')}: — → Ankara")
 
     run(scenario())
