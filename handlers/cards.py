@@ -167,7 +167,8 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
         fields.append((t("field.expected_close"), t.date(deal.expected_close)))
     if owner:
         fields.append((t("field.owner"), owner))
-    days = (ctx.now - deal.stage_changed_at).days
+    # never negative: a stage stamped by another host whose clock runs ahead of ours
+    days = max((ctx.now - deal.stage_changed_at).days, 0)
     fields.append((t("field.in_stage"), t.plural("common.days", days)))
     if deal.lost_reason:
         fields.append((t("field.lost_reason"), deal.lost_reason))

@@ -11,6 +11,7 @@ from handlers.cards import customer_card
 from handlers.kit import Abort, Button, Context, Reply, Usage, command
 from handlers.quality import evidence
 from handlers.refs import (
+    add_offer,
     choices_reply,
     customer_label,
     find_customers,
@@ -30,14 +31,14 @@ def find(ctx: Context) -> Reply:
     found = find_customers(ctx, ctx.args)
     if found.chosen is not None:
         return customer_card(ctx, found.chosen)
-    add = Button(ctx.t("button.add_customer"), f"/customer add {ctx.args}")
+    add = add_offer(ctx, ctx.args)
     if not found.ranked:
-        return Reply(ctx.t("customer.not_found", query=ctx.args), buttons=[add])
+        return Reply(ctx.t("customer.not_found", query=ctx.args), buttons=add)
     options = [(customer_label(c), f"/customer #{c.id}") for c in found.ranked]
     key = "find.suggest" if found.fuzzy_only else "find.results"
     reply = choices_reply(ctx, key, options, query=ctx.args, count=len(found.ranked))
     if found.fuzzy_only:
-        reply.buttons.append(add)
+        reply.buttons.extend(add)
     return reply
 
 

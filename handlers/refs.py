@@ -106,14 +106,19 @@ def choices_reply(
     return Reply(ctx.t(key, **values), choices=[Button(label, cmd) for label, cmd in options])
 
 
+def add_offer(ctx: Context, query: str) -> list[Button]:
+    """[Add as a new customer], only for words that could be a name: a "#12", phone or e-mail
+    that matches nobody is a record gone (deleted, merged) or a typo, and a customer named
+    "#12" is never what the rep meant."""
+    text = query.strip()
+    if text.startswith("#") or looks_like_phone(text) or looks_like_email(text):
+        return []
+    return [Button(ctx.t("button.add_customer"), f"/customer add {text}")]
+
+
 def customer_choices(ctx: Context, ranked: list[Customer], query: str, rebuild: str) -> Abort:
     if not ranked:
-        return Abort(
-            Reply(
-                ctx.t("customer.not_found", query=query),
-                buttons=[Button(ctx.t("button.add_customer"), f"/customer add {query}")],
-            )
-        )
+        return Abort(Reply(ctx.t("customer.not_found", query=query), buttons=add_offer(ctx, query)))
     options = [(customer_label(c), rebuild.replace("{ref}", f"#{c.id}")) for c in ranked[:CHOICES]]
     return Abort(choices_reply(ctx, "customer.which", options, query=query))
 

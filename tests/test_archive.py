@@ -15,7 +15,7 @@ from bot.jobs import Jobs
 from handlers.kit import Reply, Services
 from storage.archive import with_archived
 from storage.models import AuditEvent, Customer, Deal, Task
-from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, rows
+from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count, rows
 from tests.scheduling import Recorder, local, notifier
 
 
@@ -137,6 +137,18 @@ def test_cancel_deletes_nothing(services, chat: Chat, acme) -> None:
     assert chat.press(asked, "Cancel").text == "Cancelled. Nothing was saved."
     assert chat.say("yes").text != f'Deleted customer "Acme Corporation" (#{acme.id}).'
     assert row(services, Customer, acme.id).archived_at is None
+
+
+def test_a_deleted_customers_number_is_never_offered_as_a_new_name(
+    services, chat: Chat, acme
+) -> None:
+    chat.press(chat.say(f"/delete customer #{acme.id}"), "Delete")
+    for typed in (f"/find #{acme.id}", f"/customer #{acme.id}", "/find 0532 999 88 77"):
+        reply = chat.say(typed)
+        assert reply.card is None and reply.buttons == [], typed
+    offered = chat.say("/find Zeytin Dalı Kooperatifi")  # a name that matches nobody may be added
+    assert [b.command for b in offered.buttons] == ["/customer add Zeytin Dalı Kooperatifi"]
+    assert count(services, Customer) == 0  # the deleted one is out of sight; none was added
 
 
 def test_a_bare_number_asks_which_record_it_is(services, chat: Chat, admin, acme, clock) -> None:
