@@ -1,4 +1,5 @@
-"""Deals through the pipeline: add, move between stages, list (the summary is handlers.pipeline)."""
+"""Deals through the pipeline: add and move between stages (lists are handlers.lists, the summary
+handlers.pipeline)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,17 @@ import re
 from decimal import Decimal
 
 from handlers import dates
-from handlers.cards import deal_card, deal_line
+from handlers.cards import deal_card
 from handlers.kit import (
     Button,
     Context,
     Reply,
     Usage,
     command,
-    is_keyword,
     keyword_pattern,
 )
 from handlers.money import checked, parse_amount
-from handlers.refs import leading_customer, resolve_customer, resolve_deal
+from handlers.refs import leading_customer, resolve_deal
 from storage import deals, interactions
 from storage.folding import fold
 from storage.models import Deal, Stage
@@ -83,7 +83,7 @@ def show(ctx: Context) -> Reply:
     return deal_card(ctx, resolve_deal(ctx, ctx.args, "/deal {ref}"))
 
 
-def _stage_words(ctx: Context, stage: Stage) -> set[str]:
+def stage_words(ctx: Context, stage: Stage) -> set[str]:
     key = f"stage_alias.{stage.name.lower()}"
     aliases = ctx.t.words(key) if ctx.t.has(key) else []
     return {fold(w) for w in (stage.name, ctx.t.stage(stage.name), *aliases)}
@@ -93,7 +93,7 @@ def _find_stage(ctx: Context, words: list[str]) -> tuple[int, int, Stage] | None
     """Where the stage is named in "<deal> <stage> [reason]": (start, length, stage)."""
     names: dict[str, Stage] = {}
     for st in deals.stages(ctx.session):
-        for word in _stage_words(ctx, st):
+        for word in stage_words(ctx, st):
             names[word] = st
     for start in range(1, len(words)):
         for size in (3, 2, 1):
@@ -203,23 +203,3 @@ def _ask_lost_reason(ctx: Context, deal: Deal, lost: Stage) -> Reply:
     ]
     question = ctx.t("stage.lost_needs_reason", title=deal.title, ref=f"#{deal.id}", word=word)
     return ctx.ask(question, f"/stage #{deal.id} {word}", choices=buttons)
-
-
-@command("deals", writes=False, aliases=("firsatlar",))
-def list_deals(ctx: Context) -> Reply:
-    arg = ctx.args.strip()
-    s = ctx.session
-    if not arg or is_keyword(arg, "kw.mine"):
-        rows, head = deals.open_deals(s, owner_id=ctx.rep.id), ctx.t("deals.mine")
-    elif is_keyword(arg, "kw.all"):
-        rows, head = deals.open_deals(s), ctx.t("deals.all")
-    else:
-        customer = resolve_customer(ctx, arg, "/deals {ref}")
-        rows = deals.customer_deals(s, customer.id or 0)
-        head = ctx.t("deals.of_customer", customer=customer.name)
-    if not rows:
-        return Reply(ctx.t("deals.none"), buttons=[Button(ctx.t("button.pipeline"), "/pipeline")])
-    by_id = {st.id: st for st in deals.stages(s)}
-    lines = [f"• {deal_line(ctx, d, by_id.get(d.stage_id))}" for d in rows]
-    buttons = [Button(d.title[:30], f"/deal #{d.id}") for d in rows[:8]]
-    return Reply("\n".join([f"{head} ({len(rows)})", *lines]), buttons=buttons)

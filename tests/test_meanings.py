@@ -22,7 +22,7 @@ from tests.conftest import Chat, add_rep
         ("/hatırlat", "task"),
         ("/opportunity", "deal"),
         ("/kazandık", "stage"),
-        ("/search Acme", "find"),
+        ("/lookup Acme", "find"),
         ("/new", "customer add"),
     ],
 )

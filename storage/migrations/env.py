@@ -11,6 +11,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from storage.fulltext import not_modelled
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -22,6 +23,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=not_modelled,
     )
     with context.begin_transaction():
         context.run_migrations()

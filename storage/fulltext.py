@@ -1,0 +1,157 @@
+"""Full-text search over interaction notes (summary and outcome) and task titles.
+
+SQLite: two external-content FTS5 tables, ``interaction_fts`` and ``task_fts``, tokenizer
+``unicode61 remove_diacritics 2``, kept in step by triggers (migration 0015). The tokenizer folds
+case and strips accents (ş→s, ğ→g, ü→u, ö→o, ç→c), but "ı" has no accent to strip, so the
+triggers index ``FOLD_SQL`` of the text: "ı" and "İ" become "i" first. "ışık" is then indexed as
+"isik", and "ISIK", "Işık" and "isik" all find it. The index is built only through the triggers
+and the migration's fill, which use the same expression: never run FTS5's 'rebuild' (it would
+read the unfolded text).
+
+PostgreSQL: a GIN index on the expression ``PG_DOCUMENT`` (``to_tsvector('simple', …)`` of the
+text with Turkish letters and common accents translated to ASCII). Why not ``unaccent``: it is
+an extension a hosted database may not allow, it is not IMMUTABLE (an index needs a wrapper),
+and it leaves ``ı`` as is on some versions; ``translate`` is built in and immutable. The query
+must use the very same expression to use the index, so both live here (changing them needs a
+migration).
+
+Every word typed must appear (AND), each as a prefix ("teklif" finds "teklifi"). Query words
+are folded the same way (``storage.folding.fold``) and reduced to letters and digits, so nothing
+typed can be read as query syntax. Results are newest first (an interaction by when it happened,
+a task by when it was created); one query per page and one count. The snippet is cut in Python
+from the original text (``snippet``), so it keeps the letters as typed on both databases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Text, cast, func, literal, literal_column, text, union_all
+from sqlmodel import Session, col, select
+
+from storage.folding import fold
+from storage.models import Customer, Interaction, Task
+
+FOLD_SQL = "replace(replace({}, 'ı', 'i'), 'İ', 'i')"
+_FROM = "ıİIŞşĞğÜüÖöÇçÂâÎîÛûÉéÈèÊêËëÀàÄäÅåÑñÓóÒòÕõØøÚúÙùÍíÌìÏïÁá"
+_TO = "iiissgguuooccaaiiuueeeeeeeeaaaaaannooooooooouuuuiiiiiiaa"
+PG_FOLD = f"translate({{}}, '{_FROM}', '{_TO}')"
+PG_INTERACTION_TEXT = "{t}summary || ' ' || coalesce({t}outcome, '')"
+PG_DOCUMENT = "to_tsvector('simple'::regconfig, " + PG_FOLD + ")"
+WORD = re.compile(r"\w+")
+SNIPPET_CHARS = 120
+FTS_TABLES = ("interaction_fts", "task_fts")
+
+
+def not_modelled(name: str | None, type_: str, _parent: object = None) -> bool:
+    """Alembic's ``include_name``: false for the FTS5 tables and their shadow tables, which no
+    model describes (so autogenerate neither drops them nor reports them)."""
+    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLES))
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # interaction | task
+    id: int
+    customer_id: int | None
+    customer_name: str | None
+    at: datetime
+    text: str
+
+
+def terms(words: str) -> list[str]:
+    """The folded words of a query, letters and digits only."""
+    return WORD.findall(fold(words))
+
+
+def _interactions(session: Session, found: list[str]) -> Any:
+    body = func.coalesce(Interaction.summary, "") + " " + func.coalesce(Interaction.outcome, "")
+    query = (
+        select(
+            literal("interaction").label("kind"),
+            col(Interaction.id).label("id"),
+            col(Customer.id).label("customer_id"),
+            col(Customer.name).label("customer_name"),
+            col(Interaction.occurred_at).label("at"),
+            cast(body, Text).label("body"),
+        )
+        .join(Customer, col(Customer.id) == Interaction.customer_id)
+        .where(col(Customer.merged_into_id).is_(None))
+    )
+    if _is_postgres(session):
+        document = literal_column(PG_DOCUMENT.format(PG_INTERACTION_TEXT.format(t="interaction.")))
+        return query.where(document.op("@@")(func.to_tsquery("simple", _pg_query(found))))
+    match = text(
+        "interaction.id IN (SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :iq)"
+    )
+    return query.where(match.bindparams(iq=_fts_query(found)))
+
+
+def _tasks(session: Session, found: list[str]) -> Any:
+    query = select(
+        literal("task").label("kind"),
+        col(Task.id).label("id"),
+        col(Customer.id).label("customer_id"),
+        col(Customer.name).label("customer_name"),
+        col(Task.created_at).label("at"),
+        cast(Task.title, Text).label("body"),
+    ).outerjoin(Customer, col(Customer.id) == Task.customer_id)
+    if _is_postgres(session):
+        document = literal_column(PG_DOCUMENT.format("task.title"))
+        return query.where(document.op("@@")(func.to_tsquery("simple", _pg_query(found))))
+    match = text("task.id IN (SELECT rowid FROM task_fts WHERE task_fts MATCH :tq)")
+    return query.where(match.bindparams(tq=_fts_query(found)))
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _fts_query(found: list[str]) -> str:
+    return " AND ".join(f'"{w}"*' for w in found)
+
+
+def _pg_query(found: list[str]) -> str:
+    return " & ".join(f"{w}:*" for w in found)
+
+
+def search(session: Session, words: str, limit: int, offset: int) -> tuple[int, list[Hit]]:
+    """(how many notes and tasks match every word, this page of them, newest first)."""
+    found = terms(words)
+    if not found:
+        return 0, []
+    both = union_all(_interactions(session, found), _tasks(session, found)).subquery("hits")
+    total = session.exec(select(func.count()).select_from(both)).one()
+    query = (
+        select(both)
+        .order_by(both.c.at.desc(), both.c.kind, both.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    hits = [Hit(*row) for row in session.execute(query)]
+    return total, hits
+
+
+def snippet(body: str, found: list[str], mark: str = "*") -> str:
+    """A window of ``body`` around the first matching word, matching words wrapped in ``mark``."""
+    body = " ".join(body.split())
+    spans = [
+        m.span() for m in WORD.finditer(body) if any(fold(m.group()).startswith(w) for w in found)
+    ]
+    start = 0
+    if spans and len(body) > SNIPPET_CHARS:
+        start = max(0, spans[0][0] - SNIPPET_CHARS // 3)
+        start = body.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(body), start + SNIPPET_CHARS)
+    if end < len(body):
+        end = body.rfind(" ", start, end) if " " in body[start:end] else end
+    out, at = [], start
+    for a, b in spans:
+        if a >= start and b <= end:
+            out += [body[at:a], mark, body[a:b], mark]
+            at = b
+    out.append(body[at:end])
+    return ("…" if start else "") + "".join(out) + ("…" if end < len(body) else "")
