@@ -43,13 +43,18 @@ PG_INTERACTION_TEXT = "{t}summary || ' ' || coalesce({t}outcome, '')"
 PG_DOCUMENT = "to_tsvector('simple'::regconfig, " + PG_FOLD + ")"
 WORD = re.compile(r"\w+")
 SNIPPET_CHARS = 120
-FTS_TABLES = ("interaction_fts", "task_fts")
+FTS_TABLES = ("interaction_fts", "task_fts")  # SQLite, with their shadow tables
+PG_INDEXES = ("ix_interaction_fulltext", "ix_task_fulltext")  # PostgreSQL
 
 
 def not_modelled(name: str | None, type_: str, _parent: object = None) -> bool:
-    """Alembic's ``include_name``: false for the FTS5 tables and their shadow tables, which no
-    model describes (so autogenerate neither drops them nor reports them)."""
-    return not (type_ == "table" and name is not None and name.startswith(FTS_TABLES))
+    """Alembic's ``include_name``: false for the FTS5 tables and their shadow tables and the
+    expression indexes, which no model describes (autogenerate neither drops nor reports them)."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(FTS_TABLES)
+    return not (type_ == "index" and name in PG_INDEXES)
 
 
 @dataclass(frozen=True)

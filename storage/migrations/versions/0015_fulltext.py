@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from storage.fulltext import FOLD_SQL, PG_DOCUMENT, PG_INTERACTION_TEXT
+from storage.fulltext import FOLD_SQL, PG_DOCUMENT, PG_INDEXES, PG_INTERACTION_TEXT
 
 revision: str = "0015"
 down_revision: str | None = "0014"
@@ -36,12 +36,12 @@ def _values(prefix: str, columns: Sequence[str]) -> str:
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_interaction_fulltext ON interaction USING gin ("
+            f"CREATE INDEX {PG_INDEXES[0]} ON interaction USING gin ("
             + PG_DOCUMENT.format(PG_INTERACTION_TEXT.format(t=""))
             + ")"
         )
         op.execute(
-            "CREATE INDEX ix_task_fulltext ON task USING gin (" + PG_DOCUMENT.format("title") + ")"
+            f"CREATE INDEX {PG_INDEXES[1]} ON task USING gin (" + PG_DOCUMENT.format("title") + ")"
         )
         return
     for table, fts, columns in SOURCES:
@@ -68,8 +68,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_task_fulltext")
-        op.execute("DROP INDEX IF EXISTS ix_interaction_fulltext")
+        op.execute(f"DROP INDEX IF EXISTS {PG_INDEXES[1]}")
+        op.execute(f"DROP INDEX IF EXISTS {PG_INDEXES[0]}")
         return
     for _table, fts, _columns in SOURCES:
         for suffix in ("ai", "ad", "au"):
