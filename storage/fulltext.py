@@ -36,8 +36,8 @@ from storage.folding import fold
 from storage.models import Customer, Interaction, Task
 
 FOLD_SQL = "replace(replace({}, 'ı', 'i'), 'İ', 'i')"
-_FROM = "ıİIŞşĞğÜüÖöÇçÂâÎîÛûÉéÈèÊêËëÀàÄäÅåÑñÓóÒòÕõØøÚúÙùÍíÌìÏïÁá"
-_TO = "iiissgguuooccaaiiuueeeeeeeeaaaaaannooooooooouuuuiiiiiiaa"
+_FROM = "ıİIŞşĞğÜüÖöÇçÂâÎîÛûÉéÈèÊêËëÀàÄäÅåÑñÓóÒòÕõÚúÙùÍíÌìÏïÁá"
+_TO = "".join(fold(ch) for ch in _FROM)  # letter for letter, as the query words are folded
 PG_FOLD = f"translate({{}}, '{_FROM}', '{_TO}')"
 PG_INTERACTION_TEXT = "{t}summary || ' ' || coalesce({t}outcome, '')"
 PG_DOCUMENT = "to_tsvector('simple'::regconfig, " + PG_FOLD + ")"

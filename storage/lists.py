@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, text
+from sqlalchemy import exists, false, func, or_, text
 from sqlmodel import Session, col, select
 
 from storage.folding import fold
@@ -68,6 +68,9 @@ def _customer_filters(session: Session, f: Filters, last: Any) -> list[Any]:
         where.append(col(Customer.city).in_(spellings))
     holding = _is_json_array_holding(session)
     for n, spellings in enumerate(f.tags):
+        if not spellings:  # no customer has that tag
+            where.append(false())
+            continue
         names = [f"tag_{n}_{i}" for i in range(len(spellings))]
         clause = text(holding.format(", ".join(f":{name}" for name in names)))
         where.append(clause.bindparams(**dict(zip(names, spellings, strict=True))))

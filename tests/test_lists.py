@@ -71,6 +71,7 @@ def test_customers_filter_by_city_tag_and_idle_days(services, team, book) -> Non
     assert alternatives.startswith("Customers (1)") and "Özmen Ltd" in alternatives
     assert boss.say("/customers tag vip tag retail").text.startswith("Customers (1)")
     assert boss.say("/customers city Paris").text == "No customers match."
+    assert boss.say("/customers tag nosuchtag").text == "No customers match."
 
 
 def test_customers_in_turkish_with_owner_filters(services, team, book) -> None:
