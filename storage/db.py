@@ -26,6 +26,7 @@ from sqlmodel import Session, create_engine
 from storage.access import install_scoping
 from storage.archive import install_archive_filter
 from storage.audit import install_audit
+from storage.fulltext import FTS_TABLES
 from storage.guard import install_guard
 
 BUSY_S = 5.0  # how long a write waits for SQLite's lock before it gives up
@@ -137,6 +138,10 @@ class Database:
             return
         raw = self.engine.raw_connection()
         try:
+            # Merging a full-text index's segments drops the words of deleted and changed rows,
+            # which its 'delete' entries only mask until then (storage.fulltext).
+            for table in FTS_TABLES:
+                raw.cursor().execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
             for statement in (
                 "PRAGMA wal_checkpoint(TRUNCATE)",
                 "VACUUM",
