@@ -1,7 +1,7 @@
 """fulltext: interaction notes and task titles searchable (SQLite FTS5, PostgreSQL GIN)
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-29
 
 SQLite: external-content FTS5 tables over ``interaction`` (summary, outcome) and ``task``
@@ -16,8 +16,8 @@ from alembic import op
 
 from storage.fulltext import FOLD_SQL, PG_DOCUMENT, PG_INDEXES, PG_INTERACTION_TEXT
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
