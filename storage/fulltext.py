@@ -1,7 +1,7 @@
 """Full-text search over interaction notes (summary and outcome) and task titles.
 
 SQLite: two external-content FTS5 tables, ``interaction_fts`` and ``task_fts``, tokenizer
-``unicode61 remove_diacritics 2``, kept in step by triggers (migration 0015). The tokenizer folds
+``unicode61 remove_diacritics 2``, kept in step by triggers (migration 0016). The tokenizer folds
 case and strips accents (ş→s, ğ→g, ü→u, ö→o, ç→c), but "ı" has no accent to strip, so the
 triggers index ``FOLD_SQL`` of the text: "ı" and "İ" become "i" first. "ışık" is then indexed as
 "isik", and "ISIK", "Işık" and "isik" all find it. The index is built only through the triggers
