@@ -6,13 +6,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
-from sqlmodel import Session, select
 
-from storage import deals
-from storage.models import Deal, Rep, Stage
+from storage.models import Rep
 from tests.conftest import Chat, add_customer, add_deal, add_rep
 
 NOV = datetime(2026, 11, 10, 9, tzinfo=UTC)
