@@ -21,6 +21,7 @@ from bot import (
     cli_privacy,
     cli_purge,
     cli_rates,
+    cli_report,
     cli_reps,
     digest_preview,
     logs,
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--date", metavar="YYYY-MM-DD", help="as of that day's digest time")
     cli_data.add_parsers(sub)
     cli_rates.add_parsers(sub)
+    cli_report.add_parsers(sub)
     return p
 
 
@@ -97,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_purge.run(args, services, t)
         if args.command == "rates":
             return cli_rates.run(args, services, t)
+        if args.command == "report":
+            return cli_report.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:

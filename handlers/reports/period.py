@@ -32,7 +32,7 @@ MONTHS = {
 _NUM = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _QUARTER = re.compile(r"^(?:q([1-4])\s*(\d{4})?|(\d{4})\s*-?\s*q([1-4]))$")
 _DAYS = re.compile(r"^(\d{1,4})$")
-_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\s-\s|(?<=\d)-(?=\d{1,2}\.))\s*")
+_SPLIT = re.compile(r"\s*(?:\.\.|–|—|\s-\s|(?<=\d\.\d{4})-(?=\d))\s*")
 MAX_DAYS = 3660
 
 

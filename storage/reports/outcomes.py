@@ -2,7 +2,7 @@
 
 A won deal is valued at its closed amount (its amount when none was recorded). A lost deal is
 valued at its amount, or at its product's list price (in the product's currency) where it has
-none: ``lost_list_priced`` counts those, so the answer can say which. A lost deal with neither
+none (no amount, or 0 as Maven writes it): ``lost_list_priced`` counts those, so the answer can say which. A lost deal with neither
 counts in the win rate by count and adds nothing by value.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import case, func, null
@@ -42,8 +43,13 @@ class Outcome:
 
     @property
     def value_rate(self) -> float | None:
-        """Won value ÷ (won + lost value), on the converted figures."""
+        """Won value ÷ (won + lost value): on the converted figures, or on the amounts
+        themselves when all are in one currency that has no rate."""
         won, lost = self.won_value.converted, self.lost_value.converted
+        currencies = {c for c, _ in (*self.won_value.by_currency, *self.lost_value.by_currency)}
+        if (won is None or lost is None) and len(currencies) == 1:
+            won = sum((v for _, v in self.won_value.by_currency), Decimal(0))
+            lost = sum((v for _, v in self.lost_value.by_currency), Decimal(0))
         if won is None and lost is None:
             return None
         whole = (won or 0) + (lost or 0)
@@ -67,10 +73,11 @@ def outcomes(
     """One ``Outcome`` per group (one in all for ``by="all"``), biggest closed count first."""
     key, label = _GROUPS[by]
     won, lost = col(Stage.is_won), col(Stage.is_lost)
-    priced = col(Deal.amount).is_(None) & col(Product.price).isnot(None)
+    no_amount = func.coalesce(Deal.amount, 0) == 0  # Maven writes a lost deal's value as 0
+    priced = no_amount & col(Product.price).isnot(None)
     currency = case((lost & priced, col(Product.currency)), else_=col(Deal.currency))
     won_value = case((won, func.coalesce(Deal.closed_amount, Deal.amount)))
-    lost_value = case((lost, func.coalesce(Deal.amount, Product.price)))
+    lost_value = case((lost & priced, Product.price), (lost, Deal.amount))
     day = func.date(Deal.closed_at)
     query = (
         select(
