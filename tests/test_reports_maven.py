@@ -17,6 +17,7 @@ from storage.reports.activity import open_pipeline
 from storage.reports.cycle import cycle
 from storage.transfer import importer, maven
 from tests.cli_harness import crm_bot  # noqa: F401  (the fixture)
+from tests.conftest import Chat
 
 DATASET = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "maven-crm"
 PERIOD = "2016-01-01..2018-12-31"
@@ -32,6 +33,7 @@ def read(name: str) -> list[dict[str, str]]:
 def expected() -> dict[str, object]:
     """The figures, from the CSVs alone."""
     pipeline, teams = read("sales_pipeline.csv"), read("sales_teams.csv")
+    prices = {p["product"]: Decimal(p["sales_price"]) for p in read("products.csv")}
     manager = {t["sales_agent"]: t["manager"] for t in teams}
     office = {t["sales_agent"]: t["regional_office"] for t in teams}
     closed = [p for p in pipeline if p["deal_stage"] in ("Won", "Lost")]
@@ -54,6 +56,11 @@ def expected() -> dict[str, object]:
     return {
         "groups": groups,
         "won_value": sum(Decimal(p["close_value"]) for p in won),
+        "lost_list_value": sum(
+            prices["GTX Pro" if p["product"] == "GTXPro" else p["product"]]
+            for p in closed
+            if p["deal_stage"] == "Lost"
+        ),
         "average": statistics.mean(days),
         "median": statistics.median(days),
         "open": Counter(
@@ -95,7 +102,6 @@ def test_win_rate_by_count_per_group(loaded, crm_bot, expected, by) -> None:  # 
 
 def test_overall_win_rate_won_value_cycle_and_open_pipeline(loaded, expected) -> None:
     overall = expected["groups"]["all"][""]
-    from tests.conftest import Chat  # the chat, as a manager would ask
 
     with loaded.db.session() as session:
         from sqlmodel import select
@@ -116,5 +122,5 @@ def test_overall_win_rate_won_value_cycle_and_open_pipeline(loaded, expected) ->
         in reply.text
     )
     assert "valued at their product's list price" in reply.text
-    won = f"{expected['won_value']:,.0f}"
-    assert won in reply.text, (won, reply.text)
+    won, lost = expected["won_value"], expected["lost_list_value"]
+    assert f"By value: {won / (won + lost):.1%} (${won:,.0f} won, ${lost:,.0f} lost)" in reply.text

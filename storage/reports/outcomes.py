@@ -2,8 +2,9 @@
 
 A won deal is valued at its closed amount (its amount when none was recorded). A lost deal is
 valued at its amount, or at its product's list price (in the product's currency) where it has
-none (no amount, or 0 as Maven writes it): ``lost_list_priced`` counts those, so the answer can say which. A lost deal with neither
-counts in the win rate by count and adds nothing by value.
+none (no amount, or 0 as Maven writes it): ``lost_list_priced`` counts those, so the answer
+can say which. A lost deal with neither counts in the win rate by count and adds nothing by
+value.
 """
 
 from __future__ import annotations
