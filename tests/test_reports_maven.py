@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.reports.activity import open_pipeline
+from storage.reports.movement import open_pipeline
 from storage.reports.cycle import cycle
 from storage.transfer import importer, maven
 from tests.cli_harness import crm_bot  # noqa: F401  (the fixture)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from handlers.kit import Translator
 from handlers.reports import Built, Request
 from handlers.reports.render import money, share
-from storage.reports.activity import movement, open_pipeline
+from storage.reports.movement import movement, open_pipeline
 from storage.reports.outcomes import outcomes
 
 
