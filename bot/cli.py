@@ -20,6 +20,7 @@ from bot import (
     cli_data,
     cli_privacy,
     cli_purge,
+    cli_quota,
     cli_rates,
     cli_report,
     cli_reps,
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_data.add_parsers(sub)
     cli_rates.add_parsers(sub)
     cli_report.add_parsers(sub)
+    cli_quota.add_parsers(sub)
     return p
 
 
@@ -101,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_rates.run(args, services, t)
         if args.command == "report":
             return cli_report.run(args, services, t)
+        if args.command == "quota":
+            return cli_quota.run(args, services, t)
         if args.command == "digest":
             return digest_preview.preview(services, args.target, args.date)
         if args.command is None:

@@ -37,6 +37,11 @@ def add_parsers(sub: Any) -> None:
     )
     imp.add_argument("--create-missing", action="store_true", help="create unknown reps/stages")
     imp.add_argument(
+        "--restore-archived",
+        action="store_true",
+        help="a row that meets an archived (deleted) record restores and updates it",
+    )
+    imp.add_argument(
         "--report",
         metavar="FILE",
         help="write the problem rows (rejected or flagged) there as CSV; always printed",
@@ -98,6 +103,7 @@ def _import(args: argparse.Namespace, services: Services, t: Translator) -> int:
         dry_run=args.dry_run,
         mapping=mapping,
         create_missing=args.create_missing,
+        restore_archived=args.restore_archived,
         source=args.source,
         region=settings.crm_phone_region,
         currency=settings.crm_currency,
@@ -152,7 +158,10 @@ def report_lines(report: importer.Report, t: Translator) -> list[str]:
         return [t("import.missing_columns", file=name, fields=", ".join(report.missing_columns))]
     counts = {status: report.counts.get(status, 0) for status in importer.STATUSES}
     lines = [t("import.header", file=name, kind=report.kind, total=report.total)]
-    lines.append("  " + t("import.counts", **counts))
+    counted = t("import.counts", **counts)
+    if counts["archived"]:  # rare: shown only when some row met an archived record
+        counted += " · " + t("import.counts_archived", archived=counts["archived"])
+    lines.append("  " + counted)
     if report.ignored_columns:
         lines.append("  " + t("import.ignored", columns=", ".join(report.ignored_columns)))
     if reasons := report.reasons():

@@ -1,14 +1,12 @@
-"""Deals through the pipeline: add, move between stages, list, and the pipeline summary."""
+"""Deals through the pipeline: add, move between stages, list (the summary is handlers.pipeline)."""
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from decimal import Decimal
 
 from handlers import dates
 from handlers.cards import deal_card, deal_line
-from handlers.fx import converted_lines, rate_book
 from handlers.kit import (
     Button,
     Context,
@@ -225,51 +223,3 @@ def list_deals(ctx: Context) -> Reply:
     lines = [f"• {deal_line(ctx, d, by_id.get(d.stage_id))}" for d in rows]
     buttons = [Button(d.title[:30], f"/deal #{d.id}") for d in rows[:8]]
     return Reply("\n".join([f"{head} ({len(rows)})", *lines]), buttons=buttons)
-
-
-@command("pipeline", writes=False, aliases=("huni",))
-def pipeline(ctx: Context) -> Reply:
-    arg = ctx.args.strip()
-    if arg and not is_keyword(arg, "kw.mine"):
-        raise Usage("pipeline.bad_filter", word=ctx.args)
-    totals = deals.pipeline_totals(ctx.session, owner_id=ctx.rep.id if arg else None)
-    t = ctx.t
-    lines = [t("pipeline.header_mine" if arg else "pipeline.header")]
-    open_sum: dict[str, Decimal] = defaultdict(Decimal)
-    weighted_sum: dict[str, Decimal] = defaultdict(Decimal)
-    by_stage: dict[int, list[deals.StageTotal]] = defaultdict(list)
-    for row in totals:
-        by_stage[row.stage.position].append(row)
-    for rows in by_stage.values():
-        st = rows[0].stage
-        label = f"{t.stage(st.name)} ({t.percent(st.probability)})"
-        amounts = " + ".join(t.money(r.total, r.currency) for r in rows)
-        line = t("pipeline.row", stage=label, count=sum(r.count for r in rows), total=amounts)
-        if not st.is_closed:
-            weighted = [r.total * st.probability / 100 for r in rows]
-            for r, w in zip(rows, weighted, strict=True):
-                open_sum[r.currency] += r.total
-                weighted_sum[r.currency] += w
-            value = " + ".join(t.money(w, r.currency) for r, w in zip(rows, weighted, strict=True))
-            line += " · " + t("pipeline.weighted", value=value)
-        lines.append(f"• {line}")
-    if not totals:
-        lines.append(t("deals.none"))
-    for currency, total in sorted(open_sum.items()):
-        lines.append(
-            t(
-                "pipeline.total",
-                total=t.money(total, currency),
-                weighted=t.money(weighted_sum[currency], currency),
-            )
-        )
-    base, today = ctx.services.settings.crm_currency.upper(), ctx.now.astimezone(ctx.tz).date()
-    book = rate_book(ctx.session, base, today)
-    lines += converted_lines(t, book, {c: (v, weighted_sum[c]) for c, v in open_sum.items()})
-    return Reply(
-        "\n".join(lines),
-        buttons=[
-            Button(t("button.my_deals"), "/deals mine"),
-            Button(t("button.all_deals"), "/deals all"),
-        ],
-    )

@@ -9,6 +9,7 @@ PostgreSQL needs none of this and gets a plain engine.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from storage.guard import install_guard
 
 BUSY_S = 5.0  # how long a write waits for SQLite's lock before it gives up
 POLL_S = 0.002
+QUIET_S = 0.01  # a long writer resumes after the lock has been left alone this long
+YIELD_MAX_S = 0.2  # and never yields longer than this at once (its own throughput)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,58 @@ class Database:
             yield
         finally:
             self._write_engine = saved
+
+    @contextmanager
+    def sharing(
+        self,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Iterator[Callable[[], None]]:
+        """For a long writer (an import): ``make_way``, to call between two of its transactions.
+
+        Why: SQLite grants its write lock to whoever asks first, and a writer that begins its
+        next transaction a moment after committing takes it again before a chat command that
+        polls for it (``_begin_immediate``) notices the gap. The commands then queue behind one
+        worker, and waits grow to seconds. ``make_way`` leaves the lock free until it has stayed
+        unused for ``QUIET_S``: while other connections keep committing (``PRAGMA data_version``
+        moves) or hold the lock, it waits on, up to ``YIELD_MAX_S``. An idle bot costs the
+        import one short pause per transaction. PostgreSQL locks rows, not the database, and
+        needs nothing.
+        """
+        if not self.is_sqlite:
+            yield lambda: None
+            return
+        raw = self.engine.raw_connection()
+        cursor = raw.cursor()
+
+        def version() -> int:
+            return int(cursor.execute("PRAGMA data_version").fetchone()[0])
+
+        def busy() -> bool:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                return is_locked(error)
+            cursor.execute("ROLLBACK")
+            return False
+
+        def make_way() -> None:
+            deadline = clock() + YIELD_MAX_S
+            seen = version()  # after our own commit, which moves it too
+            while True:
+                sleep(QUIET_S)
+                now = version()
+                if (now == seen and not busy()) or clock() >= deadline:
+                    return
+                seen = now
+
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            yield make_way
+        finally:
+            cursor.close()
+            raw.close()
 
     def compact(self) -> None:
         """Rewrite an SQLite file without its free pages (after an erasure: no old page may

@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from storage import deals
 from storage.db import Database
 
 _SCRIPTS = Path(__file__).with_name("migrations")
@@ -47,6 +48,12 @@ def upgrade(db: Database, revision: str = "head") -> None:
     finally:
         if target is not db:
             target.dispose()
+    if revision == "head":
+        # The stages every deal needs, so that no read-only command (a customer card's deal
+        # section) ever has to create them: a database upgraded by the CLI and filled by an
+        # import is served by a bot that never ran its own start-up.
+        with db.session(write=True) as session:
+            deals.ensure_default_pipeline(session)
 
 
 def head() -> str | None:

@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from storage import migrate
+from storage.db import Database
+from storage.models import Stage
 
 
 def jsonl(crm_bot, lines: list[str], *args: str, db: str | None = None) -> list[dict]:
@@ -54,6 +57,10 @@ def test_named_database_needs_upgrade_and_gets_no_demo(crm_bot, tmp_path: Path) 
     assert refused.returncode == 2 and "crm-bot db upgrade" in refused.stderr
     upgraded = crm_bot("db", "upgrade", db=db)
     assert upgraded.returncode == 0 and f"revision {migrate.head()}." in upgraded.stdout
+    stored = Database(db)  # the stages exist: no read-only command will have to create them
+    with stored.session() as session:
+        assert [s.name for s in session.exec(select(Stage))][-2:] == ["Won", "Lost"]
+    stored.dispose()
     no_reps = crm_bot("console", "--jsonl", db=db)
     assert no_reps.returncode == 2 and "No reps yet" in no_reps.stderr
     added = crm_bot(

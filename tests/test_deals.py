@@ -158,9 +158,9 @@ def test_pipeline_totals_and_weighted_values(services, chat: Chat, acme) -> None
     assert lines[0] == "Pipeline, all deals:"
     assert "• Lead (10%): 1 · ₺100,000 · weighted ₺10,000" in lines
     assert "• Proposal (50%): 2 · ₺200,000 + $1,000 · weighted ₺100,000 + $500" in lines
-    assert "• Won (100%): 1 · ₺50,000" in lines
+    assert "• Won (100%): 1 · ₺50,000 · in November 2026" in lines
     assert "Open total ₺300,000, weighted ₺110,000" in lines
-    assert "Use /pipeline or /pipeline mine" in chat.say("/pipeline everything").text
+    assert 'No rep called "everything"' in chat.say("/pipeline everything").text
 
 
 def test_a_missing_lost_reason_can_be_added_later(services, chat: Chat, acme) -> None:

@@ -187,7 +187,7 @@ def test_won_totals_use_closing_amounts_everywhere(services, chat: Chat, acme, c
     clock.advance(hours=1)
     chat.say(f"/stage #{won.id} won 42.000")
     lines = chat.say("/pipeline").text.splitlines()
-    assert "• Won (100%): 1 · ₺42,000" in lines
+    assert "• Won (100%): 1 · ₺42,000 · in November 2026" in lines
     assert "Closed — Won — ₺42,000 (#2)" in chat.say("/deals acme").text
     with services.db.session() as s:
         reps = all_reps(s)

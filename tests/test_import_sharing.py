@@ -7,15 +7,17 @@ from __future__ import annotations
 import io
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from bot.progress import Bars
+from storage import db
 from storage.models import Customer, Interaction
 from storage.transfer import importer
-from tests.conftest import Chat, count
+from tests.conftest import Chat, add_customer, count
 
 
 def people_file(tmp_path: Path, n: int) -> Path:
@@ -78,6 +80,58 @@ def test_a_chat_write_between_two_batches_succeeds_mid_import(
     worker.join(30)
     assert count(services, Interaction) == 1, reply.text
     assert done and done[0].counts["new"] == 20
+
+
+class Naps:
+    """An injected sleep that records its pauses and lets the test act during each one."""
+
+    def __init__(self, during: Callable[[int], None] = lambda _n: None) -> None:
+        self.taken: list[float] = []
+        self.during = during
+
+    def __call__(self, seconds: float) -> None:
+        self.taken.append(seconds)
+        self.during(len(self.taken))
+
+
+def test_an_idle_bot_costs_the_import_one_short_pause(services) -> None:
+    naps = Naps()
+    with services.db.sharing(sleep=naps, clock=lambda: 0.0) as make_way:
+        make_way()
+    # PostgreSQL locks rows, not the database: an import there never pauses
+    assert naps.taken == ([db.QUIET_S] if services.db.is_sqlite else [])
+
+
+@pytest.mark.sqlite_only
+def test_the_import_waits_while_chat_writes_keep_coming(services, chat: Chat) -> None:
+    names = {1: "Kuzey Lojistik", 2: "Güney Tekstil"}
+    naps = Naps(lambda n: n in names and chat.say(f"/customer add {names[n]}"))
+    with services.db.sharing(sleep=naps, clock=lambda: 0.0) as make_way:
+        make_way()
+    assert count(services, Customer) == 2
+    assert len(naps.taken) == 3  # two pauses with a write in each, then a quiet one
+
+
+@pytest.mark.sqlite_only
+def test_the_import_waits_while_someone_holds_the_lock(services) -> None:
+    holder = sqlite3.connect(make_url(services.settings.crm_database_url).database or "")
+    holder.isolation_level = None
+    steps = {1: "BEGIN IMMEDIATE", 2: "ROLLBACK"}  # a chat write in progress, then done
+    naps = Naps(lambda n: n in steps and holder.execute(steps[n]))
+    with services.db.sharing(sleep=naps, clock=lambda: 0.0) as make_way:
+        make_way()
+    holder.close()
+    assert len(naps.taken) == 2
+
+
+@pytest.mark.sqlite_only
+def test_the_import_never_yields_longer_than_its_cap(services, chat: Chat) -> None:
+    customer = add_customer(services, "Acele Ticaret")
+    ticks = iter(range(1000))
+    naps = Naps(lambda n: chat.say(f"/log call #{customer.id} ara {n}"))  # writes never stop
+    with services.db.sharing(sleep=naps, clock=lambda: next(ticks) * db.QUIET_S) as make_way:
+        make_way()
+    assert len(naps.taken) == round(db.YIELD_MAX_S / db.QUIET_S)
 
 
 @pytest.mark.sqlite_only

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.reports.movement import open_pipeline
 from storage.reports.cycle import cycle
+from storage.reports.movement import open_pipeline
 from storage.transfer import importer, maven
 from tests.cli_harness import crm_bot  # noqa: F401  (the fixture)
 from tests.conftest import Chat

@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from bot.app import build_services, prepare_database
 from bot.errors import SetupError
 from handlers.kit import Translator
-from storage import migrate
+from storage import deals, migrate
 from storage.db import Database
 from storage.models import Customer, Pipeline, Rep
 from tests.conftest import Chat, count, make_settings
@@ -187,7 +187,8 @@ def test_an_upgraded_database_keeps_owners_and_its_open_invites(tmp_path) -> Non
         assert s.exec(text("SELECT owner_id FROM customer")).one()[0] == 1
         stored = s.exec(text("SELECT code, platform FROM invitecode")).one()
         assert stored == (hashlib.sha256(b"old-open-code").hexdigest(), None)
-        assert audit_chain.extend(s) == 1
+        # the old row, then the default pipeline and its stages the upgrade created
+        assert audit_chain.extend(s) == 1 + 1 + len(deals.DEFAULT_STAGES)
     with db.session() as s:
         assert audit_chain.verify(s).broken_at is None
     db.dispose()

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     crm_rate_writes_per_minute: int = 30  # CLI are not limited
 
     # Digests and reminders (bot/scheduler.py; README "Digests and reminders").
+    crm_commit_probability: int = 60  # forecast: open stages at least this likely are "committed"
     crm_digest_time: str = "08:30"  # HH:MM, the default of /subscribe digest
     crm_working_days: str = "mon-fri"  # digests (unless "daily") and reminders run on these
     crm_workday_start: str = "09:00"  # overdue reminders reach a rep only within working hours,

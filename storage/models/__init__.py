@@ -1,8 +1,8 @@
 """SQLModel tables: the single source of truth every chat action writes to.
 
 ``base`` holds the conventions every table follows, ``crm`` the records, ``bookkeeping`` what
-is kept beside them, ``rates`` the exchange rates; importing this package registers every
-table on ``SQLModel.metadata``.
+is kept beside them, ``rates`` the exchange rates, ``quotas`` the sales quotas; importing
+this package registers every table on ``SQLModel.metadata``.
 """
 
 from storage.models.base import INTERACTION_KINDS, ROLES, TASK_STATUSES
@@ -36,6 +36,7 @@ from storage.models.crm import (
     Stage,
     Task,
 )
+from storage.models.quotas import Quota
 from storage.models.rates import RATE_PLACES, RATE_SCALE, ExchangeRate
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "Pipeline",
     "ProcessedEvent",
     "Product",
+    "Quota",
     "RateCounter",
     "RawValue",
     "Rep",

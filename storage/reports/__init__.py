@@ -1,4 +1,4 @@
-"""Report figures: pure SQL aggregation, one module per kind of figure.
+"""Report figures: SQL aggregates per kind of report, one module each.
 
 Every function takes a Session, a time range (aware UTC datetimes, start inclusive, end
 exclusive) and a scope (a tuple of rep ids whose records count, or None for everyone,

@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy import BigInteger, and_, exists, func, or_, select, type_coerce
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
 from storage.deals import StageTotal, deal_value, stage_totals
 from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
+from storage.reports import attention
 from storage.schedule.digest_data import (
     Attention,
     Changes,
@@ -194,27 +195,10 @@ def _attention(
     close_overdue = _deals().where(is_open, in_scope, col(Deal.expected_close) < late)
     close_overdue = close_overdue.order_by(col(Deal.expected_close), col(Deal.id))
 
-    quiet = now - timedelta(days=limits.stale_days)
-    last_touch = (
-        select(func.max(Interaction.occurred_at))
-        .where(col(Interaction.customer_id) == col(Deal.customer_id))
-        .correlate(Deal)
-        .scalar_subquery()
-    )
-    candidates = (
-        _deals(last_touch.label("last_touch"))
-        .where(
-            is_open,
-            in_scope,
-            col(Deal.stage_changed_at) < quiet,
-            col(Deal.created_at) < quiet,
-        )
-        .subquery()
-    )
-    stale = (
-        select(candidates)
-        .where(or_(candidates.c.last_touch.is_(None), candidates.c.last_touch < quiet))
-        .order_by(func.coalesce(candidates.c.last_touch, candidates.c.stage_changed_at))
+    stale = attention.stale_select(
+        _deals(attention.last_touch().label("last_touch")).where(is_open, in_scope),
+        now,
+        limits.stale_days,
     )
 
     lost_ids = [s.id for s in stages if s.is_lost]
@@ -273,20 +257,8 @@ def _attention(
 
 def _loads(session: Session, scope: Scope, now: datetime, limits: Thresholds) -> list[RepLoad]:
     """Per rep: open tasks, overdue ones, and ones open too long; only reps with a problem."""
-    overdue = and_(
-        col(Task.due_at) < now,
-        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) < now),
-    )
-    old = col(Task.created_at) < now - timedelta(days=limits.task_age_days)
-    n_open = func.count()
-    n_overdue = func.sum(case((overdue, 1), else_=0))
-    n_old = func.sum(case((old, 1), else_=0))
-    query = (
-        select(col(Task.assignee_id), n_open, n_overdue, n_old)
-        .where(Task.status == "open", scope.tasks(Task.assignee_id))
-        .group_by(col(Task.assignee_id))
-        .having(or_(n_overdue > 0, n_open > limits.max_open_tasks, n_old > 0))
-        .order_by(col(Task.assignee_id))
+    query = attention.load_select(
+        scope.tasks(Task.assignee_id), now, limits.max_open_tasks, limits.task_age_days
     )
     return [
         RepLoad(rep, total, int(late), int(aged))

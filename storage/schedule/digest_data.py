@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from storage.deals import StageTotal
 from storage.models import Stage
+from storage.reports.attention import RepLoad as RepLoad  # defined with its rule
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,6 @@ class Move:
     from_stage_id: int
     to_stage_id: int
     count: int
-
-
-@dataclass(frozen=True)
-class RepLoad:
-    rep_id: int
-    open: int
-    overdue: int
-    old: int
 
 
 @dataclass

@@ -1,14 +1,15 @@
-"""Importing reps, products and deals (see ``storage.transfer.importer`` for the run itself).
+"""Importing deals; reps and products are in ``import_catalog`` (the run: ``importer``).
 
 Deals are matched on (source, external id), e.g. Maven's opportunity_id, or failing an id on
-(customer, title). Their reps, stages and products must exist unless ``--create-missing``:
-a typo in a stage name must not quietly become a new stage. A deal whose stage is unknown is
-rejected (placing it in another stage would falsify the pipeline); an unknown rep, product or
-customer, an unreadable date or amount, only leaves that field empty, with the text kept as
-typed (``RawValue``) and the row flagged, so the deal itself is never lost. A product named
-differently only by spacing or punctuation ("GTXPro" for "GTX Pro") is the same product, and
-counted as a note. A deal's dates become moments at noon UTC (``rows.noon``); an open deal's
-close date is its expected close, a closed deal's is when it closed.
+(customer, title). Their reps, stages and products must exist unless ``--create-missing``: a
+typo in a stage name must not quietly become a new stage. A deal whose stage is unknown is
+rejected (placing it in another stage would falsify the pipeline); a row whose customer or whose
+external id is archived is refused or restores it (``storage.transfer.archived``); an unknown
+rep, product or customer, an unreadable date or amount, only leaves that field empty, with the
+text kept as typed (``RawValue``) and the row flagged, so the deal itself is never lost. A
+product named differently only by spacing or punctuation ("GTXPro" for "GTX Pro") is the same
+product, and counted as a note. A deal's dates become moments at noon UTC (``rows.noon``); an
+open deal's close date is its expected close, a closed deal's is when it closed.
 
 New deals are added a batch at a time and flushed once, with their first DealStageChange
 rows, instead of one flush per deal: it is what keeps 8,800 audited deals within seconds.
@@ -17,16 +18,20 @@ rows, instead of one flush per deal: it is what keeps 8,800 audited deals within
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from storage import deals
+from storage import archive, deals
 from storage.folding import fold, name_key
-from storage.models import ROLES, Customer, Deal, DealStageChange, Product, Rep, Stage
+from storage.models import Customer, Deal, DealStageChange, Product, Stage
 from storage.quality import normalize
+from storage.transfer import archived
+from storage.transfer.archived import ArchivedCustomers, ArchivedMatch
 from storage.transfer.csvmap import product_key
+from storage.transfer.import_catalog import apply
 from storage.transfer.rows import (
     Invalid,
     Issue,
@@ -60,126 +65,6 @@ COMPARED = (
 )
 
 
-class Reps:
-    def __init__(self, options: Options) -> None:
-        self.o = options
-        self.notes: Counter[Issue] = Counter()
-        self.reps: dict[str, int] = {}
-        self.seen: dict[int, int] = {}
-        self.raw: set[tuple[str, int, str, str]] = set()
-
-    def prepare(self, session: Session) -> None:
-        self.reps = rep_ids(session)
-        self.raw = known_raw(session, "rep")
-
-    def row(self, session: Session, row: Row) -> Outcome:
-        name = normalize.display_name(row.get("name"), self.o.region)
-        if len(name) < 2:
-            raise Invalid("missing_name")
-        role = fold(row.get("role")) or None
-        if role is not None and role not in ROLES:
-            row.keep("role", row.get("role"), "bad_role")
-            role = None
-        email = None
-        if row.get("email"):
-            checked = normalize.email(row.get("email"))
-            if checked.ok:
-                email = checked.value
-            else:
-                row.keep("email", row.get("email"), "bad_email", checked.problem or "")
-        region = row.get("region") or None
-        manager_id = None
-        if manager := row.get("manager"):
-            known = fold(manager) in self.reps
-            manager_id = find_rep(session, self.reps, row, "manager", self.o, self.notes)
-            boss = session.get(Rep, manager_id) if manager_id else None
-            if not known and boss is not None:
-                boss.role, boss.region = "manager", region
-                session.add(boss)
-        values = {"role": role, "email": email, "region": region, "manager_id": manager_id}
-        values = {k: v for k, v in values.items() if v is not None}
-        rep_id = self.reps.get(fold(name))
-        if rep_id is not None and rep_id in self.seen:
-            return Outcome("duplicate", Issue.of("repeats", line=self.seen[rep_id]))
-        if rep_id is None:
-            rep = Rep(name=name, **values)
-            session.add(rep)
-            session.flush()
-            self.reps[fold(name)] = rep.id or 0
-            self.seen[rep.id or 0] = row.line
-            keep_raw(session, row, "rep", rep.id or 0, None, self.o.source, self.raw)
-            return Outcome("new")
-        self.seen[rep_id] = row.line
-        rep = session.get(Rep, rep_id)
-        assert rep is not None
-        changed = _apply(rep, values)
-        changed = keep_raw(session, row, "rep", rep_id, None, self.o.source, self.raw) or changed
-        return Outcome("updated" if changed else "unchanged")
-
-    def end_batch(self, session: Session) -> None:
-        session.flush()
-
-    def finish(self, session: Session) -> None:
-        return None
-
-
-def _apply(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-class Products:
-    def __init__(self, options: Options) -> None:
-        self.o = options
-        self.notes: Counter[Issue] = Counter()
-        self.by_key: dict[str, int] = {}
-        self.seen: dict[int, int] = {}
-        self.raw: set[tuple[str, int, str, str]] = set()
-
-    def prepare(self, session: Session) -> None:
-        self.by_key = {k: i or 0 for i, k in session.exec(select(Product.id, Product.key))}
-        self.raw = known_raw(session, "product")
-
-    def row(self, session: Session, row: Row) -> Outcome:
-        name = " ".join(row.get("name").split())
-        key = product_key(name)
-        if not key:
-            raise Invalid("missing_name")
-        values = {
-            "series": row.get("series") or None,
-            "price": row.number("price"),
-            "currency": (row.get("currency") or self.o.currency).upper()[:3],
-        }
-        values = {k: v for k, v in values.items() if v is not None}
-        product_id = self.by_key.get(key)
-        if product_id is not None and product_id in self.seen:
-            return Outcome("duplicate", Issue.of("repeats", line=self.seen[product_id]))
-        if product_id is None:
-            product = Product(name=name, key=key, **values)
-            session.add(product)
-            session.flush()
-            self.by_key[key] = product.id or 0
-            self.seen[product.id or 0] = row.line
-            keep_raw(session, row, "product", product.id or 0, None, self.o.source, self.raw)
-            return Outcome("new")
-        self.seen[product_id] = row.line
-        product = session.get(Product, product_id)
-        assert product is not None
-        changed = _apply(product, values)
-        added = keep_raw(session, row, "product", product_id, None, self.o.source, self.raw)
-        return Outcome("updated" if changed or added else "unchanged")
-
-    def end_batch(self, session: Session) -> None:
-        session.flush()
-
-    def finish(self, session: Session) -> None:
-        return None
-
-
 class Deals:
     def __init__(self, options: Options) -> None:
         self.o = options
@@ -192,6 +77,8 @@ class Deals:
         self.seen: dict[str, int] = {}
         self.pending: list[tuple[Deal, Row]] = []
         self.raw: set[tuple[str, int, str, str]] = set()
+        self.archived = ArchivedCustomers()
+        self.gone: dict[str, tuple[int, str]] = {}  # key -> archived deal's id and title
 
     def prepare(self, session: Session) -> None:
         self.raw = known_raw(session, "deal")
@@ -208,6 +95,29 @@ class Deals:
                 deal.id or 0,
                 _snapshot(deal),
             )
+        self.archived.load(session, self.o.source)
+        gone = select(Deal).where(col(Deal.archived_at).is_not(None))
+        for deal in session.exec(archive.with_archived(gone)):
+            key = self._key(deal.external_id, deal.customer_id, deal.title)
+            self.gone[key] = (deal.id or 0, deal.title)
+
+    def prefetch(self, session: Session, rows: Sequence[Row]) -> None:
+        return None  # what a row compares is in memory (``existing``); only changes read
+
+    def _restore(self, session: Session, kind: str, record_id: int, name: str) -> None:
+        """Refused without --restore-archived; else restored, with what went with it."""
+        if not self.o.restore_archived:
+            raise ArchivedMatch(kind, record_id, name)
+        for batch in archived.restore(session, kind, record_id):
+            self.notes[Issue.of(f"restored_{archive.kind_of(batch.record)}")] += 1
+            for record in [batch.record, *batch.deals]:
+                if isinstance(record, Customer):
+                    self.archived.forget(record.id or 0)
+                    self.customers.setdefault(record.name_key, []).append(record.id or 0)
+                elif isinstance(record, Deal):
+                    key = self._key(record.external_id, record.customer_id, record.title)
+                    self.gone.pop(key, None)
+                    self.existing[key] = (record.id or 0, _snapshot(record))
 
     def _key(self, ext: str | None, customer_id: int | None, title: str) -> str:
         return f"ext:{ext}" if ext else f"title:{customer_id}:{fold(title)}"
@@ -266,12 +176,16 @@ class Deals:
         self.notes[Issue.of("product_created", name=product.name)] += 1
         return product.id
 
-    def _customer(self, row: Row) -> int | None:
+    def _customer(self, session: Session, row: Row) -> int | None:
         """The one customer the row names; an unknown or ambiguous name is kept as typed."""
         name = row.get("customer")
         if not name:
             return None
         ids = self.customers.get(name_key(name), [])
+        gone = self.archived.by_key.get(name_key(name), [])
+        if not ids and len(gone) == 1:
+            ids = [gone[0]]
+            self._restore(session, "customer", ids[0], self.archived.people[ids[0]].name)
         if len(ids) == 1:
             return ids[0]
         why = ", ".join(f"#{i}" for i in ids)
@@ -283,7 +197,7 @@ class Deals:
     def row(self, session: Session, row: Row) -> Outcome:
         amount = row.number("amount")
         created, close = row.date("created"), row.date("close_date")
-        customer_id = self._customer(row)
+        customer_id = self._customer(session, row)
         currency = (row.get("currency") or self.o.currency).upper()[:3]
         ext = row.get("external_id") or None
         stage = self._stage(session, row.get("stage"))
@@ -291,6 +205,8 @@ class Deals:
         product_id = self._product(session, row)
         title = row.get("title") or self._title(product_id, ext)
         key = self._key(ext, customer_id, title)
+        if key not in self.existing and key in self.gone:
+            self._restore(session, "deal", *self.gone[key])
         if key in self.seen:
             return Outcome("duplicate", Issue.of("repeats", line=self.seen[key]))
         self.seen[key] = row.line
@@ -346,7 +262,7 @@ class Deals:
         now = self.o.now or utcnow()
         if deal.stage_id != target.id:
             deals.move(session, deal, target, None, values["closed_at"] or now)
-        _apply(deal, values)
+        apply(deal, values)
         deal.updated_at = now
         session.add(deal)
         return Outcome("updated")

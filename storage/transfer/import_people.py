@@ -15,24 +15,40 @@ and the text is kept as typed in a ``RawValue`` row, which /quality lists.
 
 An update never renames a customer and never removes data: it fills or changes the fields the
 row gives, and adds phones and e-mails the customer lacks as further contact points.
+
+A row that meets an archived customer is refused, or restores it: ``storage.transfer.archived``.
+
+Why ``prefetch``: the strong identifiers of every customer are in memory from ``prepare``
+(``dupes.load``, two queries), but a matched row needs the customer itself, and reading it
+with one query per row made a re-import, where nearly every row matches, slower than the
+first import. Each slice of rows first works out which customers its rows may touch and
+reads them in one ``IN`` query per 500 ids; ``row`` then finds them in ``self.loaded``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from babel import Locale
-from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
 from storage import bulk, customers
 from storage.folding import fold, name_key
 from storage.models import ContactPoint, Customer, RawValue
 from storage.quality import dupes, normalize
+from storage.transfer import archived
+from storage.transfer.archived import ArchivedCustomers, ArchivedMatch
+from storage.transfer.customer_values import (
+    COMPANY_WORDS,
+    KNOWN_INDUSTRIES,
+    PERSON_WORDS,
+    Vocabulary,
+    contact_data,
+    countries,
+)
 from storage.transfer.lookalikes import LookAlikes
 from storage.transfer.rows import (
     Invalid,
@@ -47,90 +63,10 @@ from storage.transfer.rows import (
 )
 from storage.types import utcnow
 
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-KNOWN_INDUSTRIES = (
-    *_words(
-        """technology software retail medical healthcare finance banking insurance marketing
-advertising entertainment media telecommunications services employment education
-manufacturing construction logistics transportation energy hospitality tourism food
-agriculture automotive textile chemicals pharmaceuticals consulting legal government mining
-utilities aerospace defense e-commerce teknoloji yazılım perakende sağlık finans bankacılık
-sigorta pazarlama reklam eğlence medya telekomünikasyon hizmet eğitim imalat üretim inşaat
-lojistik ulaşım enerji turizm gıda tarım otomotiv tekstil kimya ilaç danışmanlık hukuk
-madencilik gayrimenkul non-profit"""
-    ),
-    "real estate",
-)
-FIX_CUTOFF = 85.0
-PERSON_WORDS = {"person", "individual", "private", "bireysel", "sahis", "kisi"}
-COMPANY_WORDS = {"company", "corporate", "business", "kurumsal", "firma", "sirket"}
 LOOKED_AT = 5  # customers per similar name key judged (a common name has thousands)
 SIMILAR_NAME = 80.0  # a shared phone ties two rows only if the names are at least this close
-
-
-@cache
-def _countries() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for language in ("en", "tr"):
-        for name in Locale(language).territories.values():
-            names.setdefault(fold(name), name)
-    return names
-
-
-class Vocabulary:
-    """A controlled list (industries, countries): a near miss is read as the known spelling."""
-
-    def __init__(self, known: dict[str, str], note: str, notes: Counter[Issue]) -> None:
-        self.known = dict(known)
-        self.note = note
-        self.notes = notes
-
-    def read(self, value: str) -> str | None:
-        value = value.strip()
-        if not value:
-            return None
-        folded = fold(value)
-        if folded in self.known:
-            return value
-        best = process.extractOne(
-            folded, list(self.known), scorer=fuzz.ratio, score_cutoff=FIX_CUTOFF
-        )
-        if best is None:
-            self.known[folded] = value  # a new, legitimate value
-            return value
-        fixed = self.known[best[0]]
-        fixed = fixed.lower() if value.islower() else fixed
-        self.notes[Issue.of(self.note, value=value, fixed=fixed)] += 1
-        return fixed
-
-
-def contact_data(row: Row, region: str) -> tuple[list[str], list[str]]:
-    """Every phone and e-mail of a row, normalised; a bad one is kept as typed on the row."""
-    phones: list[str] = []
-    for cell in row.every("phone"):
-        for part in normalize.split_phones(cell):
-            checked = normalize.phone(part, region)
-            if not checked.ok:
-                row.keep("phone", part.strip(), "bad_phone", checked.problem or "")
-                continue
-            if checked.value not in phones:
-                phones.append(checked.value or "")
-    emails: list[str] = []
-    for cell in row.every("email"):
-        for part in re.split(r"[;,\s]+", cell):
-            if not part:
-                continue
-            checked = normalize.email(part)
-            if not checked.ok:  # the whole cell is kept: "ali at x dot com" is one value
-                row.keep("email", cell, "bad_email", checked.problem or "")
-                continue
-            if checked.value not in emails:
-                emails.append(checked.value or "")
-    return phones, emails
+IN_CHUNK = 500  # ids per IN (...): far below SQLite's limit on bound variables
+Parsed = tuple[str, str, list[str], list[str]]  # name, name key, phones, e-mails
 
 
 class Customers:
@@ -154,11 +90,15 @@ class Customers:
         self.industries = Vocabulary(
             {fold(i): i for i in KNOWN_INDUSTRIES}, "industry_fixed", self.notes
         )
-        self.countries = Vocabulary(_countries(), "country_fixed", self.notes)
+        self.countries = Vocabulary(countries(), "country_fixed", self.notes)
         self.reps: dict[str, int] = {}
         self.raw: set[tuple[str, int, str, str]] = set()
         self.stamp: datetime | None = None
         self._default_cache: dict[type[Any], tuple[Any, dict[str, Any]]] = {}
+        self.archived = ArchivedCustomers()
+        self.restored: set[int] = set()
+        self.loaded: dict[int, Customer] = {}  # this batch's prefetched customers
+        self.parsed: dict[int, Parsed] = {}  # line -> what prefetch read of the row
 
     def _remember(self, person: dupes.Person) -> None:
         self.people[person.id] = person
@@ -177,6 +117,7 @@ class Customers:
         self.by_ext = {ext: cid for cid, ext in session.exec(query) if ext and cid}
         self.reps = rep_ids(session)
         self.raw = known_raw(session, "customer")
+        self.archived.load(session, self.o.source)
         for value in session.exec(select(Customer.industry).distinct()).all():
             if value:
                 self.industries.known.setdefault(fold(value), value)
@@ -200,12 +141,35 @@ class Customers:
         fields["owner_id"] = find_rep(session, self.reps, row, "owner", self.o, self.notes)
         return {k: v for k, v in fields.items() if v is not None}
 
-    def row(self, session: Session, row: Row) -> Outcome:
+    def _parse(self, row: Row) -> Parsed:
         name = normalize.display_name(row.get("name"), self.o.region)
-        key = name_key(name)
+        phones, emails = contact_data(row, self.o.region)
+        return name, name_key(name), phones, emails
+
+    def prefetch(self, session: Session, rows: Sequence[Row]) -> None:
+        """Read, in one query per 500 ids, the customers these rows may match (see above)."""
+        wanted: set[int] = set()
+        for row in rows:
+            _, key, phones, emails = self.parsed[row.line] = self._parse(row)
+            if (ext := row.get("external_id")) and ext in self.by_ext:
+                wanted.add(self.by_ext[ext])
+            for value in (*phones, *emails):
+                wanted |= self.by_point.get(value, set())
+            mine_p, mine_e = set(phones), set(emails)
+            wanted.update(
+                i
+                for i in self.by_key.get(key, ())
+                if mine_p <= self.people[i].phones and mine_e <= self.people[i].emails
+            )
+        ids = sorted(wanted - self.unwritten - self.loaded.keys())
+        for start in range(0, len(ids), IN_CHUNK):
+            query = select(Customer).where(col(Customer.id).in_(ids[start : start + IN_CHUNK]))
+            self.loaded.update((c.id or 0, c) for c in session.exec(query))
+
+    def row(self, session: Session, row: Row) -> Outcome:
+        name, key, phones, emails = self.parsed.pop(row.line, None) or self._parse(row)
         if len(name) < 2 or not key:
             raise Invalid("missing_name")
-        phones, emails = contact_data(row, self.o.region)
         fields = self._fields(session, row)
         ext = row.get("external_id") or None
         me = dupes.Person(0, name, key, frozenset(phones), frozenset(emails))
@@ -219,7 +183,7 @@ class Customers:
             customer = self._get(session, target)
             assert customer is not None
             changed = self._update(session, customer, phones, emails, fields, ext)
-            status = "updated" if changed else "unchanged"
+            status = "updated" if changed or target in self.restored else "unchanged"
             cid = target
         sink = self.new[RawValue].append
         if keep_raw(session, row, "customer", cid, cid, self.o.source, self.raw, sink):
@@ -235,6 +199,8 @@ class Customers:
         """(the customer to update, or None to create one) and why a new one is flagged."""
         if ext and ext in self.by_ext:
             return self.by_ext[ext], None
+        if ext and ext in self.archived.by_ext:
+            return self._unarchive(session, self.archived.by_ext[ext]), None
         sharing = set().union(*(self.by_point.get(v, set()) for v in me.phones | me.emails))
         if sharing:
             alike = [i for i in sorted(sharing) if _alike(me, self.people[i])]
@@ -246,6 +212,10 @@ class Customers:
                 return None, Issue.of("ambiguous", ids=ids_text(alike))
             other = self.people[min(sharing)]
             return None, Issue.of("same_contact", id=other.id, name=other.name)
+        points = me.phones | me.emails
+        gone = set().union(*(self.archived.by_point.get(v, set()) for v in points))
+        if gone := [i for i in sorted(gone) if _alike(me, self.archived.people[i])]:
+            return self._unarchive(session, gone[0]), None
         same = self.by_key.get(me.key, [])
         fits = [i for i in same if not dupes.judge(me, self.people[i], 100.0).homonym]
         if held := self._holding(session, fits, me, ext, fields, row):
@@ -265,6 +235,22 @@ class Customers:
                         "similar", id=other.id, name=other.name, score=pair.name_score
                     )
         return None, None
+
+    def _unarchive(self, session: Session, cid: int) -> int:
+        """An archived customer the row matches: refused, or restored with --restore-archived."""
+        person = self.archived.people[cid]
+        if not self.o.restore_archived:
+            raise ArchivedMatch("customer", cid, person.name)
+        customer = archived.restore(session, "customer", cid)[0].record
+        assert isinstance(customer, Customer)
+        self.loaded[cid] = customer
+        if customer.external_id and customer.external_source == self.o.source:
+            self.by_ext[customer.external_id] = cid
+        self.archived.forget(cid)
+        self._remember(person)
+        self.restored.add(cid)
+        self.notes[Issue.of("restored_customer")] += 1
+        return cid
 
     def _holding(
         self,
@@ -342,7 +328,7 @@ class Customers:
         """A customer as an ORM object; one still unwritten is written first."""
         if cid in self.unwritten:
             self._write(session)
-        return session.get(Customer, cid)
+        return self.loaded.get(cid) or session.get(Customer, cid)
 
     def _write(self, session: Session) -> None:
         """The new customers, their further contact points and kept values, in three inserts
@@ -404,6 +390,7 @@ class Customers:
         session.flush()
         self.ids.forget()
         self.stamp = None
+        self.loaded.clear()
 
     def finish(self, session: Session) -> None:
         """Parents last: a subsidiary may come before its parent in the file."""

@@ -2,8 +2,9 @@
 
 Why batches, each its own transaction, cut after ``Options.budget_s`` (200 ms) or
 ``batch_size`` rows, whichever comes first: a long import must not hold SQLite's single write
-lock for more than a moment, so that a chat write waiting for it (``storage.db`` polls for
-the lock every few milliseconds) gets in between two batches, well under a second; a row
+lock for more than a moment, so that chat writes waiting for it (``storage.db`` polls for
+the lock every few milliseconds) get in between two batches, well under a second, and the
+import leaves the lock alone while they do (``Database.sharing``); a row
 count alone cannot promise that, as rows differ in cost and machines in speed. A failure
 loses at most one batch, never leaves half a row. A dry run is the exception: it runs
 the whole file in one transaction and rolls it back, so its report is exactly what the real
@@ -15,14 +16,15 @@ that does not decode, a field over the size cap, a row with more cells than the 
 refused with a ``FileProblem`` naming the line before a single row is written.
 
 Every row ends as one of: new, updated, unchanged, duplicate (repeats an earlier row of the
-file) or invalid (it cannot be a record at all: no name; a deal in an unknown stage; a contact
-of an unknown customer). A row that *was* imported can still carry flags: a value kept as
-typed because it failed the entry standards, or a record created apart because it only looks
-like an existing one. Rejected and flagged rows are the *problem rows*: the report lists
-them, and writes them as CSV (the row, its line, status and reason) to ``Options.report``
-when given — never beside the input file, whose folder may be read-only or shared.
-Flaws found in the data that cost nothing (a misspelt sector read as the known one, a
-product name that differs only by spacing) are counted as notes.
+file), invalid (it cannot be a record at all: no name; a deal in an unknown stage; a contact of
+an unknown customer) or archived (it meets an archived record, which only ``--restore-archived``
+brings back: ``storage.transfer.archived``). A row that *was* imported can still carry flags: a
+value kept as typed because it failed the entry standards, or a record created apart because it
+only looks like an existing one. Rejected and flagged rows are the *problem rows*: the report
+lists them, and writes them as CSV (the row, its line, status and reason) to ``Options.report``
+when given — never beside the input file, whose folder may be read-only or shared. Flaws found
+in the data that cost nothing (a misspelt sector read as the known one, a product name that
+differs only by spacing) are counted as notes.
 
 Re-importing the same file changes nothing: rows are matched on their external id, phone or
 e-mail, or on a record that already holds everything they say, and only fields whose value
@@ -44,15 +46,24 @@ from sqlmodel import Session
 
 from storage.db import Actor, Database
 from storage.quality import normalize
-from storage.transfer import csvmap, import_contacts, import_deals, import_people, reading
+from storage.transfer import (
+    csvmap,
+    import_catalog,
+    import_contacts,
+    import_deals,
+    import_people,
+    reading,
+)
+from storage.transfer.archived import ArchivedMatch
 from storage.transfer.reading import FileProblem
 from storage.transfer.rows import Invalid, Issue, Loader, Options, Outcome, Row
 
 __all__ = ["FileProblem", "Issue", "Options", "Report", "problem_reasons", "run"]
 
 KINDS = ("customers", "contacts", "deals", "reps", "products")
-STATUSES = ("new", "updated", "unchanged", "duplicate", "invalid")
-REJECTED = ("duplicate", "invalid")
+STATUSES = ("new", "updated", "unchanged", "duplicate", "invalid", "archived")
+REJECTED = ("duplicate", "invalid", "archived")
+PREFETCH = 250  # rows whose matches a loader reads at once (see ``Loader.prefetch``)
 
 
 @dataclass
@@ -103,8 +114,8 @@ def make_loader(options: Options) -> Loader:
     makers: dict[str, Callable[[Options], Loader]] = {
         "customers": import_people.Customers,
         "contacts": import_contacts.Contacts,
-        "reps": import_deals.Reps,
-        "products": import_deals.Products,
+        "reps": import_catalog.Reps,
+        "products": import_catalog.Products,
         "deals": import_deals.Deals,
     }
     return makers[options.kind](options)
@@ -143,14 +154,17 @@ def run(
     report.total = len(rows)
     loader = make_loader(options)
     actor = Actor(None, "import", options.now)
-    with _transactions(db, actor, options.dry_run) as session_for:
+    with _transactions(db, actor, options.dry_run) as session_for, db.sharing() as make_way:
         with session_for() as session:
             loader.prepare(session)
         done = 0
         while done < len(rows):
             with session_for() as session:
                 cut = clock() + options.budget_s
-                for row in rows[done : done + options.batch_size]:
+                for i, row in enumerate(rows[done : done + options.batch_size]):
+                    if i % PREFETCH == 0:
+                        ahead = min(PREFETCH, options.batch_size - i)
+                        loader.prefetch(session, rows[done : done + ahead])
                     outcome = _one(loader, session, row)
                     report.counts[outcome.status] += 1
                     if outcome.status in REJECTED or outcome.flags:
@@ -159,6 +173,8 @@ def run(
                     if clock() >= cut:
                         break
                 loader.end_batch(session)
+            if not options.dry_run:
+                make_way()
             if between:
                 between()
             if progress:
@@ -178,6 +194,8 @@ def _one(loader: Loader, session: Session, row: Row) -> Outcome:
         outcome = loader.row(session, row)
     except Invalid as problem:
         return Outcome("invalid", problem.issue)
+    except ArchivedMatch as problem:
+        return Outcome("archived", problem.issue)
     if outcome.status in REJECTED or not row.kept:
         return outcome
     kept = tuple(k.issue for k in row.kept)

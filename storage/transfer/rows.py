@@ -7,7 +7,7 @@ that the import's modules depend on each other one way only.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
@@ -31,6 +31,7 @@ class Options:
     dry_run: bool = False
     mapping: dict[str, str] = field(default_factory=dict)  # column -> field
     create_missing: bool = False  # reps, stages and products named but unknown
+    restore_archived: bool = False  # a row meeting an archived record restores it
     source: str = "csv"  # external ids are unique per source
     region: str = "TR"
     currency: str = "TRY"
@@ -196,6 +197,9 @@ class Loader(Protocol):
     notes: Counter[Issue]
 
     def prepare(self, session: Session) -> None: ...
+
+    def prefetch(self, session: Session, rows: Sequence[Row]) -> None:
+        """Read at once what the next ``rows`` will look up (called before each slice)."""
 
     def row(self, session: Session, row: Row) -> Outcome: ...
 

@@ -1,0 +1,128 @@
+"""Stale deals and rep load: the digest's attention rules, on demand. The digest builds its
+sections with these same functions, so the two cannot drift apart.
+
+- Stale: an open deal with no activity for more than ``days`` — not moved, not created, and
+  no interaction with its customer since (``last_touch``), oldest activity first.
+- Load: per rep, open tasks, overdue ones (due, and not snoozed past now) and old ones (open
+  longer than ``age_days``); a rep is listed when they have more than ``max_open`` open tasks,
+  or any overdue or old one.
+Archived deals and tasks are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlmodel import Session, col
+
+from storage.models import Deal, Interaction, Task
+from storage.reports.basis import RepScope, live, owned_by, stage_sets
+
+
+@dataclass(frozen=True)
+class RepLoad:
+    rep_id: int
+    open: int
+    overdue: int
+    old: int
+
+
+@dataclass(frozen=True)
+class StaleDeal:
+    id: int
+    title: str
+    owner_id: int | None
+    stage_id: int
+    expected_close: date | None
+    last_touch: datetime | None  # the last interaction with the customer, if any
+
+
+@dataclass(frozen=True)
+class Stale:
+    deals: tuple[StaleDeal, ...]  # at most ``limit``
+    total: int
+
+
+def last_touch() -> Any:
+    """The last interaction with a deal's customer (a correlated subquery)."""
+    return (
+        select(func.max(Interaction.occurred_at))
+        .where(col(Interaction.customer_id) == col(Deal.customer_id))
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+
+
+def stale_select(candidates_query: Any, now: datetime, days: int) -> Any:
+    """Narrow a query of open deals that selects ``stage_changed_at``, ``created_at`` and
+    ``last_touch()`` as "last_touch" to the stale ones, oldest activity first."""
+    quiet = now - timedelta(days=days)
+    candidates = candidates_query.where(
+        col(Deal.stage_changed_at) < quiet, col(Deal.created_at) < quiet, live(Deal)
+    ).subquery()
+    return (
+        select(candidates)
+        .where(or_(candidates.c.last_touch.is_(None), candidates.c.last_touch < quiet))
+        .order_by(
+            func.coalesce(candidates.c.last_touch, candidates.c.stage_changed_at),
+            candidates.c.id,
+        )
+    )
+
+
+def stale(
+    session: Session, now: datetime, days: int, scope: RepScope = None, limit: int = 20
+) -> Stale:
+    open_ids = stage_sets(session).open_ids
+    query = stale_select(
+        select(
+            col(Deal.id),
+            col(Deal.title),
+            col(Deal.owner_id),
+            col(Deal.stage_id),
+            col(Deal.expected_close),
+            col(Deal.stage_changed_at),
+            col(Deal.created_at),
+            last_touch().label("last_touch"),
+        ).where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope)),
+        now,
+        days,
+    )
+    rows = list(session.execute(query.add_columns(func.count().over().label("n")).limit(limit)))
+    deals = tuple(
+        StaleDeal(r.id, r.title, r.owner_id, r.stage_id, r.expected_close, r.last_touch)
+        for r in rows
+    )
+    return Stale(deals, int(rows[0].n) if rows else 0)
+
+
+def load_select(where: Any, now: datetime, max_open: int, age_days: int) -> Any:
+    overdue = and_(
+        col(Task.due_at) < now,
+        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) < now),
+    )
+    old = col(Task.created_at) < now - timedelta(days=age_days)
+    n_open = func.count()
+    n_overdue = func.sum(case((overdue, 1), else_=0))
+    n_old = func.sum(case((old, 1), else_=0))
+    return (
+        select(col(Task.assignee_id), n_open, n_overdue, n_old)
+        .where(Task.status == "open", live(Task), where)
+        .group_by(col(Task.assignee_id))
+        .having(or_(n_overdue > 0, n_open > max_open, n_old > 0))
+        .order_by(col(Task.assignee_id))
+    )
+
+
+def load(
+    session: Session, now: datetime, max_open: int, age_days: int, scope: RepScope = None
+) -> list[RepLoad]:
+    """Reps with too many open tasks, or overdue or old ones (one query)."""
+    query = load_select(owned_by(Task.assignee_id, scope), now, max_open, age_days)
+    return [
+        RepLoad(rep, total, int(late), int(aged))
+        for rep, total, late, aged in session.execute(query)
+    ]

@@ -1,0 +1,57 @@
+"""What every report's figures share: whose records (a scope of rep ids) and which stages.
+
+Each report names its filters explicitly rather than trusting the session's loader criteria:
+``storage.archive`` and ``storage.access`` install those on ORM queries, but a report selects
+columns and aggregates through Core-shaped statements and correlated subqueries, where an
+explicit ``archived_at IS NULL`` is the one filter that is certain to be there (tested).
+
+A scope is a tuple of rep ids (only their records) or None (everyone's, unowned ones too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import true
+from sqlmodel import Session, col, select
+
+from storage.models import Stage
+
+RepScope = tuple[int, ...] | None
+
+
+def owned_by(column: Any, scope: RepScope) -> Any:
+    """Rows whose owner column is in ``scope`` (everything when ``scope`` is None)."""
+    return true() if scope is None else col(column).in_(sorted(scope))
+
+
+def live(model: Any) -> Any:
+    """Not archived (deleted from chat)."""
+    return col(model.archived_at).is_(None)
+
+
+@dataclass(frozen=True)
+class StageSets:
+    stages: tuple[Stage, ...]  # in pipeline order
+
+    @property
+    def open_ids(self) -> list[int]:
+        return [s.id for s in self.stages if not s.is_closed and s.id is not None]
+
+    @property
+    def won_ids(self) -> list[int]:
+        return [s.id for s in self.stages if s.is_won and s.id is not None]
+
+    @property
+    def lost_ids(self) -> list[int]:
+        return [s.id for s in self.stages if s.is_lost and s.id is not None]
+
+
+def stage_sets(session: Session, stages: Sequence[Stage] | None = None) -> StageSets:
+    """Every stage of every pipeline, in position order (one small query)."""
+    if stages is None:
+        query = select(Stage).order_by(col(Stage.position), col(Stage.id))
+        stages = list(session.exec(query))
+    return StageSets(tuple(stages))

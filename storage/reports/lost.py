@@ -1,0 +1,62 @@
+"""Why deals are lost: reasons with counts and amounts, overall and per rep.
+
+A deal counts when it is in a lost stage and was closed in ``[start, end)``. Its amount is
+its estimate (a lost deal has no closing amount), per currency. Reasons are grouped as typed,
+trimmed; a deal lost without a reason is grouped under ``None`` (the digest flags those).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Deal
+from storage.reports.basis import RepScope, live, owned_by, stage_sets
+from storage.types import money_sum, total
+
+
+@dataclass(frozen=True)
+class Reason:
+    reason: str | None
+    rep_id: int | None  # None in the overall rows (and for unowned deals in per-rep rows)
+    currency: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Lost:
+    overall: tuple[Reason, ...]  # most lost first
+    by_rep: tuple[Reason, ...]
+
+
+def lost(session: Session, start: datetime, end: datetime, scope: RepScope = None) -> Lost:
+    """Three queries: the stages, the reasons overall, the reasons per rep."""
+    lost_ids = stage_sets(session).lost_ids
+    reason = func.nullif(func.trim(Deal.lost_reason), "").label("reason")
+    where = (
+        col(Deal.stage_id).in_(lost_ids),
+        col(Deal.closed_at) >= start,
+        col(Deal.closed_at) < end,
+        live(Deal),
+        owned_by(Deal.owner_id, scope),
+    )
+
+    def rows(per_rep: bool) -> tuple[Reason, ...]:
+        owner = [col(Deal.owner_id)] if per_rep else []
+        query = (
+            select(reason, *owner, col(Deal.currency), func.count(), *money_sum(Deal.amount))
+            .where(*where)
+            .group_by("reason", *owner, col(Deal.currency))
+        )
+        found = []
+        for row in session.execute(query):
+            why, *who, currency, n, high, low = row
+            found.append(Reason(why, who[0] if who else None, currency, n, total(high, low)))
+        return tuple(sorted(found, key=lambda r: (r.rep_id or 0, -r.count, r.reason or "")))
+
+    return Lost(rows(per_rep=False), rows(per_rep=True))
