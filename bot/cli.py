@@ -22,6 +22,7 @@ from bot import (
     cli_purge,
     cli_quota,
     cli_rates,
+    cli_report,
     cli_reps,
     digest_preview,
     logs,
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--date", metavar="YYYY-MM-DD", help="as of that day's digest time")
     cli_data.add_parsers(sub)
     cli_rates.add_parsers(sub)
+    cli_report.add_parsers(sub)
     cli_quota.add_parsers(sub)
     return p
 
@@ -99,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_purge.run(args, services, t)
         if args.command == "rates":
             return cli_rates.run(args, services, t)
+        if args.command == "report":
+            return cli_report.run(args, services, t)
         if args.command == "quota":
             return cli_quota.run(args, services, t)
         if args.command == "digest":

@@ -1,0 +1,74 @@
+"""``crm-bot report KIND [--period P] [--scope S] [--by B] [--format text|csv|json] [--as REP]``.
+
+The same reports as ``/report``, read the same way (``handlers.reports.request``), printed to
+standard output. Without ``--as`` the CLI acts as an administrator and sees everyone (its
+default scope); with ``--as REP`` it sees what that rep would see in chat. Refusals go to
+standard error with the usage, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import Refusal
+from handlers.kit import Abort, Services, Translator, Usage
+from handlers.reports import render
+from handlers.reports.registry import KINDS, kind_named
+from handlers.reports.request import parse
+from storage import reps
+from storage.models import Rep
+
+
+def add_parsers(sub: Any) -> None:
+    cmd = sub.add_parser("report", help="a report: summary, winrate or cycle (see README)")
+    cmd.add_argument("kind", help="summary | winrate | cycle (Turkish names too)")
+    cmd.add_argument("--period", default="", help='e.g. "last month", "2026-Q3", "son 30 gün"')
+    cmd.add_argument("--scope", default="", help="me | team | a rep's name | everyone")
+    cmd.add_argument("--by", default="", help="rep | manager | region | product | stage")
+    cmd.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    cmd.add_argument("--as", dest="as_rep", metavar="REP", help="see what this rep may see")
+
+
+def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
+    settings = services.settings
+    if kind_named(args.kind) is None:
+        raise Refusal("reports.cli.refused", said="")
+    words = [args.kind, *args.period.split(), *args.scope.split(), *args.by.split()]
+    with services.db.session() as session:
+        asker = reps.by_name(session, args.as_rep) if args.as_rep else _console_admin()
+        if asker is None:
+            raise Refusal("reports.cli.no_rep", name=args.as_rep)
+        if args.as_rep and asker.language:
+            t = Translator(asker.language)
+        try:
+            request, _ = parse(
+                session,
+                t,
+                asker,
+                words,
+                now=services.clock(),
+                tz=ZoneInfo(asker.timezone or settings.crm_timezone),
+                settings=settings,
+            )
+        except Usage as problem:
+            said = t(problem.problem, **problem.values) if problem.problem else ""
+            raise Refusal("reports.cli.refused", said=said) from None
+        except Abort as choice:
+            names = ", ".join(c.label for c in choice.reply.choices)
+            raise Refusal("reports.cli.which", said=choice.reply.text, names=names) from None
+        built = KINDS[request.kind](session, t, request)
+    if args.format == "csv":
+        sys.stdout.write(render.as_csv(request, built).decode("utf-8"))
+    elif args.format == "json":
+        print(render.as_json(request, built))
+    else:
+        print(render.text(t, request, built))
+    return 0
+
+
+def _console_admin() -> Rep:
+    """The CLI's own standing: an administrator who owns nothing (scope: everyone)."""
+    return Rep(id=0, name="crm-bot", role="admin")

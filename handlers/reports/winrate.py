@@ -1,0 +1,62 @@
+"""``winrate`` (kazanma): won ÷ (won + lost) among deals closed in the period, by count and by
+value, per rep, manager's team, regional office or product, and the trend over the four
+periods of the same length before it."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from handlers.kit import Translator
+from handlers.reports import Built, Request
+from handlers.reports.render import money, share
+from storage.reports.outcomes import outcomes
+
+TREND = 4
+BY = {"rep": "rep", "manager": "manager", "region": "region", "product": "product"}
+
+
+def build(session: Session, t: Translator, request: Request) -> Built:
+    p, ids, base = request.period, request.audience.ids, request.base
+    [total] = outcomes(session, p.start, p.end, ids, base=base)
+    by = request.by if request.by in BY else "rep"
+    rows = outcomes(session, p.start, p.end, ids, BY[by], base=base)  # type: ignore[arg-type]
+    trend = []
+    for back in range(TREND, 0, -1):
+        earlier = p.before(back)
+        [o] = outcomes(session, earlier.start, earlier.end, ids, base=base)
+        trend.append(share(t, o.win_rate))
+    headline = [
+        t(
+            "reports.winrate.count",
+            rate=share(t, total.win_rate),
+            won=t.number(total.won),
+            lost=t.number(total.lost),
+        ),
+        t(
+            "reports.winrate.value",
+            rate=share(t, total.value_rate),
+            won=money(t, total.won_value),
+            lost=money(t, total.lost_value),
+        ),
+        t("reports.winrate.trend", trend=" → ".join([*trend, share(t, total.win_rate)])),
+    ]
+    notes = []
+    if total.lost_list_priced:
+        notes.append(t("reports.winrate.list_priced", count=t.number(total.lost_list_priced)))
+    return Built(
+        headline,
+        [
+            t(f"reports.col.{by}"),
+            t("reports.col.win_rate"),
+            t("reports.col.won"),
+            t("reports.col.lost"),
+            t("reports.col.value_rate"),
+            t("reports.col.won_value"),
+        ],
+        [
+            [o.label or t("reports.nobody"), o.win_rate, o.won, o.lost, o.value_rate, o.won_value]
+            for o in rows
+        ],
+        notes=notes,
+        breakdowns=tuple(b for b in BY if b != by),
+    )
