@@ -117,6 +117,8 @@ def test_summary_is_the_default_with_the_open_pipeline(services, team) -> None:
         ("boss", "/rapor kazanma bu ay John", "John Smith ekibinizde değil"),
         ("john", "/report winrate this month Ayşe", "A rep's reports cover their own deals"),
         ("john", "/report winrate 2026-13-45", "is neither a period nor a rep I know"),
+        ("john", "/report forecats", '"forecats" is neither a report nor a rep I know. Reports:'),
+        ("ayse", "/rapor kazanmaa", '"kazanmaa" ne bir rapor ne de tanıdığım bir temsilci.'),
     ],
 )
 def test_refusals_are_clear_and_write_nothing(services, team, who, typed, answer) -> None:
