@@ -45,7 +45,7 @@ def _name(ctx: Context, record: Record) -> str:
                  title=label(record), id=record.id)  # fmt: skip
 
 
-def _by_id(ctx: Context, record_id: int, archived: bool) -> Record:
+def _by_id(ctx: Context, ref: str, record_id: int, archived: bool) -> Record:
     """Whichever record has this id: asked when it could be a customer, a deal or a task."""
     found = [
         r
@@ -54,7 +54,7 @@ def _by_id(ctx: Context, record_id: int, archived: bool) -> Record:
         and (r.archived_at is not None) == archived
     ]
     if not found:
-        raise Abort(Reply(ctx.t("archive.not_found", ref=f"#{record_id}")))
+        raise Abort(Reply(ctx.t("archive.not_found", ref=ref)))
     if len(found) > 1:
         options = [(_name(ctx, r), ctx.again(f"{kind_of(r)} #{record_id}")) for r in found]
         raise Abort(choices_reply(ctx, "archive.which", options, ref=f"#{record_id}"))
@@ -64,7 +64,7 @@ def _by_id(ctx: Context, record_id: int, archived: bool) -> Record:
 def _record(ctx: Context, kind: str | None, ref: str) -> Record:
     record_id = parse_id(ref)
     if kind is None and record_id is not None:
-        return _by_id(ctx, record_id, archived=False)
+        return _by_id(ctx, ref, record_id, archived=False)
     return resolve(ctx, kind or "customer", ref, ctx.again(f"{kind or 'customer'} {{ref}}"))
 
 
@@ -113,10 +113,12 @@ def restore(ctx: Context) -> Reply:
     if record_id is None:
         raise Usage("archive.restore_by_id")
     if kind is None:
-        kind = kind_of(_by_id(ctx, record_id, archived=True))
+        kind = kind_of(_by_id(ctx, ref, record_id, archived=True))
     found = archive.find(ctx.session, kind, record_id)
-    if found is not None:
-        _may_change(ctx, found)
+    if found is None:  # said with the number as typed (one past any id reads as NO_RECORD)
+        kind_word = ctx.t(f"entity.{kind}")
+        raise Abort(Reply(ctx.t("archive.error.not_found", kind=kind_word, id=ref.lstrip("#"))))
+    _may_change(ctx, found)
     try:
         batch = archive.restore(ctx.session, kind, record_id)
     except ArchiveError as problem:

@@ -61,7 +61,7 @@ def ask(ctx: Context) -> Reply:
     getter = {"customer": customers.get, "deal": deals.get, "task": tasks.get}[entity]
     record = getter(ctx.session, record_id)
     if record is None:  # gone, or never this rep's to see
-        raise Usage("access.ask_unknown", record=f"#{record_id}")
+        raise Usage("access.ask_unknown", record=words[1])
     owner_id = getattr(record, "assignee_id" if entity == "task" else "owner_id")
     owner = reps.get(ctx.session, owner_id) if owner_id else None
     if owner is None or not owner.active or owner.id == ctx.rep.id:

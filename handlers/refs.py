@@ -26,14 +26,28 @@ from storage.folding import fold, looks_like_email, looks_like_phone, name_token
 from storage.models import Customer, Deal, Rep, Task
 from storage.search import Match, Tier, pick
 
-ID_REF = re.compile(r"^#?(\d{1,6})$")
+ID_REF = re.compile(r"^(#?)([0-9]+)$")
+MAX_ID = 2**63 - 1  # the widest id column (BIGINT, SQLite's INTEGER)
+NO_RECORD = 0  # an id no record has: ids count from 1 on both engines
 MAX_NAME_WORDS = 10  # "Kahraman Kardeşler Dış Ticaret San. ve Tic. Ltd. Şti." is nine
 CHOICES = 6
 
 
 def parse_id(word: str) -> int | None:
+    """The record id in "#12" (any length) or a bare "12"; None when the word is no id.
+
+    A bare number of seven digits or more is read as a phone, as "5321112233" is; with "#" it
+    is always an id, so "#1000000" works. A number past any id column (2^63-1) is read as
+    ``NO_RECORD``: the rep gets the usual "not found" rather than an overflow in the driver.
+    """
     found = ID_REF.match(word)
-    return int(found.group(1)) if found else None
+    if found is None:
+        return None
+    marked, digits = found.groups()
+    if not marked and looks_like_phone(digits):
+        return None
+    number = int(digits)
+    return number if number <= MAX_ID else NO_RECORD
 
 
 def to_e164(text: str, region: str) -> str | None:

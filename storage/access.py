@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import event, inspect, or_, select
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy import event, exists, inspect, or_, select
+from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criteria
 from sqlalchemy.sql import Executable
 
 from storage.models import Consent, Contact, ContactPoint, Customer, Deal, Interaction, Task
@@ -71,16 +71,28 @@ def _visible(owner_column: Any, reads: frozenset[int]) -> Any:
     return or_(owner_column.in_(sorted(reads)), owner_column.is_(None))
 
 
+def _of_visible_customer(model: Any, reads: frozenset[int]) -> Any:
+    """The row's own customer is visible: one primary-key probe per row, correlated.
+
+    Why not ``customer_id IN (SELECT id FROM customer WHERE visible)``: SQLite (and PostgreSQL
+    on a hash plan) builds that list first, every visible customer, unowned ones included,
+    for each statement; and SQLite then drives a phone look-up on contact points from that
+    list instead of from the (kind, value) index. That walk grew with the customer table."""
+    holder = aliased(Customer)
+    return exists(
+        select(holder.id).where(holder.id == model.customer_id, _visible(holder.owner_id, reads))
+    ).correlate(model)
+
+
 def _criteria(reads: frozenset[int]) -> list[Any]:
-    customers = select(Customer.id).where(_visible(Customer.owner_id, reads))
     return [
         with_loader_criteria(Customer, _visible(Customer.owner_id, reads), include_aliases=True),
         with_loader_criteria(Deal, _visible(Deal.owner_id, reads), include_aliases=True),
         with_loader_criteria(Task, Task.assignee_id.in_(sorted(reads)), include_aliases=True),
-        with_loader_criteria(Interaction, Interaction.customer_id.in_(customers)),
-        with_loader_criteria(Contact, Contact.customer_id.in_(customers)),
-        with_loader_criteria(ContactPoint, ContactPoint.customer_id.in_(customers)),
-        with_loader_criteria(Consent, Consent.customer_id.in_(customers)),
+        *(
+            with_loader_criteria(model, _of_visible_customer(model, reads))
+            for model in (Interaction, Contact, ContactPoint, Consent)
+        ),
     ]
 
 

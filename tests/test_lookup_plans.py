@@ -1,0 +1,72 @@
+"""Lookups by phone, e-mail, id and name use their indexes, for an admin and for a rep whose
+session is scoped to what they may read: checked on SQLite's plan for every statement the
+commands run, never by timing. (PostgreSQL's plan depends on its statistics; the commit that
+made these plans shows it at 100,000 customers.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import Chat, add_customer, add_rep
+
+pytestmark = pytest.mark.sqlite_only
+
+PER_CUSTOMER = ("customer", "contact", "contactpoint", "interaction", "consent", "deal")
+COMMANDS = [
+    "/find 0532 111 22 33",
+    "/find 0533 444 55 66",  # a contact's phone
+    "/find ops@acme.example",  # a further e-mail (a contact point)
+    "/find #2",
+    "/log call 0532 111 22 33 talked about prices",
+    "/log call acme discussed the offer",
+    "/customer add Acme Ltd 0532 111 22 33",  # the duplicate check on entry
+]
+
+
+def plans(services: Any, chat: Chat, command: str) -> list[tuple[str, list[str]]]:
+    """(statement, plan steps) of every SELECT the command ran."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(services.db.engine, "before_cursor_execute", capture)
+    try:
+        chat.send(command)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", capture)
+    with services.db.engine.connect() as conn:
+        return [
+            (sql, [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)])
+            for sql, params in seen
+        ]
+
+
+@pytest.mark.parametrize("role", ["rep", "admin"])
+def test_lookups_walk_no_customer_table(services, role):
+    ayse = add_rep(services, "Ayşe Kaya", role=role)
+    other = add_rep(services, "Mert Aydın")
+    for i in range(40):
+        add_customer(services, f"Firma {i}", phone=f"+9053001122{i:02d}", owner_id=other.id)
+    acme = add_customer(services, "Acme Ltd", phone="+905321112233", owner_id=ayse.id)
+    chat = Chat(services, ayse)
+    chat.say(f"/contact add #{acme.id} Deniz Ak 0533 444 55 66")
+    chat.say(f"/edit #{acme.id} email+ ops@acme.example")
+    chat.say("/find acme")  # builds the name index: one scan at start-up, by design
+
+    for command in COMMANDS:
+        for sql, steps in plans(services, chat, command):
+            walks = [s for s in steps if s.split()[:2] in (["SCAN", t] for t in PER_CUSTOMER)]
+            assert not walks, (command, sql, steps)
+            # A scope's "customer_id IN (SELECT … visible customers)" walked them by owner.
+            by_owner = [s for s in steps if "ix_customer_owner_id" in s]
+            assert not by_owner, (command, sql, steps)
+
+    [lookup] = [steps for sql, steps in plans(services, chat, COMMANDS[0]) if "UNION" in sql]
+    used = " ".join(lookup)
+    assert "ix_customer_phone" in used and "ix_contact_phone" in used, lookup
+    assert "ix_contactpoint_kind_value" in used, lookup
