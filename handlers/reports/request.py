@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from handlers.kit import Settings, Translator, Usage, is_keyword
 from handlers.reports import Request, period, scope
-from handlers.reports.registry import DEFAULT, breakdown_named, kind_named
+from handlers.reports.registry import DEFAULT, DEFAULT_PERIODS, breakdown_named, kind_named
 from storage.models import Rep
 
 
@@ -50,8 +50,11 @@ def parse(
         raise Usage("reports.bad_period")
     if cut == 0 and rest and not _scope_like(session, rest):
         raise Usage("reports.bad_words", words=" ".join(rest))
+    kind = kind or DEFAULT
+    if cut == 0 and kind in DEFAULT_PERIODS:
+        when = DEFAULT_PERIODS[kind](now, tz)
     audience = scope.resolve(session, t, asker, rest[cut:], again)
-    return Request(kind or DEFAULT, when, audience, by, asker, now, settings), as_csv
+    return Request(kind, when, audience, by, asker, now, settings), as_csv
 
 
 def _scope_like(session: Session, words: list[str]) -> bool:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Deal
 from storage.reports.basis import RepScope, live, owned_by, stage_sets
+from storage.reports.money import Amounts, Rates, Tally, day_of
 from storage.types import money_sum, total
 
 
@@ -60,3 +61,44 @@ def lost(session: Session, start: datetime, end: datetime, scope: RepScope = Non
         return tuple(sorted(found, key=lambda r: (r.rep_id or 0, -r.count, r.reason or "")))
 
     return Lost(rows(per_rep=False), rows(per_rep=True))
+
+
+@dataclass(frozen=True)
+class ValuedReason:
+    reason: str | None
+    rep_id: int | None
+    count: int
+    amount: Amounts  # converted at the rate of each deal's close date
+
+
+def lost_valued(
+    session: Session, start: datetime, end: datetime, scope: RepScope = None, *, base: str
+) -> tuple[list[ValuedReason], list[ValuedReason]]:
+    """Reasons overall and per rep, most lost first, amounts converted at the close date's rate
+    (three queries: the stages, the rates, one grouped by reason, owner, currency and day)."""
+    reason = func.nullif(func.trim(Deal.lost_reason), "").label("reason")
+    day = func.date(Deal.closed_at)
+    query = (
+        select(reason, col(Deal.owner_id), col(Deal.currency), day, func.count())
+        .add_columns(*money_sum(Deal.amount))
+        .where(
+            col(Deal.stage_id).in_(stage_sets(session).lost_ids),
+            col(Deal.closed_at) >= start,
+            col(Deal.closed_at) < end,
+            live(Deal),
+            owned_by(Deal.owner_id, scope),
+        )
+        .group_by("reason", col(Deal.owner_id), col(Deal.currency), day)
+    )
+    rates = Rates(session, base)
+    overall: dict[str | None, tuple[int, Tally]] = {}
+    per_rep: dict[tuple[str | None, int | None], tuple[int, Tally]] = {}
+    for why, owner, currency, closed, n, high, low in session.execute(query):
+        for groups, key in ((overall, why), (per_rep, (why, owner))):
+            count, tally = groups.get(key, (0, Tally(rates)))  # type: ignore[call-overload]
+            tally.add(currency, day_of(closed), high, low)
+            groups[key] = (count + int(n), tally)  # type: ignore[index]
+    rows = [ValuedReason(w, None, n, tally.amounts()) for w, (n, tally) in overall.items()]
+    reps = [ValuedReason(w, o, n, tally.amounts()) for (w, o), (n, tally) in per_rep.items()]
+    order = lambda r: (r.rep_id or 0, -r.count, r.reason is None, r.reason or "")  # noqa: E731
+    return sorted(rows, key=order), sorted(reps, key=order)
