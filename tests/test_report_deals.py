@@ -192,3 +192,10 @@ def test_cli_gives_lost_as_csv_and_pipeline_as_json(services, team, crm_bot) -> 
 def test_help_lists_the_kinds_in_both_languages(services, team) -> None:
     assert "forecast|pipeline|lost" in Chat(services, team["john"]).say("/help report").text
     assert "tahmin|huni|kayıp" in Chat(services, team["ayse"]).say("/yardım rapor").text
+
+
+@pytest.mark.parametrize("kind", ["forecast", "pipeline", "lost", "tahmin last month", "kayıp"])
+def test_nothing_to_report_reads_as_zeros(services, chat: Chat, kind) -> None:
+    reply = chat.say(f"/report {kind}")
+    assert "₺0" in reply.text and "Traceback" not in reply.text
+    assert [b.label for b in reply.buttons][-1] == "CSV"

@@ -19,6 +19,7 @@ from handlers.reports import Built, Cell, Request
 from handlers.reports.render import money
 from handlers.reports.valued import at_rate, worth
 from storage import deals, reps
+from storage.models import Stage
 from storage.reports import pipeline as figures
 from storage.reports.money import Amounts, Rates
 from storage.reports.outcomes import Outcome, outcomes
@@ -85,7 +86,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
 
 
 def _by_rep(
-    session: Session, t: Translator, rates: Rates, request: Request, stages: list
+    session: Session, t: Translator, rates: Rates, request: Request, stages: list[Stage]
 ) -> list[list[Cell]]:
     """One row per rep with open deals or deals closed in the period."""
     p, ids = request.period, request.audience.ids

@@ -3,7 +3,8 @@
 The kind, a breakdown word ("reps", "ürünler") and "csv" are single words found anywhere; of
 the rest, the longest leading run of words that reads as a period is the period and what
 follows is the scope. So "last month Ayşe" and "geçen ay ekip" both read, and a rep's name
-never has to be quoted.
+never has to be quoted. With no period typed it is this week, or the kind's own default
+(``registry.DEFAULT_PERIODS``: the forecast looks at this quarter and the next).
 """
 
 from __future__ import annotations
