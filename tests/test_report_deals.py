@@ -199,3 +199,28 @@ def test_nothing_to_report_reads_as_zeros(services, chat: Chat, kind) -> None:
     reply = chat.say(f"/report {kind}")
     assert "₺0" in reply.text and "Traceback" not in reply.text
     assert [b.label for b in reply.buttons][-1] == "CSV"
+
+
+def test_quota_share_counts_only_the_quota_holders_deals(services, chat: Chat, team) -> None:
+    other = add_customer(services, "Beta")
+    add_deal(
+        services, other, "John's big one", "30000", "Negotiation",
+        expected_close=date(2026, 12, 1), owner_id=team["john"].id,
+    )  # fmt: skip
+    with services.db.session(write=True) as s:  # a month quota under Ayşe's quarter one
+        quotas.put(s, team["ayse"].id or 0, "2026-12", Decimal(20000), "TRY", _closed(1))
+    reply = chat.say("/report forecast 2026-Q4")
+    assert "Committed: ₺40,000" in reply.text
+    # Headline: Ayşe's quarter quota only (the month one lies inside it): 10,000 ÷ 50,000.
+    assert "Quota: ₺50,000 · committed ÷ quota: 20.0%" in reply.text
+    # December: Ayşe's month quota 20,000 against her 10,000 committed, not John's 30,000.
+    assert "December 2026 · 3 · ≈ ₺80,000 (₺40,000, $1,000) · ₺40,000" in reply.text
+    assert "· ₺20,000 · 50.0%" in reply.text
+
+
+def test_the_deals_behind_a_named_reps_pipeline(services, team) -> None:
+    boss = Chat(services, team["boss"])
+    reply = boss.say("/rapor huni bu ay Ayşe")
+    [behind] = reply.choices
+    listed = boss.press(reply, behind.label)
+    assert "Big deal" in listed.text and "January" not in listed.text

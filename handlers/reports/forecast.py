@@ -6,8 +6,10 @@ Committed = open deals in stages at least ``CRM_COMMIT_PROBABILITY``% likely; we
 are valued at the latest rate (today's), and so are quotas set in another currency. With no
 period typed, the forecast covers this quarter and the next: a forecast looks ahead, and "this
 week" (the other kinds' default) says little about it. The quota share is committed ÷ quota:
-how much of the target is nearly certain. A rep's quota in the by-rep table is their quarter
-quotas in the period, or their month quotas where they set no quarter one.
+how much of the target is nearly certain, counting only the committed deals of the reps who
+hold the quota, in the quota's own month or quarter. A rep's quota in the by-rep table and in
+the headline is their quarter quotas in the period, or their month quotas where they set no
+quarter one.
 """
 
 from __future__ import annotations
@@ -62,28 +64,26 @@ class _Valuer:
     def of(self, figures: Iterable[Figures], field: str) -> Amounts:
         return at_rate(self.rates, self.today, [(f.currency, getattr(f, field)) for f in figures])
 
-    def quota(self, lines: Sequence[QuotaLine]) -> Amounts | None:
+    def against(self, lines: Sequence[QuotaLine]) -> tuple[Amounts | None, float | None]:
+        """The quotas' sum, and the share of it their own reps have committed in their own
+        periods (so a rep without a quota, or a month outside it, never inflates it)."""
         if not lines:
-            return None
-        return at_rate(self.rates, self.today, [(q.currency, q.quota) for q in lines])
+            return None, None
+        quota = at_rate(self.rates, self.today, [(q.currency, q.quota) for q in lines])
+        committed = self.of([f for q in lines for f in q.figures], "committed").converted
+        if not quota.converted or committed is None:
+            return quota, None
+        return quota, float(committed / quota.converted)
 
 
-def _cover(committed: Amounts, quota: Amounts | None) -> float | None:
-    if quota is None or not quota.converted or committed.converted is None:
-        return None
-    return float(committed.converted / quota.converted)
-
-
-def _row(value: _Valuer, label: str, figures: list[Figures], quota: Amounts | None) -> list[Cell]:
-    committed = value.of(figures, "committed")
+def _row(label: str, value: _Valuer, figures: list[Figures], quotas: list[QuotaLine]) -> list[Cell]:
     return [
         label,
         sum(f.count for f in figures),
         value.of(figures, "best_case"),
-        committed,
+        value.of(figures, "committed"),
         value.of(figures, "weighted"),
-        quota,
-        _cover(committed, quota),
+        *value.against(quotas),
     ]
 
 
@@ -104,7 +104,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     found = forecast(session, p.first, p.after, today, request.audience.ids, pct)
     value = _Valuer(session, request.base, today)
     committed = value.of(found.months, "committed")
-    quota = value.quota(found.quotas)
+    quota, cover = value.against([q for qs in _rep_quotas(found.quotas).values() for q in qs])
     late = found.past_due
     late_value = at_rate(value.rates, today, late.sums)
     headline = [
@@ -118,8 +118,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
         t.plural("reports.forecast.past_due", late.count, value=money(t, late_value)),
     ]
     if quota is not None:
-        cover = share(t, _cover(committed, quota))
-        headline.append(t("reports.forecast.quota", quota=money(t, quota), share=cover))
+        headline.append(t("reports.forecast.quota", quota=money(t, quota), share=share(t, cover)))
     header = [
         t("reports.col.rep" if request.by == "rep" else "reports.col.period"),
         t("reports.col.open"),
@@ -158,8 +157,7 @@ def _by_period(
     rows = []
     for bucket in buckets:
         mine = [f for f in months if bucket in (f.period, quarter_of(f.period))]
-        quota = value.quota([q for q in quotas if q.period == bucket])
-        rows.append(_row(value, _label(t, bucket), mine, quota))
+        rows.append(_row(_label(t, bucket), value, mine, [q for q in quotas if q.period == bucket]))
     return rows
 
 
@@ -179,10 +177,10 @@ def _by_rep(
     names = reps.names(session, {r for r in per_rep if r is not None})
     rows = [
         _row(
-            value,
             names.get(rep_id, "") if rep_id is not None else t("reports.nobody"),
+            value,
             figures,
-            value.quota(rep_quotas.get(rep_id or 0, [])) if rep_id is not None else None,
+            rep_quotas.get(rep_id, []) if rep_id is not None else [],
         )
         for rep_id, figures in per_rep.items()
     ]
