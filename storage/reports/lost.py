@@ -7,7 +7,8 @@ trimmed; a deal lost without a reason is grouped under ``None`` (the digest flag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -63,6 +64,9 @@ def lost(session: Session, start: datetime, end: datetime, scope: RepScope = Non
     return Lost(rows(per_rep=False), rows(per_rep=True))
 
 
+_OVERALL = -1  # no rep's id: the key of the all-reps rows
+
+
 @dataclass(frozen=True)
 class ValuedReason:
     reason: str | None
@@ -91,14 +95,13 @@ def lost_valued(
         .group_by("reason", col(Deal.owner_id), col(Deal.currency), day)
     )
     rates = Rates(session, base)
-    overall: dict[str | None, tuple[int, Tally]] = {}
-    per_rep: dict[tuple[str | None, int | None], tuple[int, Tally]] = {}
+    counts: Counter[tuple[str | None, int | None]] = Counter()
+    tallies: dict[tuple[str | None, int | None], Tally] = defaultdict(lambda: Tally(rates))
     for why, owner, currency, closed, n, high, low in session.execute(query):
-        for groups, key in ((overall, why), (per_rep, (why, owner))):
-            count, tally = groups.get(key, (0, Tally(rates)))  # type: ignore[call-overload]
-            tally.add(currency, day_of(closed), high, low)
-            groups[key] = (count + int(n), tally)  # type: ignore[index]
-    rows = [ValuedReason(w, None, n, tally.amounts()) for w, (n, tally) in overall.items()]
-    reps = [ValuedReason(w, o, n, tally.amounts()) for (w, o), (n, tally) in per_rep.items()]
-    order = lambda r: (r.rep_id or 0, -r.count, r.reason is None, r.reason or "")  # noqa: E731
-    return sorted(rows, key=order), sorted(reps, key=order)
+        for key in ((why, _OVERALL), (why, owner)):
+            counts[key] += int(n)
+            tallies[key].add(currency, day_of(closed), high, low)
+    found = [ValuedReason(w, o, counts[w, o], tallies[w, o].amounts()) for w, o in counts]
+    found.sort(key=lambda r: (r.rep_id or 0, -r.count, r.reason is None, r.reason or ""))
+    overall = [r for r in found if r.rep_id == _OVERALL]
+    return [replace(r, rep_id=None) for r in overall], [r for r in found if r.rep_id != _OVERALL]
