@@ -38,4 +38,9 @@ def report(ctx: Context) -> Reply:
         Button(ctx.t("reports.button.csv"), f"{same} {request.by or ''} csv".replace("  ", " "))
     )
     charts = [Attachment(f"{request.kind}.png", "image/png", built.chart)] if built.chart else []
-    return Reply(render.text(ctx.t, request, built), buttons=buttons, attachments=charts)
+    return Reply(
+        render.text(ctx.t, request, built),
+        choices=built.choices,
+        buttons=buttons,
+        attachments=charts,
+    )

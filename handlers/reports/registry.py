@@ -4,19 +4,33 @@ function that builds it. A second-wave kind is one module beside these and one l
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from handlers.kit import Translator, is_keyword
 from handlers.reports import Built, Request, cycle, summary, winrate
+from handlers.reports.forecast import build as forecast_report
+from handlers.reports.forecast import default_period as forecast_period
+from handlers.reports.lost import build as lost_report
+from handlers.reports.period import Period
+from handlers.reports.pipeline import build as pipeline_report
 
 Builder = Callable[[Session, Translator, Request], Built]
 KINDS: dict[str, Builder] = {
     "summary": summary.build,
     "winrate": winrate.build,
     "cycle": cycle.build,
+    "forecast": forecast_report,
+    "pipeline": pipeline_report,
+    "lost": lost_report,
 }
 DEFAULT = "summary"
+# A kind whose natural period is not "this week": its period when none is typed.
+DEFAULT_PERIODS: dict[str, Callable[[datetime, ZoneInfo], Period]] = {
+    "forecast": forecast_period,
+}
 BREAKDOWNS = ("rep", "manager", "region", "product", "stage")
 
 

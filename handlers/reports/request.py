@@ -3,7 +3,8 @@
 The kind, a breakdown word ("reps", "ürünler") and "csv" are single words found anywhere; of
 the rest, the longest leading run of words that reads as a period is the period and what
 follows is the scope. So "last month Ayşe" and "geçen ay ekip" both read, and a rep's name
-never has to be quoted.
+never has to be quoted. With no period typed it is this week, or the kind's own default
+(``registry.DEFAULT_PERIODS``: the forecast looks at this quarter and the next).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from sqlmodel import Session
 
 from handlers.kit import Settings, Translator, Usage, is_keyword
 from handlers.reports import Request, period, scope
-from handlers.reports.registry import DEFAULT, KINDS, breakdown_named, kind_named
+from handlers.reports.registry import (
+    DEFAULT,
+    DEFAULT_PERIODS,
+    KINDS,
+    breakdown_named,
+    kind_named,
+)
 from storage.models import Rep
 
 
@@ -57,7 +64,10 @@ def parse(
             # "/report forecats": a report mistyped as likely as a rep: name both
             raise Usage("reports.unknown_word", word=" ".join(rest), kinds=_kinds(t)) from None
         raise
-    return Request(kind or DEFAULT, when, audience, by, asker, now, settings), as_csv
+    kind = kind or DEFAULT
+    if cut == 0 and kind in DEFAULT_PERIODS:
+        when = DEFAULT_PERIODS[kind](now, tz)
+    return Request(kind, when, audience, by, asker, now, settings), as_csv
 
 
 def _scope_like(session: Session, words: list[str]) -> bool:

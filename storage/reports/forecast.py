@@ -54,6 +54,7 @@ class PastDue:
     count: int
     sums: tuple[tuple[str, Decimal], ...]  # (currency, total), by currency
     ids: tuple[int, ...]  # the oldest expected close first, at most PAST_DUE_IDS
+    titles: tuple[str, ...] = ()  # the same deals' titles, for buttons that open them
 
 
 @dataclass(frozen=True)
@@ -153,16 +154,17 @@ def _past_due(session: Session, is_open: object, today: date) -> PastDue:
         .group_by(col(Deal.currency))
         .order_by(col(Deal.currency))
     ).all()
-    ids = session.scalars(
-        select(col(Deal.id))
+    listed = session.execute(
+        select(col(Deal.id), col(Deal.title))
         .where(late)
         .order_by(col(Deal.expected_close), col(Deal.id))
         .limit(PAST_DUE_IDS)
-    )
+    ).all()
     return PastDue(
         sum(n for _c, n, _h, _l in sums),
         tuple((c, total(h, lo)) for c, _n, h, lo in sums),
-        tuple(ids),
+        tuple(i for i, _ in listed),
+        tuple(title for _, title in listed),
     )
 
 
