@@ -77,9 +77,9 @@ def is_report(word: str) -> bool:
 
 def _cadence(word: str) -> str | None:
     for name, key in (
-        ("weekly", "kw.subscribe.weekly"),
-        ("monthly", "kw.subscribe.monthly"),
-        ("daily", "kw.subscribe.report_daily"),
+        ("weekly", "kw.cadence.weekly"),
+        ("monthly", "kw.cadence.monthly"),
+        ("daily", "kw.cadence.daily"),
         ("workdays", "kw.subscribe.working"),
     ):
         if is_keyword(word, key):
@@ -106,7 +106,7 @@ def _day(cadence: str, word: str) -> int | None:
     if cadence == "weekly":
         return WEEKDAY_NAMES.get(fold(word))
     if cadence == "monthly":
-        if is_keyword(word, "kw.subscribe.last_day"):
+        if is_keyword(word, "kw.cadence.last_day"):
             return 0
         if word.isdigit():
             if not 1 <= int(word) <= 28:

@@ -146,9 +146,10 @@ def unsubscribe(ctx: Context) -> Reply:
     return Reply(ctx.t("unsubscribe.done"))
 
 
-@command("subscriptions", writes=False, aliases=("abonelikler",))
+@command("subscriptions", writes=False, aliases=("abonelikler",), hidden=True)
 def listed(ctx: Context) -> Reply:
-    """What this chat gets on a schedule, each with the command that stops it."""
+    """What this chat gets on a schedule, each with the command that stops it. Left out of
+    the /help list (named in /subscribe's line instead), which must fit one Telegram message."""
     chat = ctx.incoming
     found = subscriptions.in_chat(ctx.session, chat.platform, chat.chat_id)
     if not found:
