@@ -199,9 +199,9 @@ def _request(ctx: Context, sub: Subscription, words: list[str]) -> None:
     tail = words[cut:]
     if tail and any(ch.isdigit() for ch in " ".join(tail)) and not tail[0].startswith("#"):
         raise Usage("subscribe.report.bad_words", words=" ".join(tail))
-    head = " ".join(ctx.words[: len(ctx.words) - len(tail)])
+    kept = [w for w in ctx.words if w not in tail]  # the same command, the rep picked by #id
     audience = scope.resolve(
-        ctx.session, ctx.t, ctx.rep, tail, again=lambda pick: ctx.again(f"{head} {pick}")
+        ctx.session, ctx.t, ctx.rep, tail, again=lambda pick: ctx.again(" ".join([*kept, pick]))
     )
     if audience.canonical.startswith("#"):
         sub.scope, sub.scope_rep_id = "rep", int(audience.canonical[1:])

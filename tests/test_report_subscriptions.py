@@ -179,3 +179,15 @@ def test_turkish_list_and_unsubscribe(services, mehmet):
     reply = chat.say("/aboneiptal rapor kazanma")
     assert reply.text.startswith("Abonelik iptal edildi: Kazanma oranı raporu")
     assert [s.active for s in subs(services)] == [False]
+
+
+def test_a_rep_named_among_several_is_chosen_by_button(services, murat):
+    add_rep(services, "Ayşe Yılmaz", manager_id=murat.id)
+    other = add_rep(services, "Ayşe Demir", manager_id=murat.id)
+    chat = Chat(services, murat)
+    which = chat.say("/subscribe report winrate ayşe weekly mon 09:00")
+    assert subs(services) == []
+    done = chat.press(which, "Ayşe Demir")
+    assert "Win rate report for Ayşe Demir, covering last week, every Monday at 09:00" in done.text
+    [sub] = subs(services)
+    assert (sub.scope, sub.scope_rep_id, sub.at_time) == ("rep", other.id, "09:00")
