@@ -1,4 +1,4 @@
-"""The scheduled work itself: digests, reminders, "your day", each sent exactly once.
+"""The scheduled work itself: digests, reports, reminders, "your day", each sent exactly once.
 
 Nothing here knows APScheduler: every entry point takes ``now`` (from the injected clock) and
 decides from the database alone, so a test, the start-up catch-up, the periodic sweep and a
@@ -14,6 +14,10 @@ Digest rules (reminders: ``bot.reminding``; calendar arithmetic: ``handlers.kit.
   after a failed send); one missed by more is recorded ``skipped`` and logged, once.
 - A subscription made after today's time starts tomorrow.
 - An empty digest (nothing changed, nothing to act on) is recorded ``skipped``, not posted.
+
+Report subscriptions (``handlers.report_posts``) follow the same rules and the same ledger,
+keyed ``report:<kind>`` by chat and local date; a report is posted even when its figures are
+all zero (a week without a win is news to a manager).
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from bot.adapters.base import Notifier
 from bot.notices import Courier
 from bot.reminding import Reminders
 from handlers import digest as digests
-from handlers.kit import Reply, Schedule, Services, WorkCalendar, schedule_of
+from handlers import report_posts
+from handlers.kit import MonthlySchedule, Reply, Schedule, Services, WorkCalendar, schedule_of
 from storage import audit_chain, retention
 from storage.models import Subscription
 from storage.schedule import ledger, subscriptions
@@ -59,33 +64,39 @@ class Jobs:
         self.courier = Courier(services, notifier)
         self._pruned: date | None = None
 
-    def schedule(self, sub: Subscription) -> Schedule:
+    def schedule(self, sub: Subscription) -> Schedule | MonthlySchedule:
         return schedule_of(self.services.settings, sub)
 
     async def digest(self, sub_id: int, now: datetime) -> Outcome:
-        """Post subscription ``sub_id``'s latest due digest unless it was already handled.
+        """Post subscription ``sub_id``'s latest due digest, or report, unless it was already
+        handled.
 
-        The ledger work and the digest's queries run in worker threads; only the sending
-        itself runs on the event loop, which the adapters share."""
+        The ledger work and the queries run in worker threads; only the sending itself runs
+        on the event loop, which the adapters share. A report whose subscriber may no longer
+        see its scope posts its refusal once and the subscription stops."""
         claimed = await asyncio.to_thread(self._claim_digest, sub_id, now)
         if isinstance(claimed, Outcome):
             return claimed
         sub, key = claimed
         try:
-            empty, replies = await asyncio.to_thread(self._build_digest, sub_id, now)
+            withheld, replies = await asyncio.to_thread(self._build, sub_id, now)
         except Exception as problem:
-            log.exception("building the digest for %s failed", key.target)
+            log.exception("building the %s for %s failed", key.job, key.target)
             return await asyncio.to_thread(self._failed, key, now, problem)
-        if empty:
+        if withheld == "empty":
             await asyncio.to_thread(self._skip, key, now, "empty", ("pending",))
             log.info("digest for %s on %s is empty: not posted", key.target, key.run_date)
             return Outcome("empty")
         try:
             await self.notifier.send(sub.platform, sub.chat_id, replies)
         except Exception as problem:
-            log.error("digest to %s failed: %s", key.target, problem)
+            log.error("%s to %s failed: %s", key.job, key.target, problem)
             return await asyncio.to_thread(self._failed, key, now, problem)
         await asyncio.to_thread(self._finish, key, now)
+        if withheld == "refused":
+            await asyncio.to_thread(self._stop, sub)
+            log.warning("report subscription %s refused at run time: stopped", sub_id)
+            return Outcome("refused")
         return Outcome("sent", str(len(replies)))
 
     def _claim_digest(self, sub_id: int, now: datetime) -> Outcome | tuple[Subscription, Key]:
@@ -99,9 +110,9 @@ class Jobs:
         if due is None or due[1] < sub.created_at:
             return Outcome("not-due")
         day, at = due
-        key = Key("digest", digests.target_of(sub.platform, sub.chat_id), day)
+        key = Key(sub.kind, digests.target_of(sub.platform, sub.chat_id), day)
         if sub.platform not in self.notifier.platforms:
-            log.info("digest for %s waits: no %s adapter is running", key.target, sub.platform)
+            log.info("%s for %s waits: no %s adapter is running", key.job, key.target, sub.platform)
             return Outcome("unreachable")
         late = now - at
         with db.session() as session:
@@ -110,8 +121,8 @@ class Jobs:
             if row is None or row.status == "failed":
                 self._skip(key, now, f"missed by {late}", ("failed",))
                 log.warning(
-                    "digest for %s on %s missed by %s (grace %s): skipped",
-                    key.target, day, late, self.grace,
+                    "%s for %s on %s missed by %s (grace %s): skipped",
+                    key.job, key.target, day, late, self.grace,
                 )  # fmt: skip
                 return Outcome("late", str(late))
             return Outcome(row.status)
@@ -130,13 +141,22 @@ class Jobs:
         with self.services.db.session(write=True) as session:
             ledger.finish(session, [key], now)
 
-    def _build_digest(self, sub_id: int, now: datetime) -> tuple[bool, list[Reply]]:
-        """Runs in a worker thread: the queries and the chart stay off the event loop."""
+    def _build(self, sub_id: int, now: datetime) -> tuple[str, list[Reply]]:
+        """Runs in a worker thread: the queries and the chart stay off the event loop. Returns
+        why the post is withheld ("empty" digest) or replaced ("refused" report), or ""."""
+        settings = self.services.settings
         with self.services.db.session() as session:
             sub = subscriptions.get(session, sub_id)
             assert sub is not None
-            data, replies = digests.for_subscription(session, self.services.settings, sub, now)
-        return data.empty, replies
+            if sub.kind != "digest":
+                refused, replies = report_posts.build(session, settings, sub, now)
+                return ("refused" if refused else ""), replies
+            data, replies = digests.for_subscription(session, settings, sub, now)
+        return ("empty" if data.empty else ""), replies
+
+    def _stop(self, sub: Subscription) -> None:
+        with self.services.db.session(write=True) as session:
+            subscriptions.deactivate(session, sub.platform, sub.chat_id, sub.kind)
 
     def _failed(self, key: Key, now: datetime, problem: BaseException) -> Outcome:
         text = f"{type(problem).__name__}: {problem}"
@@ -151,10 +171,11 @@ class Jobs:
 
     def _active_ids(self) -> list[int]:
         with self.services.db.session() as session:
-            return [s.id for s in subscriptions.active(session) if s.id is not None]
+            return [s.id for s in subscriptions.active(session, kind=None) if s.id is not None]
 
     async def due_digests(self, now: datetime) -> dict[int, Outcome]:
-        """Every active subscription: post what is due and not yet handled (catch-up, retry)."""
+        """Every active subscription, digest or report: post what is due and not yet handled
+        (catch-up, retry)."""
         ids = await asyncio.to_thread(self._active_ids)
         outcomes: dict[int, Outcome] = {}
         for sub_id in ids:

@@ -39,7 +39,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.adapters.base import Notifier
 from bot.jobs import Jobs, Outcome
-from handlers.kit import Schedule, Services
+from handlers.kit import MonthlySchedule, Schedule, Services
 from storage.models import Subscription
 from storage.schedule import subscriptions
 
@@ -49,9 +49,9 @@ STOP_GRACE = 30.0  # seconds a stop waits for a digest or sweep under way
 SWEEP_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # sweeps fall on whole minutes counted from it
 
 
-def trigger(schedule: Schedule) -> CronTrigger:
+def trigger(schedule: Schedule | MonthlySchedule) -> CronTrigger:
     return CronTrigger(
-        day_of_week=schedule.cron_days,
+        **schedule.cron,
         hour=schedule.at.hour,
         minute=schedule.at.minute,
         timezone=schedule.tz,
@@ -157,19 +157,21 @@ class Scheduler:
 
     def _active(self) -> list[Subscription]:
         with self.services.db.session() as session:
-            return subscriptions.active(session)
+            return subscriptions.active(session, kind=None)
 
     async def sync(self) -> None:
-        """Make the digest jobs match the active subscriptions (add, re-time, remove)."""
+        """Make the jobs match the active subscriptions, digests and reports (add, re-time,
+        remove)."""
         async with self._syncing:
             active = await asyncio.to_thread(self._active)  # the query stays off the loop
             self._derive(active)
 
     def _derive(self, active: list[Subscription]) -> None:
-        wanted: dict[str, tuple[int, Schedule]] = {}
+        wanted: dict[str, tuple[int, Schedule | MonthlySchedule]] = {}
         for sub in active:
             try:
-                wanted[f"digest:{sub.id}"] = (sub.id or 0, self.jobs.schedule(sub))
+                job = "report" if sub.kind.startswith("report:") else "digest"
+                wanted[f"{job}:{sub.id}"] = (sub.id or 0, self.jobs.schedule(sub))
             except (ValueError, KeyError) as problem:
                 log.error("subscription %s cannot be scheduled: %s", sub.id, problem)
         for job_id in set(self._derived) - set(wanted):
@@ -177,7 +179,7 @@ class Scheduler:
                 self.aps.remove_job(job_id)
             del self._derived[job_id]
         for job_id, (sub_id, schedule) in wanted.items():
-            signature = (schedule.at.isoformat(), str(schedule.tz), schedule.cron_days)
+            signature = (schedule.at.isoformat(), str(schedule.tz), str(schedule.cron))
             if self._derived.get(job_id) == signature:
                 continue
             self.aps.add_job(

@@ -7,8 +7,8 @@ is the three numbers that matter, a table, and buttons: a breakdown (by rep, pro
 
 from __future__ import annotations
 
-from handlers.kit import Attachment, Button, Context, Reply, command
-from handlers.reports import render
+from handlers.kit import Attachment, Button, Context, Reply, Translator, command
+from handlers.reports import Built, Request, render
 from handlers.reports.registry import KINDS
 from handlers.reports.request import parse
 
@@ -26,20 +26,26 @@ def report(ctx: Context) -> Reply:
         again=lambda tail: ctx.again(" ".join([*ctx.words, tail])),
     )
     built = KINDS[request.kind](ctx.session, ctx.t, request)
-    same = f"/report {request.kind} {request.period.canonical} {request.audience.canonical}"
     if as_csv:
         name = f"{request.kind}-{request.period.canonical.replace('..', '_')}.csv"
         return Reply(
             ctx.t("reports.csv_ready", title=render.title(ctx.t, request)),
             attachments=[Attachment(name, "text/csv", render.as_csv(request, built))],
         )
-    buttons = [Button(ctx.t(f"reports.button.by_{by}"), f"{same} {by}") for by in built.breakdowns]
+    return answer(ctx.t, request, built)
+
+
+def answer(t: Translator, request: Request, built: Built) -> Reply:
+    """A built report as a chat answer: text, its chart, the breakdown and CSV buttons (also
+    what a report subscription posts)."""
+    same = f"/report {request.kind} {request.period.canonical} {request.audience.canonical}"
+    buttons = [Button(t(f"reports.button.by_{by}"), f"{same} {by}") for by in built.breakdowns]
     buttons.append(
-        Button(ctx.t("reports.button.csv"), f"{same} {request.by or ''} csv".replace("  ", " "))
+        Button(t("reports.button.csv"), f"{same} {request.by or ''} csv".replace("  ", " "))
     )
     charts = [Attachment(f"{request.kind}.png", "image/png", built.chart)] if built.chart else []
     return Reply(
-        render.text(ctx.t, request, built),
+        render.text(t, request, built),
         choices=built.choices,
         buttons=buttons,
         attachments=charts,

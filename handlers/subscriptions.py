@@ -1,4 +1,5 @@
-"""``/subscribe digest`` and ``/unsubscribe digest``: a chat's daily digest (managers, admins).
+"""``/subscribe digest`` and ``/unsubscribe digest``: a chat's daily digest (managers, admins);
+``/subscribe report …`` goes to ``handlers.report_subscriptions``; ``/subscriptions`` lists both.
 
 ``/subscribe digest [HH:MM] [timezone] [daily] [team|rep [name]]``, the words in any order
 before the scope: the time defaults to ``CRM_DIGEST_TIME`` and the timezone to
@@ -10,8 +11,7 @@ told right away, and the database stays the only record of it.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+from handlers import report_subscriptions as reports
 from handlers.digest import all_reps
 from handlers.kit import (
     Abort,
@@ -21,9 +21,9 @@ from handlers.kit import (
     Usage,
     command,
     is_keyword,
-    read_hhmm,
     schedule_of,
 )
+from handlers.report_subscriptions import read_time, read_timezone
 from storage import reps as rep_store
 from storage.folding import fold
 from storage.models import Rep, Subscription
@@ -34,15 +34,6 @@ MANAGERS = ("manager", "admin")
 
 def _is(word: str, name: str) -> bool:
     return is_keyword(word, f"kw.subscribe.{name}")
-
-
-def _time(word: str) -> str | None:
-    """ "8:30" -> "08:30"; None when the word is not shaped like a time; Usage when invalid."""
-    try:
-        at = read_hhmm(word)
-    except ValueError:
-        raise Usage("subscribe.bad_time", time=word) from None
-    return at.strftime("%H:%M") if at is not None else None
 
 
 def _rep_named(ctx: Context, words: list[str]) -> Rep:
@@ -87,13 +78,10 @@ def _parse(ctx: Context) -> Subscription:
         created_at=ctx.now,
     )
     for position, word in enumerate(words[1:], 1):
-        if (at := _time(word)) is not None:
+        if (at := read_time(word)) is not None:
             sub.at_time = at
-        elif "/" in word or word.upper() in {"UTC", "GMT"}:
-            try:
-                sub.timezone = str(ZoneInfo(word))
-            except (ZoneInfoNotFoundError, ValueError):
-                raise Usage("subscribe.bad_timezone", tz=word) from None
+        elif (tz := read_timezone(word)) is not None:
+            sub.timezone = tz
         elif _is(word, "daily"):
             sub.working_days_only = False
         elif _is(word, "working"):
@@ -121,6 +109,8 @@ def _what(ctx: Context, sub: Subscription) -> str:
 
 @command("subscribe", writes=True, aliases=("abone",), roles=MANAGERS)
 def subscribe(ctx: Context) -> Reply:
+    if ctx.words and reports.is_report(ctx.words[0]):
+        return reports.subscribe(ctx)
     wanted = _parse(ctx)
     saved = subscriptions.save(ctx.session, wanted)
     ctx.services.hooks.subscriptions_changed.after_commit(ctx.session)
@@ -145,6 +135,8 @@ def subscribe(ctx: Context) -> Reply:
 @command("unsubscribe", writes=True, aliases=("aboneiptal",), roles=MANAGERS)
 def unsubscribe(ctx: Context) -> Reply:
     words = ctx.words
+    if words and reports.is_report(words[0]):
+        return reports.unsubscribe(ctx)
     if len(words) > 1 or (words and not _is(words[0], "digest")):
         raise Usage("subscribe.bad_kind")
     chat = ctx.incoming
@@ -152,3 +144,35 @@ def unsubscribe(ctx: Context) -> Reply:
         return Reply(ctx.t("unsubscribe.none"))
     ctx.services.hooks.subscriptions_changed.after_commit(ctx.session)
     return Reply(ctx.t("unsubscribe.done"))
+
+
+@command("subscriptions", writes=False, aliases=("abonelikler",), hidden=True)
+def listed(ctx: Context) -> Reply:
+    """What this chat gets on a schedule, each with the command that stops it. Left out of
+    the /help list (named in /subscribe's line instead), which must fit one Telegram message."""
+    chat = ctx.incoming
+    found = subscriptions.in_chat(ctx.session, chat.platform, chat.chat_id)
+    if not found:
+        return Reply(ctx.t("subscriptions.none"))
+    lines, buttons = [ctx.t("subscriptions.title")], []
+    stop = ctx.t("subscriptions.button.stop")
+    for sub in found:
+        if sub.kind == "digest":
+            days = "subscribe.days_working" if sub.working_days_only else "subscribe.days_daily"
+            what = ctx.t(
+                "subscriptions.digest",
+                what=_what(ctx, sub),
+                days=ctx.t(days),
+                time=sub.at_time,
+                tz=sub.timezone,
+            )
+            buttons.append(
+                Button(f"{stop}: {ctx.t('subscriptions.digest_name')}", "/unsubscribe digest")
+            )
+        else:
+            what = reports.describe(ctx.session, ctx.t, sub)
+            kind = sub.kind.removeprefix(reports.PREFIX)
+            label = f"{stop}: {ctx.t(f'reports.kind.{kind}')}"
+            buttons.append(Button(label, f"/unsubscribe report {kind}"))
+        lines.append(f"• {what}")
+    return Reply("\n".join(lines), buttons=buttons)

@@ -93,8 +93,8 @@ def test_only_managers_and_admins_may_subscribe(services):
 @pytest.mark.parametrize(
     ("args", "problem"),
     [
-        ("", "Only the digest can be subscribed to"),
-        ("reminders", "Only the digest can be subscribed to"),
+        ("", "Subscribe to the digest or to a report"),
+        ("reminders", "Subscribe to the digest or to a report"),
         ("digest 25:00", '"25:00" is not a time of day'),
         ("digest Mars/Olympus", 'Unknown timezone "Mars/Olympus"'),
         ("digest soon", 'I don\'t understand "soon" here.'),

@@ -39,6 +39,7 @@ from handlers.kit.services import Clock, Hook, Hooks, Services
 from handlers.kit.settings import Settings
 from handlers.kit.timing import (
     EVERY_DAY,
+    MonthlySchedule,
     Schedule,
     WorkCalendar,
     parse_days,
@@ -70,6 +71,7 @@ __all__ = [
     "Hooks",
     "Incoming",
     "Member",
+    "MonthlySchedule",
     "RegistryClash",
     "Reply",
     "Schedule",

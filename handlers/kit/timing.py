@@ -95,11 +95,57 @@ class Schedule:
     def cron_days(self) -> str:
         return ",".join(WEEKDAYS[d] for d in sorted(self.days))
 
+    @property
+    def cron(self) -> dict[str, str]:
+        """The day fields of the matching ``CronTrigger``."""
+        return {"day_of_week": self.cron_days}
 
-def schedule_of(settings: Settings, sub: Subscription) -> Schedule:
-    """When a subscription's digest is due (its weekdays: the working days, or every day)."""
-    days = parse_days(settings.crm_working_days) if sub.working_days_only else EVERY_DAY
-    return Schedule(parse_hhmm(sub.at_time), ZoneInfo(sub.timezone), days)
+
+@dataclass(frozen=True)
+class MonthlySchedule:
+    """A time in a timezone on one day of every month: ``day`` 1-28, or 0 for the last day
+    (29-31 are refused when subscribing: they would skip the short months)."""
+
+    at: time
+    tz: ZoneInfo
+    day: int
+
+    def occurrence(self, year: int, month: int) -> datetime:
+        if self.day:
+            return at(date(year, month, self.day), self.at, self.tz)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return at(following - timedelta(days=1), self.at, self.tz)
+
+    def _months(self, now: datetime, step: int) -> Iterable[tuple[date, datetime]]:
+        today = now.astimezone(self.tz).date()
+        index = today.year * 12 + today.month - 1
+        for shift in range(3):
+            year, month0 = divmod(index + step * shift, 12)
+            moment = self.occurrence(year, month0 + 1)
+            yield moment.astimezone(self.tz).date(), moment
+
+    def latest(self, now: datetime) -> tuple[date, datetime] | None:
+        return next(((d, m) for d, m in self._months(now, -1) if m <= now), None)
+
+    def next(self, now: datetime) -> datetime | None:
+        return next((m for _, m in self._months(now, 1) if m > now), None)
+
+    @property
+    def cron(self) -> dict[str, str]:
+        return {"day": str(self.day) if self.day else "last"}
+
+
+def schedule_of(settings: Settings, sub: Subscription) -> Schedule | MonthlySchedule:
+    """When a subscription is due: a digest on the working days or every day; a report also
+    weekly (``cadence_day`` the weekday) or monthly (``cadence_day`` the day of the month)."""
+    moment, tz = parse_hhmm(sub.at_time), ZoneInfo(sub.timezone)
+    if sub.cadence == "monthly":
+        return MonthlySchedule(moment, tz, sub.cadence_day or 0)
+    if sub.cadence == "weekly":
+        return Schedule(moment, tz, frozenset({sub.cadence_day or 0}))
+    working = sub.cadence == "workdays" or (sub.cadence is None and sub.working_days_only)
+    days = parse_days(settings.crm_working_days) if working else EVERY_DAY
+    return Schedule(moment, tz, days)
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,8 @@ class ButtonCommand(SQLModel, table=True):
 
 
 class Subscription(SQLModel, table=True):
-    """A chat that receives a scheduled post (the daily digest), set up by a manager or admin."""
+    """A chat that receives a scheduled post (the daily digest, or a report of one kind), set
+    up by a manager or admin."""
 
     __table_args__ = (UniqueConstraint("platform", "chat_id", "kind"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +134,10 @@ class Subscription(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="rep.id")
     created_at: datetime = _created()
     active: bool = True
+    # Report subscriptions (kind "report:<kind>") only; a digest leaves them None.
+    cadence: str | None = Field(default=None, max_length=8)  # daily|workdays|weekly|monthly
+    cadence_day: int | None = None  # weekly: 0 = Monday; monthly: 1-28, or 0 = the last day
+    period: str | None = Field(default=None, max_length=32)  # relative: "last week", "son 30 gün"
 
 
 class RunLedger(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Subscriptions: which chats get a scheduled post, when, and about whom.
 
-A chat has at most one subscription per kind (the table's unique constraint); subscribing
+A chat has at most one subscription per kind — the digest, and one per report kind
+("report:winrate") — (the table's unique constraint); subscribing
 again changes it, unsubscribing deactivates it (kept, so the audit trail and the run ledger
 still make sense of past posts).
 """
@@ -12,13 +13,22 @@ from sqlmodel import Session, col, select
 from storage.models import Subscription
 
 
-def active(session: Session, kind: str = "digest") -> list[Subscription]:
-    query = (
-        select(Subscription)
-        .where(Subscription.kind == kind, col(Subscription.active))
-        .order_by(col(Subscription.id))
-    )
+def active(session: Session, kind: str | None = "digest") -> list[Subscription]:
+    """The active subscriptions of this kind (of every kind with None)."""
+    query = select(Subscription).where(col(Subscription.active)).order_by(col(Subscription.id))
+    if kind is not None:
+        query = query.where(Subscription.kind == kind)
     return list(session.exec(query))
+
+
+def in_chat(session: Session, platform: str, chat_id: str) -> list[Subscription]:
+    """A chat's active subscriptions, the digest first, then reports by kind."""
+    query = select(Subscription).where(
+        Subscription.platform == platform,
+        Subscription.chat_id == chat_id,
+        col(Subscription.active),
+    )
+    return sorted(session.exec(query), key=lambda s: (s.kind != "digest", s.kind))
 
 
 def get(session: Session, subscription_id: int) -> Subscription | None:
@@ -44,7 +54,16 @@ def save(session: Session, wanted: Subscription) -> Subscription:
         session.add(wanted)
         session.flush()
         return wanted
-    for field in ("at_time", "timezone", "scope", "scope_rep_id", "working_days_only"):
+    for field in (
+        "at_time",
+        "timezone",
+        "scope",
+        "scope_rep_id",
+        "working_days_only",
+        "cadence",
+        "cadence_day",
+        "period",
+    ):
         setattr(current, field, getattr(wanted, field))
     current.created_by_id = wanted.created_by_id
     current.active = True
