@@ -282,15 +282,13 @@ def main() -> None:
     cores = os.cpu_count()
     print(f"Reports benchmark; code {revision()}; {cores} cores; target p99 <= {TARGET_MS:g} ms")
     saved: dict[str, Any] = {"revision": revision(), "cores": os.cpu_count()}
-    report: list[str] = []
     for engine in engines:
         small, large = bench_engine(engine, sizes, args.runs, args.seed)
-        report += table(engine, small, large)
+        print("\n".join(table(engine, small, large)), flush=True)
         saved[engine] = [
             {**r, "cases": {f"{k[0]} | {k[1]}": v for k, v in r["cases"].items()}}
             for r in (small, large)
         ]
-    print("\n".join(report))
     print(f"errors logged by the dispatcher: {errors.count}")
     print(f"figures saved to {save('bench_reports', saved)}")
 
