@@ -4,6 +4,8 @@ Reports count and group interactions of a period (by rep, day or week, kind, cus
 whether an open deal was touched since a day. Without an index on ``occurred_at`` both read all
 of the table: on SQLite 1,000,000 rows, in rep order, row by row. ``ix_interaction_time_rep``
 holds every column those groupings read, so a period is one range of the index;
+``ix_interaction_rep_time`` is the same led by the rep, for a team's figures (it replaces the
+index on ``rep_id`` alone: its leading column serves every lookup by rep);
 ``ix_interaction_deal_time`` replaces the index on ``deal_id`` alone (its leading column still
 serves every lookup by deal) so "touched since" is one seek per deal.
 
@@ -30,6 +32,13 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
+        "ix_interaction_rep_time",
+        "interaction",
+        ["rep_id", "occurred_at", "kind", "customer_id"],
+        unique=False,
+    )
+    op.drop_index("ix_interaction_rep_id", table_name="interaction")
+    op.create_index(
         "ix_interaction_deal_time", "interaction", ["deal_id", "occurred_at"], unique=False
     )
     op.drop_index("ix_interaction_deal_id", table_name="interaction")
@@ -38,4 +47,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_interaction_deal_id", "interaction", ["deal_id"], unique=False)
     op.drop_index("ix_interaction_deal_time", table_name="interaction")
+    op.create_index("ix_interaction_rep_id", "interaction", ["rep_id"], unique=False)
+    op.drop_index("ix_interaction_rep_time", table_name="interaction")
     op.drop_index("ix_interaction_time_rep", table_name="interaction")
