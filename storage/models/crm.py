@@ -212,6 +212,10 @@ class DealStageChange(SQLModel, table=True):
 class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interaction_customer_time", "customer_id", "occurred_at"),
+        # reports read a period: its interactions by rep, kind and customer, from the index
+        Index("ix_interaction_time_rep", "occurred_at", "rep_id", "kind", "customer_id"),
+        Index("ix_interaction_rep_time", "rep_id", "occurred_at", "kind", "customer_id"),
+        Index("ix_interaction_deal_time", "deal_id", "occurred_at"),  # touched since a day
         UniqueConstraint("source_platform", "source_message_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -219,10 +223,10 @@ class Interaction(SQLModel, table=True):
     summary: str = Field(max_length=4000)
     outcome: str | None = Field(default=None, max_length=500)
     occurred_at: datetime = _created()
-    rep_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
     customer_id: int = Field(foreign_key="customer.id")
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
-    deal_id: int | None = Field(default=None, foreign_key="deal.id", index=True)
+    deal_id: int | None = Field(default=None, foreign_key="deal.id")
     source_platform: str | None = Field(default=None, max_length=16)
     source_message_id: str | None = Field(default=None, max_length=128)
     latitude: float | None = None

@@ -1,0 +1,297 @@
+"""Every report over 100,000 deals and 1,000,000 interactions, on SQLite and PostgreSQL.
+
+Target (issue 13, "Speed"): each report's figures in at most 500 ms (its chart in at most
+300 ms more), with a number of SQL statements that does not grow with the data. The kinds wired
+into ``/report`` (``handlers.reports.registry.KINDS``) go through the real dispatcher, as an
+adapter sends them (a Telegram user, a delivery key), as a team's manager ("team") and as the
+admin ("everyone"), for three periods; the figures not wired yet are timed as the
+``storage.reports`` functions their kinds will call; the lists and /search ride along. Each case
+runs once cold (reported apart) and then ``--runs`` times (p50, p99). Statements are counted
+with a ``before_cursor_execute`` listener at two sizes (a tenth, then the full book): equal
+counts mean no query per row. A chart is timed apart when a reply carries one.
+
+    .venv/bin/python bench/bench_reports.py                        # both engines, full size
+    .venv/bin/python bench/bench_reports.py --engine sqlite --deals 10000 --interactions 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import reports_data
+from measure import revision, save, summary
+from sqlalchemy import create_engine, event
+
+from bot.app import build_services, prepare_database
+from bot.dispatcher import Dispatcher
+from handlers.kit import Incoming, Reply, Services, Settings
+from handlers.reports import period as periods
+from handlers.reports.registry import KINDS
+from storage import deals, migrate
+from storage.reports import activity, attention, forecast, funnel, lost, pipeline
+
+TARGET_MS = 500.0
+PERIODS = ("this week", "last quarter", "this year")
+TZ = ZoneInfo("Europe/Istanbul")
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5433/crmbench_reports"
+Case = tuple[str, str, Callable[[], Any]]  # (label, who, run)
+
+
+class Errors(logging.Handler):
+    """Counts tracebacks the dispatcher logs: a fast "nothing was saved" is no figure."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def fresh(engine: str, folder: Path) -> Services:
+    if engine == "sqlite":
+        url = f"sqlite:///{folder / 'reports.sqlite3'}"
+    else:
+        url = os.environ.get("CRM_BENCH_PG_URL", PG_URL)
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        admin.dispose()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        crm_database_url=url,
+        crm_language="en",
+        crm_timezone="Europe/Istanbul",
+        crm_rate_commands_per_minute=10**9,
+        crm_rate_writes_per_minute=10**9,
+    )
+    services = build_services(settings, clock=lambda: reports_data.NOW)
+    migrate.upgrade(services.db)
+    prepare_database(services)
+    return services
+
+
+def chat_cases(services: Services, book: reports_data.Book) -> list[Case]:
+    dispatcher = Dispatcher(services)
+    loop = asyncio.new_event_loop()
+
+    def send(tg: int, text: str) -> Callable[[], list[Reply]]:
+        def run() -> list[Reply]:
+            msg = Incoming("telegram", str(tg), str(tg), text, delivery_key=uuid4().hex)
+            return loop.run_until_complete(dispatcher.handle(msg))
+
+        return run
+
+    cases: list[Case] = []
+    for kind in KINDS:
+        for p in PERIODS:
+            cases.append(
+                (
+                    f"/report {kind} {p}",
+                    "manager",
+                    send(book.manager_tg, f"/report {kind} {p} team"),
+                )
+            )
+            cases.append(
+                (
+                    f"/report {kind} {p}",
+                    "admin",
+                    send(book.admin_tg, f"/report {kind} {p} everyone"),
+                )
+            )
+    for text in (
+        "/customers no activity 30 days",
+        "/deals no activity 30 days",
+        "/deals all",
+        "/search price",
+        "/search teklif gönder",
+    ):
+        cases.append((text, "manager", send(book.manager_tg, text)))
+        cases.append((text, "admin", send(book.admin_tg, text)))
+    return cases
+
+
+def figure_cases(services: Services, book: reports_data.Book) -> list[Case]:
+    """The kinds not wired into /report yet: the storage functions they will call."""
+    s = services.settings
+    now, today = reports_data.NOW, reports_data.today()
+
+    def figures(p: periods.Period, scope: tuple[int, ...] | None) -> dict[str, Callable[[], Any]]:
+        weeks = (p.after - p.first).days > 31
+        bounds = activity.day_bounds(p.first, p.last, TZ, weeks=weeks)
+
+        def inside(fn: Callable[..., Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                with services.db.session() as session:
+                    return fn(session)
+
+            return run
+
+        def pipe(session: Any) -> Any:
+            stages = deals.stages(session)
+            return pipeline.by_stage(session, stages, p.start, scope), pipeline.by_rep(
+                session, stages, scope
+            )
+
+        def attend(session: Any) -> Any:
+            return (
+                attention.stale(session, now, s.crm_digest_stale_days, scope),
+                attention.load(session, now, 20, 30, scope),
+            )
+
+        return {
+            "forecast": inside(
+                lambda x: forecast.forecast(
+                    x,
+                    p.first,
+                    p.after + timedelta(days=366),
+                    today,
+                    scope,
+                    s.crm_commit_probability,
+                )
+            ),
+            "activity": inside(lambda x: activity.activity(x, bounds, scope)),
+            "funnel": inside(lambda x: funnel.funnel(x, p.start, p.end, scope)),
+            "lost": inside(lambda x: lost.lost(x, p.start, p.end, scope)),
+            "attention": inside(attend),
+            "pipeline": inside(pipe),
+        }
+
+    cases: list[Case] = []
+    for text in PERIODS:
+        p = periods.read(text, reports_data.NOW, TZ)
+        assert p is not None
+        for who, scope in (("manager", book.team), ("admin", None)):
+            for kind, run in figures(p, scope).items():
+                if kind not in KINDS:
+                    cases.append((f"{kind} {text} (storage)", who, run))
+    return cases
+
+
+def measure(
+    services: Services, cases: list[Case], runs: int
+) -> dict[tuple[str, str], dict[str, Any]]:
+    counted = [0]
+
+    def note(*_args: Any) -> None:
+        counted[0] += 1
+
+    event.listen(services.db.engine, "before_cursor_execute", note)
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    try:
+        for label, who, run in cases:
+            times, statements, chart, first = [], set(), None, ""
+            for i in range(runs + 1):
+                counted[0] = 0
+                start = time.perf_counter()
+                result = run()
+                ms = (time.perf_counter() - start) * 1000
+                if i == 0:
+                    cold = ms
+                    if isinstance(result, list) and result:
+                        first = result[0].text.splitlines()[0][:70]
+                        pngs = [a for r in result for a in r.attachments if a.mime == "image/png"]
+                        chart = bool(pngs)
+                else:  # the cold run may fill a cache: its statements are not the steady count
+                    times.append(ms)
+                    statements.add(counted[0])
+            out[(label, who)] = {
+                "cold": cold,
+                **summary(times),
+                "statements": sorted(statements),
+                "chart": chart,
+                "first_line": first,
+            }
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", note)
+    return out
+
+
+def bench_engine(
+    engine: str, sizes: list[tuple[int, int]], runs: int, seed: int
+) -> list[dict[str, Any]]:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="crm-bench-reports-") as tmp:
+        for n_deals, n_interactions in sizes:
+            folder = Path(tmp) / str(n_deals)
+            folder.mkdir()
+            services = fresh(engine, folder)
+            start = time.perf_counter()
+            book = reports_data.load(services, n_deals, n_interactions, seed)
+            took = time.perf_counter() - start
+            print(f"  {engine}: {n_deals:,} deals, {n_interactions:,} interactions in {took:.0f} s")
+            try:
+                cases = chat_cases(services, book) + figure_cases(services, book)
+                results.append(
+                    {
+                        "deals": n_deals,
+                        "interactions": n_interactions,
+                        "cases": measure(services, cases, runs),
+                    }
+                )
+            finally:
+                services.db.dispose()
+    return results
+
+
+def table(engine: str, small: dict[str, Any], large: dict[str, Any]) -> list[str]:
+    lines = [
+        f"{engine}: {large['deals']:,} deals, {large['interactions']:,} interactions; "
+        f"statements at {small['deals']:,} → {large['deals']:,} deals",
+        f"  {'case':<44} {'who':<8} {'p50':>7} {'p99':>7} {'cold':>7}  {'stmts':>9}  verdict",
+    ]
+    for key, big in large["cases"].items():
+        little = small["cases"][key]
+        same = little["statements"] == big["statements"]
+        ok = big["p99"] <= TARGET_MS and same
+        stmts = (
+            f"{'/'.join(map(str, little['statements']))}→{'/'.join(map(str, big['statements']))}"
+        )
+        chart = "" if not big["chart"] else " (chart included)"
+        ms = f"{big['p50']:7.1f} {big['p99']:7.1f} {big['cold']:7.1f}"
+        lines.append(
+            f"  {key[0]:<44} {key[1]:<8} {ms}  {stmts:>9}  {'OK' if ok else 'MISSED'}{chart}"
+        )
+    return lines
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="reports at 100,000 deals and 1M interactions")
+    p.add_argument("--deals", type=int, default=100_000)
+    p.add_argument("--interactions", type=int, default=1_000_000)
+    p.add_argument("--engine", choices=("sqlite", "postgres", "both"), default="both")
+    p.add_argument("--runs", type=int, default=10, help="timed runs per case after the cold one")
+    p.add_argument("--seed", type=int, default=42)
+    args = p.parse_args()
+    errors = Errors()
+    logging.getLogger("bot.dispatcher").addHandler(errors)
+    sizes = [(args.deals // 10, args.interactions // 10), (args.deals, args.interactions)]
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    cores = os.cpu_count()
+    print(f"Reports benchmark; code {revision()}; {cores} cores; target p99 <= {TARGET_MS:g} ms")
+    saved: dict[str, Any] = {"revision": revision(), "cores": os.cpu_count()}
+    for engine in engines:
+        small, large = bench_engine(engine, sizes, args.runs, args.seed)
+        print("\n".join(table(engine, small, large)), flush=True)
+        saved[engine] = [
+            {**r, "cases": {f"{k[0]} | {k[1]}": v for k, v in r["cases"].items()}}
+            for r in (small, large)
+        ]
+    print(f"errors logged by the dispatcher: {errors.count}")
+    print(f"figures saved to {save('bench_reports', saved)}")
+
+
+if __name__ == "__main__":
+    main()
