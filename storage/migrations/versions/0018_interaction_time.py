@@ -9,7 +9,7 @@ index on ``rep_id`` alone: its leading column serves every lookup by rep);
 ``ix_interaction_deal_time`` replaces the index on ``deal_id`` alone (its leading column still
 serves every lookup by deal) so "touched since" is one seek per deal.
 
-Revision ID: 0017
+Revision ID: 0018
 Revises: 0016
 Create Date: 2026-11-25
 """
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
