@@ -10,7 +10,7 @@ index on ``rep_id`` alone: its leading column serves every lookup by rep);
 serves every lookup by deal) so "touched since" is one seek per deal.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-11-25
 """
 
