@@ -7,7 +7,16 @@ nothing is kept; to do it for real they send it edited, with their own customer.
 
 from __future__ import annotations
 
-from handlers.kit import PREVIEW_FLAG, REGISTRY, Button, Context, Reply, command, lookup
+from handlers.kit import (
+    PREVIEW_FLAG,
+    REGISTRY,
+    Button,
+    Context,
+    Reply,
+    Translator,
+    command,
+    lookup,
+)
 
 QUICK = ("find", "log", "deals", "tasks")
 
@@ -35,11 +44,17 @@ def help_(ctx: Context) -> Reply:
         )
     visible = [s for s in REGISTRY.values() if ctx.rep.role in s.roles and not s.hidden]
     lines = [t("help.intro")]
-    lines += [f"{t(f'help.{s.key}.usage')} — {t(f'help.{s.key}.about')}" for s in visible]
+    lines += [f"{_named(t, s.name, s.key)} — {t(f'help.{s.key}.about')}" for s in visible]
     lines.append(t("help.more"))
     return Reply(
         "\n".join(lines), buttons=[Button(f"/help {name}", f"/help {name}") for name in QUICK]
     )
+
+
+def _named(t: Translator, name: str, key: str) -> str:
+    """A command as the rep types it (its usage's first words), without its arguments: the
+    overview must fit one Telegram message, and the arguments are one "/help <command>" away."""
+    return " ".join(t(f"help.{key}.usage").split()[: len(name.split())])
 
 
 @command("cancel", writes=True, aliases=("iptal", "vazgec"))
