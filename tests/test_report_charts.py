@@ -124,3 +124,10 @@ def test_cycle_days_per_stage_read_as_days_not_as_a_share(services, team):  # no
     moved_through_stages(services)
     text = Chat(services, team["boss"]).say("/rapor döngü bu ay ekip").text
     assert "Aday · 1 · 4" in text and "Nitelikli · 1 · 7" in text and "%" not in text
+
+
+def test_one_reps_win_rate_is_drawn_as_its_trend(services, team):  # noqa: F811
+    reply = Chat(services, team["ayse"]).say("/rapor kazanma bu ay")
+    assert "Gidişat" in reply.text
+    [chart] = reply.attachments
+    assert size(chart.data) == (900, charts.TREND_HEIGHT_IN * charts.DPI)  # not a lone bar

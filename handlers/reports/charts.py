@@ -25,6 +25,7 @@ from typing import Any
 WIDTH_IN, DPI = 6.0, 150  # 900 px: sharp on a phone, small enough to send quickly
 MAX_BARS = 12
 MIN_ROWS = 3  # the room a chart of one or two bars still takes
+TREND_HEIGHT_IN = 5.2
 LABEL_CHARS = 24
 COLOURS = ("#2f6db5", "#7fb0e0", "#d9d9d9", "#e08a2f")
 TITLE_PT, TEXT_PT, SMALL_PT = 17, 14, 12
@@ -78,7 +79,7 @@ def trend(words: Words, points: Sequence[tuple[str, float | None]], fmt: Format)
     known = [v for _, v in points if v is not None]
     if not known:
         return None
-    figure, axes = _figure(5.2, words)
+    figure, axes = _figure(TREND_HEIGHT_IN, words)
     positions = list(range(len(points)))
     values = [float("nan") if v is None else v for _, v in points]
     axes.plot(positions, values, color=COLOURS[0], marker="o", markersize=9, linewidth=3)
@@ -149,7 +150,7 @@ def _figure(height: float, words: Words) -> tuple[Any, Any]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="tight")
     FigureCanvasAgg(figure)
     figure.suptitle(f"{words.title}\n{words.subtitle}", fontsize=TITLE_PT, linespacing=1.4)
     axes = figure.add_subplot()

@@ -12,7 +12,8 @@ A kind with no entry simply has no chart.
 
 Decisions: a chart draws the table the text shows, so picture and text never disagree —
 ``summary`` draws the open pipeline by stage (or, by rep, the won value per rep),
-``winrate`` the win rate by count per row of its breakdown, ``cycle`` the average days
+``winrate`` the win rate by count per row of its breakdown (for a single row, its trend
+over the last five periods instead), ``cycle`` the average days
 spent in each stage. Amounts are drawn as their figure converted to the base currency; a
 row that could not be converted is left out and the missing rate named under the title.
 Rates and averages do not add up, so beyond ``MAX_BARS`` rows the rest is left out and
@@ -104,9 +105,26 @@ def _summary(t: Translator, request: Request, built: Built) -> bytes | None:
     return table_bars(2, "money", "charts.title.pipeline", now=True)(t, request, built)
 
 
+def _winrate(t: Translator, request: Request, built: Built) -> bytes | None:
+    """Several rows: the rate per row. One rep's (or one row's) own figure: its trend over
+    the periods before this one, where a single bar would say less than the headline."""
+    if len(built.rows) > 1 or not built.trend:
+        return table_bars(1, "share")(t, request, built)
+    first, last = built.trend[0][0], built.trend[-1][0]
+    when = t(
+        "charts.when",
+        first=t.date(first.first),
+        last=t.date(last.last),
+        audience=request.audience.label,
+    )
+    words = charts.Words(t("charts.title.winrate_trend"), when, t("charts.unit.share"))
+    points = [(t.date(period.first), rate) for period, rate in built.trend]
+    return charts.trend(words, points, formatter(t, "share", request.base))
+
+
 CHARTS: dict[str, Mapper] = {
     "summary": _summary,
-    "winrate": table_bars(1, "share"),
+    "winrate": _winrate,
     "cycle": table_bars(2, "days"),
 }
 
