@@ -119,16 +119,11 @@ def stacked(
         )
         left = [a + b for a, b in zip(left, layer, strict=True)]
     for y, total in zip(positions, totals, strict=True):
-        axes.annotate(
-            fmt(total), (total, y), xytext=(4, 0), textcoords="offset points", va="center",
-            fontsize=TEXT_PT,
-        )  # fmt: skip
+        at = {"xytext": (4, 0), "textcoords": "offset points", "va": "center"}
+        axes.annotate(fmt(total), (total, y), fontsize=TEXT_PT, **at)
     axes.set_yticks(positions, labels=[_short(label) for label in labels], fontsize=TEXT_PT)
     _rows(axes, len(labels))
-    axes.legend(
-        loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1, fontsize=SMALL_PT,
-        frameon=False,
-    )  # fmt: skip
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALL_PT, frameon=False)
     _value_axis(axes.xaxis, axes, words.unit, max(totals), 0.0)
     return _png(figure)
 
