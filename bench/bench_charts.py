@@ -4,7 +4,8 @@ Each generic chart (``handlers.reports.charts``) is drawn at its largest — 12 
 periods, 12 stacked bars of 3 parts — in Turkish, with its labels formatted by the
 Translator, as a report would. The first draw of the process is reported apart: it imports
 matplotlib and loads its font cache (a cold start, paid once per process); the rest are
-warm draws, of which the median and the slowest are printed.
+warm draws, of which the median and the slowest are printed, with the CPU time beside
+the wall time (on a busy shared machine the wall time is mostly waiting for a core).
 
     .venv/bin/python bench/bench_charts.py            # 30 warm draws of each
     .venv/bin/python bench/bench_charts.py --n 5
@@ -40,10 +41,11 @@ def drawings() -> dict[str, Callable[[], bytes | None]]:
     }
 
 
-def timed(draw: Callable[[], bytes | None]) -> float:
-    start = time.perf_counter()
+def timed(draw: Callable[[], bytes | None]) -> tuple[float, float]:
+    """Wall and CPU milliseconds: on a shared machine the CPU time is the drawing's own."""
+    wall, cpu = time.perf_counter(), time.process_time()
     assert draw() is not None
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
 def main() -> int:
@@ -51,16 +53,20 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=30)
     n = parser.parse_args().n
     todo = drawings()
-    print(
-        f"cold start (import matplotlib, font cache, first draw): {timed(todo['bars (12)']):.0f} ms"
-    )
-    worst = 0.0
+    wall, cpu = timed(todo["bars (12)"])
+    print(f"cold start (import matplotlib, font cache, first draw): {wall:.0f} ms (CPU {cpu:.0f})")
+    worst = worst_cpu = 0.0
     for name, draw in todo.items():
-        runs = [timed(draw) for _ in range(n)]
-        worst = max(worst, statistics.median(runs))
-        print(f"{name:<20} median {statistics.median(runs):6.0f} ms   slowest {max(runs):6.0f} ms")
-    verdict = "meets" if worst <= TARGET_MS else "MISSES"
-    print(f"{verdict} the target: every median at most {TARGET_MS:.0f} ms")
+        walls, cpus = zip(*(timed(draw) for _ in range(n)), strict=True)
+        worst = max(worst, statistics.median(walls))
+        worst_cpu = max(worst_cpu, statistics.median(cpus))
+        print(
+            f"{name:<20} median {statistics.median(walls):5.0f} ms (CPU "
+            f"{statistics.median(cpus):3.0f})   slowest {max(walls):5.0f} ms"
+        )
+    for what, figure in (("wall", worst), ("CPU", worst_cpu)):
+        verdict = "meets" if figure <= TARGET_MS else "MISSES"
+        print(f"{what}: {verdict} the target (every median at most {TARGET_MS:.0f} ms)")
     return 0 if worst <= TARGET_MS else 1
 
 
