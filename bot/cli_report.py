@@ -1,4 +1,5 @@
-"""``crm-bot report KIND [--period P] [--scope S] [--by B] [--format text|csv|json] [--as REP]``.
+"""``crm-bot report KIND [--period P] [--scope S] [--by B] [--format text|csv|json] [--as REP]``
+``[--chart FILE]``.
 
 The same reports as ``/report``, read the same way (``handlers.reports.request``), printed to
 standard output. Without ``--as`` the CLI acts as an administrator and sees everyone (its
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import Refusal
 from handlers.kit import Abort, Services, Translator, Usage
-from handlers.reports import render
+from handlers.reports import Built, Request, kind_charts, render
 from handlers.reports.registry import KINDS, kind_named
 from handlers.reports.request import parse
 from storage import reps
@@ -30,6 +32,7 @@ def add_parsers(sub: Any) -> None:
     cmd.add_argument("--by", default="", help="rep | manager | region | product | stage")
     cmd.add_argument("--format", choices=("text", "csv", "json"), default="text")
     cmd.add_argument("--as", dest="as_rep", metavar="REP", help="see what this rep may see")
+    cmd.add_argument("--chart", metavar="FILE", help="also write the report's chart (PNG) here")
 
 
 def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
@@ -60,6 +63,8 @@ def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
             names = ", ".join(c.label for c in choice.reply.choices)
             raise Refusal("reports.cli.which", said=choice.reply.text, names=names) from None
         built = KINDS[request.kind](session, t, request)
+    if args.chart:
+        _write_chart(t, request, built, Path(args.chart))
     if args.format == "csv":
         sys.stdout.write(render.as_csv(request, built).decode("utf-8"))
     elif args.format == "json":
@@ -67,6 +72,16 @@ def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
     else:
         print(render.text(t, request, built))
     return 0
+
+
+def _write_chart(t: Translator, request: Request, built: Built, path: Path) -> None:
+    """The chart goes to a file, the word that it did (or that there was none) to stderr,
+    so that standard output stays the report alone (a CSV piped on stays a CSV)."""
+    if kind_charts.attach(t, request, built) is None:
+        print(t("charts.none"), file=sys.stderr)
+        return
+    path.write_bytes(built.chart or b"")
+    print(t("charts.written", path=path), file=sys.stderr)
 
 
 def _console_admin() -> Rep:

@@ -2,13 +2,14 @@
 
 Kinds live in ``handlers.reports.registry``; the figures in ``storage.reports``. The answer
 is the three numbers that matter, a table, and buttons: a breakdown (by rep, product, …) and
-[CSV], which re-runs the same report as a CSV attachment. Read-only (``writes=False``).
+[CSV], which re-runs the same report as a CSV attachment. A chat answer carries the kind's
+chart (``kind_charts``) as a PNG; a CSV answer does not. Read-only (``writes=False``).
 """
 
 from __future__ import annotations
 
 from handlers.kit import Attachment, Button, Context, Reply, Translator, command
-from handlers.reports import Built, Request, render
+from handlers.reports import Built, Request, kind_charts, render
 from handlers.reports.registry import KINDS
 from handlers.reports.request import parse
 
@@ -43,10 +44,10 @@ def answer(t: Translator, request: Request, built: Built) -> Reply:
     buttons.append(
         Button(t("reports.button.csv"), f"{same} {request.by or ''} csv".replace("  ", " "))
     )
-    charts = [Attachment(f"{request.kind}.png", "image/png", built.chart)] if built.chart else []
+    chart = kind_charts.attach(t, request, built)
     return Reply(
         render.text(t, request, built),
         choices=built.choices,
         buttons=buttons,
-        attachments=charts,
+        attachments=[chart] if chart else [],
     )

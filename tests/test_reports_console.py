@@ -33,8 +33,10 @@ def test_the_csv_button_saves_the_report_where_the_console_says(services, crm_bo
     )
     assert done.returncode == 0 and done.stderr == ""
     prefix = t("console.saved", path="")
-    [saved] = [line.strip()[len(prefix) :] for line in done.stdout.splitlines() if prefix in line]
-    path = Path(saved)
+    saved = [line.strip()[len(prefix) :] for line in done.stdout.splitlines() if prefix in line]
+    [chart, sheet] = saved  # the answer's chart, then the CSV the button asked for
+    assert Path(chart).read_bytes()[:4] == b"\x89PNG"
+    path = Path(sheet)
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700  # customer data: the owner only
     rows = list(csv.reader(path.open(encoding="utf-8")))
     assert rows[0][0] == "Temsilci" and rows[1][0] == "Zeynep Kaya"

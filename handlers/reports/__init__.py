@@ -3,8 +3,9 @@ to the kind's builder (``registry``), which reads figures from ``storage.reports
 a ``Built``: the three numbers that matter, one table, notes, and the breakdowns it offers.
 Rendering it as chat text, CSV or JSON is the same for every kind (``render``).
 
-A kind's chart goes in ``Built.chart`` (PNG bytes), drawn by a module of its own beside the
-kind's builder; none is drawn yet.
+A kind's chart goes in ``Built.chart`` (PNG bytes), drawn from the built table by
+``kind_charts`` only when a chat answer needs it; ``Built.trend`` is the kind's headline
+figure over the periods before this one and this one, for a trend chart.
 """
 
 from __future__ import annotations
@@ -44,5 +45,6 @@ class Built:
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
     breakdowns: tuple[str, ...] = ()  # the ``by`` values a button may ask for
-    chart: bytes | None = None  # second wave: one PNG per kind
+    chart: bytes | None = None  # the kind's chart (``kind_charts``), drawn for chat answers
     choices: list[Button] = field(default_factory=list)  # the deals behind a number, to open
+    trend: list[tuple[Period, float | None]] = field(default_factory=list)  # oldest first

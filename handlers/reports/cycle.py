@@ -3,6 +3,8 @@ in the period, and the average days spent in each stage, from the stage history.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlmodel import Session
 
 from handlers.kit import Translator
@@ -12,6 +14,11 @@ from storage.reports.cycle import cycle, stage_stays
 
 def _days(t: Translator, days: float | None) -> str:
     return "—" if days is None else t.number(round(days, 1))
+
+
+def _tenths(days: float) -> Decimal:
+    """Days to one decimal as a Decimal: a float ``Cell`` is a share and would print as %."""
+    return Decimal(str(round(days, 1)))
 
 
 def build(session: Session, t: Translator, request: Request) -> Built:
@@ -30,6 +37,6 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     return Built(
         headline,
         [t("reports.col.stage"), t("reports.col.stays"), t("reports.col.days")],
-        [[t.stage(s.stage), s.stays, round(s.average_days, 1)] for s in stays],
+        [[t.stage(s.stage), s.stays, _tenths(s.average_days)] for s in stays],
         notes=notes,
     )

@@ -24,7 +24,8 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     for back in range(TREND, 0, -1):
         earlier = p.before(back)
         [o] = outcomes(session, earlier.start, earlier.end, ids, base=base)
-        trend.append(share(t, o.win_rate))
+        trend.append((earlier, o.win_rate))
+    trend.append((p, total.win_rate))
     headline = [
         t(
             "reports.winrate.count",
@@ -38,7 +39,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
             won=money(t, total.won_value),
             lost=money(t, total.lost_value),
         ),
-        t("reports.winrate.trend", trend=" → ".join([*trend, share(t, total.win_rate)])),
+        t("reports.winrate.trend", trend=" → ".join(share(t, rate) for _, rate in trend)),
     ]
     notes = []
     if total.lost_list_priced:
@@ -59,4 +60,5 @@ def build(session: Session, t: Translator, request: Request) -> Built:
         ],
         notes=notes,
         breakdowns=tuple(b for b in BY if b != by),
+        trend=trend,
     )
