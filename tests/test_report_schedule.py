@@ -104,9 +104,10 @@ def test_posts_at_local_time_across_dst_the_same_report_as_typed(services, clock
     typed = Chat(services, murat).say("/report winrate 2026-03-23..2026-03-29 team")
     assert second.text == typed.text
     assert [b.command for b in second.buttons] == [b.command for b in typed.buttons]
-    assert [(a.name, a.mime) for a in second.attachments] == [
-        (a.name, a.mime) for a in typed.attachments
+    assert [(a.filename, a.mime, a.data) for a in second.attachments] == [
+        (a.filename, a.mime, a.data) for a in typed.attachments
     ]
+    assert [a.mime for a in second.attachments] == ["image/png"]  # the chart, drawn alike
     assert second.buttons[-1].command == "/report winrate 2026-03-23..2026-03-29 team csv"
 
 
