@@ -48,7 +48,16 @@ def people(services) -> dict[str, Rep]:
         closed_at=START - timedelta(days=2),
         lost_reason="price",
     )
-    add_deal(services, acme, "Araç", "9000", "Proposal", owner_id=rep.id, created_at=created)
+    add_deal(
+        services,
+        acme,
+        "Araç",
+        "9000",
+        "Negotiation",
+        owner_id=rep.id,
+        created_at=created,
+        expected_close=(START + timedelta(days=20)).date(),
+    )
     add_task(services, rep, "teklifi ara", START - timedelta(days=5))
     return {"admin": admin, "boss": boss, "rep": rep}
 
@@ -73,3 +82,12 @@ def test_every_kind_answers_in_the_reps_language(services, people, kind, languag
             [attachment] = chat.press(reply, sheet.label).attachments
             header = next(csv.reader(io.StringIO(attachment.data.decode())))
             assert header and all(header), (kind, header)
+
+
+def test_the_deal_kinds_draw_their_chart(services, people) -> None:
+    chat = Chat(services, people["admin"])
+    for typed in ("/report forecast", "/report pipeline", "/report lost this year everyone"):
+        [png] = chat.say(typed).attachments
+        assert png.mime == "image/png" and png.data.startswith(b"\x89PNG\r\n\x1a\n"), typed
+    # lost by rep is a table of (rep, reason) pairs: no one column of bars says it
+    assert chat.say("/report lost this year everyone reps").attachments == []

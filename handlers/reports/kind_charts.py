@@ -122,10 +122,19 @@ def _winrate(t: Translator, request: Request, built: Built) -> bytes | None:
     return charts.trend(words, points, formatter(t, "share", request.base))
 
 
+def _lost(t: Translator, request: Request, built: Built) -> bytes | None:
+    """Lost deals per reason; by rep the table's rows are (rep, reason) pairs, which no one
+    column of bars can say, so that answer has none."""
+    return None if request.by == "rep" else table_bars(1, "count")(t, request, built)
+
+
 CHARTS: dict[str, Mapper] = {
     "summary": _summary,
     "winrate": _winrate,
     "cycle": table_bars(2, "days"),
+    "forecast": table_bars(3, "money"),  # committed, per month and quarter (or per rep)
+    "pipeline": table_bars(2, "money", now=True),  # open value per stage (or per rep)
+    "lost": _lost,
 }
 
 
