@@ -7,7 +7,7 @@ nothing is kept; to do it for real they send it edited, with their own customer.
 
 from __future__ import annotations
 
-from handlers.kit import PREVIEW_FLAG, REGISTRY, Button, Context, Reply, command, lookup
+from handlers.kit import PREVIEW_FLAG, REGISTRY, Button, Context, Reply, catalog, command, lookup
 
 QUICK = ("find", "log", "deals", "tasks")
 
@@ -27,6 +27,8 @@ def help_(ctx: Context) -> Reply:
             t("usage.label", usage=t(f"help.{spec.key}.usage")),
             t("usage.example", example=t(f"help.{spec.key}.example")),
         ]
+        kinds = sorted(k for k in catalog(t.language) if k.startswith(f"help.{spec.key}.kind."))
+        lines += [f"• {t(k)}" for k in kinds]  # a command's kinds, each defined in its own file
         if spec.aliases:
             lines.append(t("help.aliases", aliases=", ".join(f"/{a}" for a in spec.aliases)))
         return Reply(

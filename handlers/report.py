@@ -26,7 +26,8 @@ def report(ctx: Context) -> Reply:
         again=lambda tail: ctx.again(" ".join([*ctx.words, tail])),
     )
     built = KINDS[request.kind](ctx.session, ctx.t, request)
-    same = f"/report {request.kind} {request.period.canonical} {request.audience.canonical}"
+    kind = f"{request.kind} {request.days}" if request.days else request.kind
+    same = f"/report {kind} {request.period.canonical} {request.audience.canonical}"
     if as_csv:
         name = f"{request.kind}-{request.period.canonical.replace('..', '_')}.csv"
         return Reply(
@@ -38,4 +39,9 @@ def report(ctx: Context) -> Reply:
         Button(ctx.t("reports.button.csv"), f"{same} {request.by or ''} csv".replace("  ", " "))
     )
     charts = [Attachment(f"{request.kind}.png", "image/png", built.chart)] if built.chart else []
-    return Reply(render.text(ctx.t, request, built), buttons=buttons, attachments=charts)
+    return Reply(
+        render.text(ctx.t, request, built),
+        choices=built.choices,
+        buttons=buttons,
+        attachments=charts,
+    )

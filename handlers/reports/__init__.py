@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from handlers.kit import Settings
+from handlers.kit import Button, Settings
 from handlers.reports.period import Period
 from handlers.reports.scope import Audience
 from storage.models import Rep
@@ -31,6 +31,7 @@ class Request:
     asker: Rep
     now: datetime
     settings: Settings
+    days: int | None = None  # a kind's threshold in days ("stale 45"), None: the default
 
     @property
     def base(self) -> str:
@@ -45,3 +46,4 @@ class Built:
     notes: list[str] = field(default_factory=list)
     breakdowns: tuple[str, ...] = ()  # the ``by`` values a button may ask for
     chart: bytes | None = None  # second wave: one PNG per kind
+    choices: list[Button] = field(default_factory=list)  # the records behind a number

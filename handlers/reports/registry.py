@@ -8,13 +8,17 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from handlers.kit import Translator, is_keyword
-from handlers.reports import Built, Request, cycle, summary, winrate
+from handlers.reports import Built, Request, activity, cycle, funnel, load, stale, summary, winrate
 
 Builder = Callable[[Session, Translator, Request], Built]
 KINDS: dict[str, Builder] = {
     "summary": summary.build,
     "winrate": winrate.build,
     "cycle": cycle.build,
+    "activity": activity.build,
+    "funnel": funnel.build,
+    "stale": stale.build,
+    "load": load.build,
 }
 DEFAULT = "summary"
 BREAKDOWNS = ("rep", "manager", "region", "product", "stage")

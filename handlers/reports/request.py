@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from handlers.kit import Settings, Translator, Usage, is_keyword
-from handlers.reports import Request, period, scope
+from handlers.reports import Request, period, scope, threshold
 from handlers.reports.registry import DEFAULT, breakdown_named, kind_named
 from storage.models import Rep
 
@@ -42,6 +42,7 @@ def parse(
             as_csv = True
         else:
             rest.append(word)
+    days, rest = threshold.days_asked(kind, rest)
     for cut in range(len(rest), -1, -1):
         when = period.read(" ".join(rest[:cut]), now, tz)
         if when is not None:
@@ -51,7 +52,7 @@ def parse(
     if cut == 0 and rest and not _scope_like(session, rest):
         raise Usage("reports.bad_words", words=" ".join(rest))
     audience = scope.resolve(session, t, asker, rest[cut:], again)
-    return Request(kind or DEFAULT, when, audience, by, asker, now, settings), as_csv
+    return Request(kind or DEFAULT, when, audience, by, asker, now, settings, days), as_csv
 
 
 def _scope_like(session: Session, words: list[str]) -> bool:

@@ -38,6 +38,7 @@ class StaleDeal:
     stage_id: int
     expected_close: date | None
     last_touch: datetime | None  # the last interaction with the customer, if any
+    stage_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,38 @@ def stale(
     )
     rows = list(session.execute(query.add_columns(func.count().over().label("n")).limit(limit)))
     deals = tuple(
-        StaleDeal(r.id, r.title, r.owner_id, r.stage_id, r.expected_close, r.last_touch)
+        StaleDeal(
+            r.id,
+            r.title,
+            r.owner_id,
+            r.stage_id,
+            r.expected_close,
+            r.last_touch,
+            r.stage_changed_at,
+        )
         for r in rows
     )
     return Stale(deals, int(rows[0].n) if rows else 0)
+
+
+def stale_by_owner(
+    session: Session, now: datetime, days: int, scope: RepScope = None
+) -> dict[int | None, int]:
+    """How many stale deals each owner has (one query; None: deals nobody owns)."""
+    open_ids = stage_sets(session).open_ids
+    found = stale_select(
+        select(
+            col(Deal.id),
+            col(Deal.owner_id),
+            col(Deal.stage_changed_at),
+            col(Deal.created_at),
+            last_touch().label("last_touch"),
+        ).where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope)),
+        now,
+        days,
+    ).subquery()
+    query = select(found.c.owner_id, func.count()).group_by(found.c.owner_id)
+    return {owner: int(n) for owner, n in session.execute(query)}
 
 
 def load_select(where: Any, now: datetime, max_open: int, age_days: int) -> Any:
