@@ -57,6 +57,8 @@ def test_stale_uses_the_digest_threshold_and_opens_each_deal(services, chat: Cha
     assert "Proposal 100" in opened.text
     by_rep = chat.press(reply, "By rep")
     assert "Ayşe Yılmaz · 2" in by_rep.text and "John Smith · 1" in by_rep.text
+    by_stage = chat.press(reply, "By stage")
+    assert "Lead · 1\nQualified · 1\nProposal · 1" in by_stage.text
 
 
 @pytest.mark.parametrize(

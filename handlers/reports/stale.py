@@ -1,7 +1,7 @@
 """``stale`` (bekleyen): open deals with no activity for more than N days — the digest's rule
 (``CRM_DIGEST_STALE_DAYS``) on demand, or any N typed after the kind ("stale 45",
 "bekleyen 45 gün"). As of now: the period is not used. The deals are listed longest quiet
-first, each a choice that opens it; "by rep" counts them per owner."""
+first, each a choice that opens it; "by rep" and "by stage" count them per owner or stage."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlmodel import Session
 from handlers.kit import Button, Translator
 from handlers.reports import Built, Cell, Request
 from storage import reps
-from storage.reports.attention import StaleDeal, stale, stale_by_owner
+from storage.reports.attention import StaleDeal, stale, stale_counts
 from storage.reports.basis import stage_sets
 from storage.reports.movement import open_pipeline
 
@@ -21,7 +21,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     ids, now = request.audience.ids, request.now
     days = request.days or request.settings.crm_digest_stale_days
     found = stale(session, now, days, ids, limit=LISTED)
-    owners = stale_by_owner(session, now, days, ids)
+    owners = stale_counts(session, now, days, ids)
     open_now = sum(s.deals for s in open_pipeline(session, ids, today=now, base=request.base))
 
     def quiet(d: StaleDeal) -> int:
@@ -43,13 +43,19 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     ]
     notes = [t("reports.stale.defined", days=t.number(days)), t("reports.attention.now")]
     names = reps.names(session, {o for o in owners if o})
+    stages = stage_sets(session).stages
+    stage_names = {s.id: s.name for s in stages}
+    count = t("reports.stale.col.deals")
     if request.by == "rep":
         rows: list[list[Cell]] = [
             [names.get(o or 0, t("reports.nobody")), n]
             for o, n in sorted(owners.items(), key=lambda kv: (-kv[1], kv[0] or 0))
         ]
-        return Built(headline, [t("reports.col.rep"), t("reports.stale.col.deals")], rows, notes)
-    stage_names = {s.id: s.name for s in stage_sets(session).stages}
+        return Built(headline, [t("reports.col.rep"), count], rows, notes, ("stage",))
+    if request.by == "stage":
+        per_stage = stale_counts(session, now, days, ids, by="stage")
+        rows = [[t.stage(s.name), per_stage[s.id]] for s in stages if per_stage.get(s.id)]
+        return Built(headline, [t("reports.col.stage"), count], rows, notes, ("rep",))
     if found.total > len(found.deals):
         notes.insert(0, t("reports.stale.listed", shown=len(found.deals), total=found.total))
     rows = [
@@ -73,6 +79,6 @@ def build(session: Session, t: Translator, request: Request) -> Built:
         ],
         rows,
         notes=notes,
-        breakdowns=("rep",),
+        breakdowns=("rep", "stage"),
         choices=[Button(d.title[:40], f"/deal #{d.id}") for d in found.deals],
     )

@@ -108,15 +108,17 @@ def stale(
     return Stale(deals, int(rows[0].n) if rows else 0)
 
 
-def stale_by_owner(
-    session: Session, now: datetime, days: int, scope: RepScope = None
+def stale_counts(
+    session: Session, now: datetime, days: int, scope: RepScope = None, by: str = "owner"
 ) -> dict[int | None, int]:
-    """How many stale deals each owner has (one query; None: deals nobody owns)."""
+    """How many stale deals each owner (``by="owner"``; None: nobody's) or stage
+    (``by="stage"``) has, in one query."""
     open_ids = stage_sets(session).open_ids
     found = stale_select(
         select(
             col(Deal.id),
             col(Deal.owner_id),
+            col(Deal.stage_id),
             col(Deal.stage_changed_at),
             col(Deal.created_at),
             last_touch().label("last_touch"),
@@ -124,8 +126,9 @@ def stale_by_owner(
         now,
         days,
     ).subquery()
-    query = select(found.c.owner_id, func.count()).group_by(found.c.owner_id)
-    return {owner: int(n) for owner, n in session.execute(query)}
+    key = found.c.stage_id if by == "stage" else found.c.owner_id
+    query = select(key, func.count()).group_by(key)
+    return {k: int(n) for k, n in session.execute(query)}
 
 
 def load_select(where: Any, now: datetime, max_open: int, age_days: int) -> Any:
