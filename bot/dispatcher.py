@@ -42,6 +42,7 @@ from handlers.kit import (
     split_literal,
     usage_reply,
 )
+from handlers.kit.storable import guard_lengths, refuse_unstorable
 from handlers.kit.visibility import scope_for
 from handlers.owners_told import tell_owners
 from handlers.ownership import refusal
@@ -225,6 +226,8 @@ class Dispatcher:
         language = t.language
         refused = False
         try:
+            refuse_unstorable(ctx.args, ctx.literal)  # before any query sees the text
+            guard_lengths(session)
             result = spec.handler(ctx)
             session.flush()  # ownership is checked here, while a refusal can still answer
             if spec.writes and not ctx.preview:

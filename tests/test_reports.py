@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from storage.models import Rep
+from storage.reports import movement
 from tests.conftest import Chat, add_customer, add_deal, add_rep
 
 NOV = datetime(2026, 11, 10, 9, tzinfo=UTC)
@@ -117,6 +118,8 @@ def test_summary_is_the_default_with_the_open_pipeline(services, team) -> None:
         ("boss", "/rapor kazanma bu ay John", "John Smith ekibinizde değil"),
         ("john", "/report winrate this month Ayşe", "A rep's reports cover their own deals"),
         ("john", "/report winrate 2026-13-45", "is neither a period nor a rep I know"),
+        ("john", "/report forecats", '"forecats" is neither a report nor a rep I know. Reports:'),
+        ("ayse", "/rapor kazanmaa", '"kazanmaa" ne bir rapor ne de tanıdığım bir temsilci.'),
     ],
 )
 def test_refusals_are_clear_and_write_nothing(services, team, who, typed, answer) -> None:
@@ -137,3 +140,28 @@ def test_periods_read_in_both_languages(services, chat: Chat, team) -> None:
 
 def test_help_defines_the_figures(services, chat: Chat) -> None:
     assert "won ÷ (won + lost)" in chat.say("/help report").text
+
+
+def test_the_summary_leaves_out_what_was_deleted(services, chat: Chat, clock) -> None:
+    acme = add_customer(services, "Silinecek Ltd")
+    deal = add_deal(services, acme, "Filo", "5000")
+    chat.say(f"/stage #{deal.id} proposal")
+    chat.say(f"/log call #{acme.id} fiyat konuşuldu")
+    now = clock()
+
+    def moved() -> tuple[int, int]:
+        with services.db.session() as s:
+            m = movement.movement(
+                s,
+                now - timedelta(days=1),
+                now + timedelta(days=1),
+                None,
+                now=now,
+                stale_before=now,
+                base="TRY",
+            )
+        return m.advanced, m.activities
+
+    assert moved() == (1, 1)
+    chat.press(chat.say(f"/delete customer #{acme.id}"), "Delete")
+    assert moved() == (0, 0)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher
@@ -95,6 +97,7 @@ class ConsoleAdapter:
         self.stdin = stdin or sys.stdin  # read when built, not when this module was imported
         self.stdout = stdout or sys.stdout
         self._chatting = False
+        self._files: Path | None = None
 
     async def start(self) -> None:
         return None
@@ -111,6 +114,24 @@ class ConsoleAdapter:
             # Unnumbered: typing a number answers the last reply to what was typed, not this.
             self.stdout.write(f"[{chat_id}] {render(reply, None)[0]}\n")
         self.stdout.flush()
+
+    def _save(self, reply: Reply) -> list[Path]:
+        """A report's chart or CSV written where the person at the terminal can open it: a
+        folder of this sitting's own, readable by its owner only (the files hold customer
+        data), never the working directory, which may be shared or read-only."""
+        paths = []
+        for attachment in reply.attachments:
+            if self._files is None:
+                self._files = Path(tempfile.mkdtemp(prefix="crm-bot-"))
+            name = Path(attachment.filename).name or "file"
+            path = self._files / name
+            number = 1
+            while path.exists():
+                number += 1
+                path = self._files / f"{Path(name).stem}-{number}{Path(name).suffix}"
+            path.write_bytes(attachment.data)
+            paths.append(path)
+        return paths
 
     def _incoming(self, text: str) -> Incoming:
         return Incoming(
@@ -154,3 +175,5 @@ class ConsoleAdapter:
                 body, more = render(reply, len(actions) + 1)
                 actions += more
                 self.stdout.write(body + "\n")
+                for path in self._save(reply):
+                    self.stdout.write("  " + self.t("console.saved", path=str(path)) + "\n")

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from handlers.kit import Settings, Translator, Usage, is_keyword
 from handlers.reports import Request, period, scope, threshold
-from handlers.reports.registry import DEFAULT, breakdown_named, kind_named
+from handlers.reports.registry import DEFAULT, KINDS, breakdown_named, kind_named
 from storage.models import Rep
 
 
@@ -51,7 +51,13 @@ def parse(
         raise Usage("reports.bad_period")
     if cut == 0 and rest and not _scope_like(session, rest):
         raise Usage("reports.bad_words", words=" ".join(rest))
-    audience = scope.resolve(session, t, asker, rest[cut:], again)
+    try:
+        audience = scope.resolve(session, t, asker, rest[cut:], again)
+    except Usage as unknown:
+        if kind is None and cut == 0 and unknown.problem == "reports.scope.unknown":
+            # "/report forecats": a report mistyped as likely as a rep: name both
+            raise Usage("reports.unknown_word", word=" ".join(rest), kinds=_kinds(t)) from None
+        raise
     return Request(kind or DEFAULT, when, audience, by, asker, now, settings, days), as_csv
 
 
@@ -61,3 +67,8 @@ def _scope_like(session: Session, words: list[str]) -> bool:
     if any(is_keyword(text, f"kw.report.scope.{s}") for s in ("me", "team", "everyone")):
         return True
     return text.startswith("#") or not any(ch.isdigit() for ch in text)
+
+
+def _kinds(t: Translator) -> str:
+    """The kinds as the rep would type them: each one's first name in their language."""
+    return ", ".join(t.words(f"kw.report.kind.{k}")[0] for k in KINDS)

@@ -10,26 +10,7 @@ currency (``reports.money``).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from storage.reports.basis import RepScope as Scope
+from storage.reports.basis import days_between, owned_by, within
 
-from sqlalchemy import func
-from sqlmodel import Session, col
-
-Scope = tuple[int, ...] | None
-
-
-def owned_by(column: Any, scope: Scope) -> Any:
-    """The condition "this owner column is within the scope" (always true for everyone)."""
-    return col(column).in_(scope) if scope is not None else True
-
-
-def within(column: Any, start: datetime, end: datetime) -> Any:
-    return (col(column) >= start) & (col(column) < end)
-
-
-def days_between(session: Session, start: Any, end: Any) -> Any:
-    """Days from ``start`` to ``end`` (fractional) in the engine's own arithmetic."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(end) - func.julianday(start)
-    return func.extract("epoch", end - start) / 86400.0
+__all__ = ["Scope", "days_between", "owned_by", "within"]

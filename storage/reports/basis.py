@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import true
+from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
 from storage.models import Stage
@@ -25,6 +26,18 @@ RepScope = tuple[int, ...] | None
 def owned_by(column: Any, scope: RepScope) -> Any:
     """Rows whose owner column is in ``scope`` (everything when ``scope`` is None)."""
     return true() if scope is None else col(column).in_(sorted(scope))
+
+
+def within(column: Any, start: datetime, end: datetime) -> Any:
+    """``start`` <= column < ``end``: periods are half-open, so none counts a row twice."""
+    return (col(column) >= start) & (col(column) < end)
+
+
+def days_between(session: Session, start: Any, end: Any) -> Any:
+    """Days from ``start`` to ``end`` (fractional) in the engine's own arithmetic."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400.0
 
 
 def live(model: Any) -> Any:

@@ -10,8 +10,9 @@ from sqlalchemy import exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import Deal, DealStageChange, Interaction, Stage, Task
+from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
 from storage.reports import Scope, owned_by, within
+from storage.reports.basis import live
 from storage.reports.money import Amounts, Rates, Tally, day_of
 from storage.types import money_sum
 
@@ -63,12 +64,18 @@ def movement(
             after.position > before.position,
             ~after.is_lost,
             owned_by(Deal.owner_id, scope),
+            live(Deal),
         )
     ).one()
     activities = session.exec(
         select(func.count())
         .select_from(Interaction)
-        .where(within(Interaction.occurred_at, start, end), owned_by(Interaction.rep_id, scope))
+        .join(Customer, col(Customer.id) == col(Interaction.customer_id))
+        .where(
+            within(Interaction.occurred_at, start, end),
+            owned_by(Interaction.rep_id, scope),
+            live(Customer),
+        )
     ).one()
     overdue = session.exec(
         select(func.count())
