@@ -28,7 +28,8 @@ def build(session: Session, t: Translator, request: Request) -> Built:
         touched = [x for x in (d.last_touch, d.stage_changed_at) if x is not None]
         return (now - max(touched)).days if touched else 0
 
-    longest = max(found.deals, key=quiet, default=None)
+    listed = sorted(found.deals, key=quiet, reverse=True)  # stable: ties keep the SQL order
+    longest = listed[0] if listed else None
     headline = [
         t(
             "reports.stale.count",
@@ -66,7 +67,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
             t.date(d.last_touch.astimezone(request.period.tz).date()) if d.last_touch else None,
             quiet(d),
         ]
-        for d in found.deals
+        for d in listed
     ]
     return Built(
         headline,
@@ -80,5 +81,5 @@ def build(session: Session, t: Translator, request: Request) -> Built:
         rows,
         notes=notes,
         breakdowns=("rep", "stage"),
-        choices=[Button(d.title[:40], f"/deal #{d.id}") for d in found.deals],
+        choices=[Button(d.title[:40], f"/deal #{d.id}") for d in listed],
     )
