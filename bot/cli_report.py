@@ -1,5 +1,5 @@
-"""``crm-bot report KIND [--period P] [--scope S] [--by B] [--format text|csv|json] [--as REP]``
-``[--chart FILE]``.
+"""``crm-bot report KIND [--period P] [--scope S] [--by B] [--days N] [--format text|csv|json]
+[--as REP] [--chart FILE]``.
 
 The same reports as ``/report``, read the same way (``handlers.reports.request``), printed to
 standard output. Without ``--as`` the CLI acts as an administrator and sees everyone (its
@@ -25,11 +25,13 @@ from storage.models import Rep
 
 
 def add_parsers(sub: Any) -> None:
-    cmd = sub.add_parser("report", help="a report: summary, winrate or cycle (see README)")
-    cmd.add_argument("kind", help="summary | winrate | cycle (Turkish names too)")
+    kinds = " | ".join(KINDS)
+    cmd = sub.add_parser("report", help=f"a report: {kinds} (see README)")
+    cmd.add_argument("kind", help=f"{kinds} (Turkish names too)")
     cmd.add_argument("--period", default="", help='e.g. "last month", "2026-Q3", "son 30 gün"')
     cmd.add_argument("--scope", default="", help="me | team | a rep's name | everyone")
     cmd.add_argument("--by", default="", help="rep | manager | region | product | stage")
+    cmd.add_argument("--days", type=int, help="stale: days without activity (default: digest's)")
     cmd.add_argument("--format", choices=("text", "csv", "json"), default="text")
     cmd.add_argument("--as", dest="as_rep", metavar="REP", help="see what this rep may see")
     cmd.add_argument("--chart", metavar="FILE", help="also write the report's chart (PNG) here")
@@ -39,7 +41,8 @@ def run(args: argparse.Namespace, services: Services, t: Translator) -> int:
     settings = services.settings
     if kind_named(args.kind) is None:
         raise Refusal("reports.cli.refused", said="")
-    words = [args.kind, *args.period.split(), *args.scope.split(), *args.by.split()]
+    days = [str(args.days)] if args.days is not None else []
+    words = [args.kind, *days, *args.period.split(), *args.scope.split(), *args.by.split()]
     with services.db.session() as session:
         asker = reps.by_name(session, args.as_rep) if args.as_rep else _console_admin()
         if asker is None:

@@ -14,6 +14,7 @@ from handlers.kit import (
     Context,
     Reply,
     Translator,
+    catalog,
     command,
     lookup,
 )
@@ -36,6 +37,8 @@ def help_(ctx: Context) -> Reply:
             t("usage.label", usage=t(f"help.{spec.key}.usage")),
             t("usage.example", example=t(f"help.{spec.key}.example")),
         ]
+        kinds = sorted(k for k in catalog(t.language) if k.startswith(f"help.{spec.key}.kind."))
+        lines += [f"• {t(k)}" for k in kinds]  # a command's kinds, each defined in its own file
         if spec.aliases:
             lines.append(t("help.aliases", aliases=", ".join(f"/{a}" for a in spec.aliases)))
         return Reply(

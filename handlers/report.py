@@ -39,7 +39,8 @@ def report(ctx: Context) -> Reply:
 def answer(t: Translator, request: Request, built: Built) -> Reply:
     """A built report as a chat answer: text, its chart, the breakdown and CSV buttons (also
     what a report subscription posts)."""
-    same = f"/report {request.kind} {request.period.canonical} {request.audience.canonical}"
+    kind = f"{request.kind} {request.days}" if request.days else request.kind
+    same = f"/report {kind} {request.period.canonical} {request.audience.canonical}"
     buttons = [Button(t(f"reports.button.by_{by}"), f"{same} {by}") for by in built.breakdowns]
     buttons.append(
         Button(t("reports.button.csv"), f"{same} {request.by or ''} csv".replace("  ", " "))

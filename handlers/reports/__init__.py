@@ -32,6 +32,7 @@ class Request:
     asker: Rep
     now: datetime
     settings: Settings
+    days: int | None = None  # a kind's threshold in days ("stale 45"), None: the default
 
     @property
     def base(self) -> str:

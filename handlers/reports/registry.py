@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from handlers.kit import Translator, is_keyword
-from handlers.reports import Built, Request, cycle, summary, winrate
+from handlers.reports import (
+    Built,
+    Request,
+    activity,
+    cycle,
+    funnel,
+    load,
+    stale,
+    summary,
+    winrate,
+)
 from handlers.reports.forecast import build as forecast_report
 from handlers.reports.forecast import default_period as forecast_period
 from handlers.reports.lost import build as lost_report
@@ -25,6 +35,10 @@ KINDS: dict[str, Builder] = {
     "forecast": forecast_report,
     "pipeline": pipeline_report,
     "lost": lost_report,
+    "activity": activity.build,
+    "funnel": funnel.build,
+    "stale": stale.build,
+    "load": load.build,
 }
 DEFAULT = "summary"
 # A kind whose natural period is not "this week": its period when none is typed.

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from handlers.kit import Settings, Translator, Usage, is_keyword
-from handlers.reports import Request, period, scope
+from handlers.reports import Request, period, scope, threshold
 from handlers.reports.registry import (
     DEFAULT,
     DEFAULT_PERIODS,
@@ -49,6 +49,7 @@ def parse(
             as_csv = True
         else:
             rest.append(word)
+    days, rest = threshold.days_asked(kind, rest)
     for cut in range(len(rest), -1, -1):
         when = period.read(" ".join(rest[:cut]), now, tz)
         if when is not None:
@@ -67,7 +68,7 @@ def parse(
     kind = kind or DEFAULT
     if cut == 0 and kind in DEFAULT_PERIODS:
         when = DEFAULT_PERIODS[kind](now, tz)
-    return Request(kind, when, audience, by, asker, now, settings), as_csv
+    return Request(kind, when, audience, by, asker, now, settings, days), as_csv
 
 
 def _scope_like(session: Session, words: list[str]) -> bool:

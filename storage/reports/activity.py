@@ -117,3 +117,17 @@ def activity(session: Session, bounds: Sequence[datetime], scope: RepScope = Non
         tuple(Cell(rep, bounds[b], **values) for (b, rep), values in ordered),
         {rep: n for rep, n in overall},
     )
+
+
+def customers_touched(
+    session: Session, start: datetime, end: datetime, scope: RepScope = None
+) -> int:
+    """Distinct customers any rep in ``scope`` logged an interaction with (one query): a
+    customer two reps both touched counts once, unlike the sum of ``Activity.customers``."""
+    at = col(Interaction.occurred_at)
+    query = (
+        select(func.count(func.distinct(Interaction.customer_id)))
+        .join(Customer, col(Customer.id) == col(Interaction.customer_id))
+        .where(at >= start, at < end, owned_by(Interaction.rep_id, scope), live(Customer))
+    )
+    return int(session.exec(query).one())

@@ -38,6 +38,7 @@ class StaleDeal:
     stage_id: int
     expected_close: date | None
     last_touch: datetime | None  # the last interaction with the customer, if any
+    stage_changed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,41 @@ def stale(
     )
     rows = list(session.execute(query.add_columns(func.count().over().label("n")).limit(limit)))
     deals = tuple(
-        StaleDeal(r.id, r.title, r.owner_id, r.stage_id, r.expected_close, r.last_touch)
+        StaleDeal(
+            r.id,
+            r.title,
+            r.owner_id,
+            r.stage_id,
+            r.expected_close,
+            r.last_touch,
+            r.stage_changed_at,
+        )
         for r in rows
     )
     return Stale(deals, int(rows[0].n) if rows else 0)
+
+
+def stale_counts(
+    session: Session, now: datetime, days: int, scope: RepScope = None, by: str = "owner"
+) -> dict[int | None, int]:
+    """How many stale deals each owner (``by="owner"``; None: nobody's) or stage
+    (``by="stage"``) has, in one query."""
+    open_ids = stage_sets(session).open_ids
+    found = stale_select(
+        select(
+            col(Deal.id),
+            col(Deal.owner_id),
+            col(Deal.stage_id),
+            col(Deal.stage_changed_at),
+            col(Deal.created_at),
+            last_touch().label("last_touch"),
+        ).where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope)),
+        now,
+        days,
+    ).subquery()
+    key = found.c.stage_id if by == "stage" else found.c.owner_id
+    query = select(key, func.count()).group_by(key)
+    return {k: int(n) for k, n in session.execute(query)}
 
 
 def load_select(where: Any, now: datetime, max_open: int, age_days: int) -> Any:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import Deal, DealStageChange, Stage
-from storage.reports.basis import RepScope, live, owned_by, stage_sets
+from storage.reports.basis import RepScope, StageSets, live, owned_by, stage_sets
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,15 @@ class Funnel:
     steps: tuple[Step, ...]  # stage order, lost stages left out
 
 
-def funnel(session: Session, start: datetime, end: datetime, scope: RepScope = None) -> Funnel:
-    """Two queries: the stages, and every step's count in one pass."""
-    sets = stage_sets(session)
-    steps = [s for s in sets.stages if not s.is_lost]
+def _furthest(sets: StageSets, start: datetime, end: datetime, scope: RepScope) -> Any:
+    """One row per deal created in the period: its owner, its furthest stage's position, and
+    whether it is lost now."""
     was_in = or_(
         col(Stage.id) == col(Deal.stage_id), col(Stage.id) == col(DealStageChange.to_stage_id)
     )
-    furthest = (
+    return (
         select(
+            col(Deal.owner_id).label("owner"),
             func.max(Stage.position).label("pos"),
             func.max(case((col(Deal.stage_id).in_(sets.lost_ids), 1), else_=0)).label("lost"),
         )
@@ -55,15 +56,48 @@ def funnel(session: Session, start: datetime, end: datetime, scope: RepScope = N
             live(Deal),
             owned_by(Deal.owner_id, scope),
         )
-        .group_by(col(Deal.id))
+        .group_by(col(Deal.id), col(Deal.owner_id))
         .subquery()
     )
-    columns = [func.count(), func.coalesce(func.sum(furthest.c.lost), 0)]
-    columns += [func.sum(case((furthest.c.pos >= s.position, 1), else_=0)) for s in steps]
-    created, n_lost, *reached = session.execute(select(*columns).select_from(furthest)).one()
+
+
+def _counted(steps: list[Stage], created: int, n_lost: int, reached: list[Any]) -> Funnel:
     out: list[Step] = []
     for s, n in zip(steps, reached, strict=True):
         before = out[-1].reached if out else None
         rate = n / before if before else None
         out.append(Step(s.id or 0, s.name, int(n or 0), rate))
-    return Funnel(int(created), int(n_lost), tuple(out))
+    return Funnel(int(created), int(n_lost or 0), tuple(out))
+
+
+def _columns(furthest: Any, steps: list[Stage]) -> list[Any]:
+    columns = [func.count(), func.coalesce(func.sum(furthest.c.lost), 0)]
+    return columns + [func.sum(case((furthest.c.pos >= s.position, 1), else_=0)) for s in steps]
+
+
+def funnel(session: Session, start: datetime, end: datetime, scope: RepScope = None) -> Funnel:
+    """Two queries: the stages, and every step's count in one pass."""
+    sets = stage_sets(session)
+    steps = [s for s in sets.stages if not s.is_lost]
+    furthest = _furthest(sets, start, end, scope)
+    row = session.execute(select(*_columns(furthest, steps)).select_from(furthest)).one()
+    created, n_lost, *reached = row
+    return _counted(steps, created, n_lost, reached)
+
+
+def funnel_by_owner(
+    session: Session, start: datetime, end: datetime, scope: RepScope = None
+) -> dict[int | None, Funnel]:
+    """The same funnel for each owner (None: deals nobody owns), in two queries."""
+    sets = stage_sets(session)
+    steps = [s for s in sets.stages if not s.is_lost]
+    furthest = _furthest(sets, start, end, scope)
+    query = (
+        select(furthest.c.owner, *_columns(furthest, steps))
+        .group_by(furthest.c.owner)
+        .order_by(furthest.c.owner)
+    )
+    return {
+        owner: _counted(steps, created, n_lost, reached)
+        for owner, created, n_lost, *reached in session.execute(query)
+    }
