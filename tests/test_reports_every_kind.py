@@ -57,6 +57,7 @@ def people(services) -> dict[str, Rep]:
         owner_id=rep.id,
         created_at=created,
         expected_close=(START + timedelta(days=20)).date(),
+        stage_changed_at=created,
     )
     add_task(services, rep, "teklifi ara", START - timedelta(days=5))
     return {"admin": admin, "boss": boss, "rep": rep}
@@ -84,10 +85,24 @@ def test_every_kind_answers_in_the_reps_language(services, people, kind, languag
             assert header and all(header), (kind, header)
 
 
-def test_the_deal_kinds_draw_their_chart(services, people) -> None:
+def test_each_kind_with_figures_draws_its_chart(services, people) -> None:
     chat = Chat(services, people["admin"])
-    for typed in ("/report forecast", "/report pipeline", "/report lost this year everyone"):
-        [png] = chat.say(typed).attachments
+    [png] = chat.say("/report stale everyone reps").attachments  # before the call below
+    assert png.mime == "image/png"
+    Chat(services, people["rep"]).say("/log call Acme Lojistik fiyat konuşuldu")
+    for typed in (
+        "/report forecast",
+        "/report pipeline",
+        "/report lost this year everyone",
+        "/report activity this week everyone",
+        "/report activity this week everyone reps",
+        "/report funnel this year everyone",
+        "/report load everyone",
+    ):
+        reply = chat.say(typed)
+        [png] = reply.attachments or [None]
+        assert png is not None, (typed, reply.text)
         assert png.mime == "image/png" and png.data.startswith(b"\x89PNG\r\n\x1a\n"), typed
-    # lost by rep is a table of (rep, reason) pairs: no one column of bars says it
+    # lost by rep is a table of (rep, reason) pairs, and stale a list of deals: no bars say it
     assert chat.say("/report lost this year everyone reps").attachments == []
+    assert chat.say("/report stale everyone").attachments == []

@@ -30,6 +30,7 @@ from handlers.kit import Attachment, Translator
 from handlers.kit.suffixes import turkish_lower
 from handlers.reports import Built, Cell, Request, charts
 from handlers.reports.render import share
+from storage.models import INTERACTION_KINDS
 from storage.reports.money import Amounts
 
 Unit = Literal["money", "count", "share", "days"]
@@ -128,6 +129,27 @@ def _lost(t: Translator, request: Request, built: Built) -> bytes | None:
     return None if request.by == "rep" else table_bars(1, "count")(t, request, built)
 
 
+def _activity(t: Translator, request: Request, built: Built) -> bytes | None:
+    """Activities (every kind together) per day or week, or per rep when broken down by rep:
+    the kind columns of the table, summed per label in the order the table gives them."""
+    by_rep = request.by == "rep"
+    first_kind = 1 if by_rep else 2
+    kinds = slice(first_kind, first_kind + len(INTERACTION_KINDS))
+    totals: dict[str, float] = {}
+    for row in built.rows:
+        label = str(row[0])
+        totals[label] = totals.get(label, 0.0) + sum(value_of(v) or 0.0 for v in row[kinds])
+    items = charts.fold(list(totals.items()), t("charts.others"))
+    heading = _by(t, t("charts.activities"), built.header[0])
+    words = charts.Words(heading, subtitle(t, request), t("charts.unit.count"))
+    return charts.bars(words, items, formatter(t, "count", request.base))
+
+
+def _stale(t: Translator, request: Request, built: Built) -> bytes | None:
+    """Stale deals per rep or per stage; the plain answer is a list of deals, not a figure."""
+    return table_bars(1, "count", now=True)(t, request, built) if request.by else None
+
+
 CHARTS: dict[str, Mapper] = {
     "summary": _summary,
     "winrate": _winrate,
@@ -135,6 +157,10 @@ CHARTS: dict[str, Mapper] = {
     "forecast": table_bars(3, "money"),  # committed, per month and quarter (or per rep)
     "pipeline": table_bars(2, "money", now=True),  # open value per stage (or per rep)
     "lost": _lost,
+    "activity": _activity,
+    "funnel": table_bars(1, "count"),  # deals reaching each stage (by rep: deals created)
+    "stale": _stale,
+    "load": table_bars(1, "count", now=True),  # open tasks per rep over a limit
 }
 
 
