@@ -49,7 +49,7 @@ from storage.transfer import importer
 
 REPS = 40
 BOOK = 4_000  # customers already in the CRM before the import, spread over the reps
-PACE_S = 2.2  # between one rep's writes: 27 a minute, under the limit of 30
+PACE_S = 2.2  # between one rep's writes: 27 a minute, under the limit of 30 (--pace)
 
 
 def seed_book(url: str, seed: int) -> dict[int, list[tuple[int, str]]]:
@@ -75,7 +75,12 @@ def seed_book(url: str, seed: int) -> dict[int, list[tuple[int, str]]]:
 
 
 def bot_process(
-    url: str, book: dict[int, list[tuple[int, str]]], ready: Any, stop: Any, results: Any
+    url: str,
+    book: dict[int, list[tuple[int, str]]],
+    ready: Any,
+    stop: Any,
+    results: Any,
+    pace: float = PACE_S,
 ) -> None:
     """The bot's process: one dispatcher, every rep writing at their own pace until ``stop``."""
     settings = Settings(_env_file=None, crm_database_url=url, crm_language="en")
@@ -91,7 +96,7 @@ def bot_process(
 
     async def rep(i: int, rep_id: int) -> None:
         rng = random.Random(i)
-        await asyncio.sleep(rng.uniform(0, PACE_S))
+        await asyncio.sleep(rng.uniform(0, pace))
         n = 0
         while not stop.is_set():
             customer_id, name = rng.choice(book[rep_id])
@@ -107,7 +112,7 @@ def bot_process(
             replies = await dispatcher.handle(incoming)
             log.append((at, (time.perf_counter() - started) * 1000, judged(replies, text)))
             n += 1
-            await asyncio.sleep(rng.uniform(0.75, 1.25) * PACE_S)
+            await asyncio.sleep(rng.uniform(0.75, 1.25) * pace)
 
     asyncio.run(run())
     results.put(log)
@@ -126,7 +131,14 @@ def judged(replies: list[Any], text: str) -> str:
 
 
 def main() -> None:
-    args = parser("import with concurrent chat writes", 50_000).parse_args()
+    cli_args = parser("import with concurrent chat writes", 50_000)
+    cli_args.add_argument(
+        "--pace",
+        type=float,
+        default=PACE_S,
+        help="seconds between one rep's writes (2.2: every rep at its limit; 10: a busy team)",
+    )
+    args = cli_args.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = f"sqlite:///{folder / 'crm.sqlite3'}"
@@ -155,10 +167,10 @@ def main() -> None:
         importer.run = timed_run
         spawn = multiprocessing.get_context("spawn")
         ready, stop, results = spawn.Event(), spawn.Event(), spawn.Queue()
-        bot = spawn.Process(target=bot_process, args=(url, book, ready, stop, results))
+        bot = spawn.Process(target=bot_process, args=(url, book, ready, stop, results, args.pace))
         bot.start()
         ready.wait()
-        time.sleep(PACE_S)  # every rep has begun writing before the import starts
+        time.sleep(args.pace)  # every rep has begun writing before the import starts
         began, started = time.time(), time.perf_counter()
         code = cli.main(["import", "customers", str(csv_path), "--quiet"])
         total_s = time.perf_counter() - started
@@ -176,7 +188,8 @@ def main() -> None:
             last = (done, at)
     stats = summary([ms for ms, _ in during])
     print(
-        f"Import with {REPS} reps writing from the bot's process · {revision()} · "
+        f"Import with {REPS} reps writing every ~{args.pace:g} s from the bot's process · "
+        f"{revision()} · "
         f"{os.cpu_count()} cores",
         file=sys.stderr,
     )
