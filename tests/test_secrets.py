@@ -4,13 +4,12 @@ customer's phone or e-mail, whatever the exception says."""
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import dataclasses
 import io
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 
