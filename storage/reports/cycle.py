@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Deal, DealStageChange, Stage
 from storage.reports import Scope, days_between, owned_by, within
+from storage.reports.basis import of_live_deals
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,8 @@ def stage_stays(session: Session, start: datetime, end: datetime, scope: Scope) 
             col(DealStageChange.at).label("entered"),
             nxt.label("left"),
         )
-        .join(Deal, col(Deal.id) == DealStageChange.deal_id)
         .where(
-            col(Deal.archived_at).is_(None),
-            owned_by(Deal.owner_id, scope),
+            of_live_deals(DealStageChange.deal_id, scope),
             col(DealStageChange.at) < end,
             col(DealStageChange.deal_id).in_(moved_in_period),
         )
