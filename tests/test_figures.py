@@ -12,8 +12,8 @@ import pytest
 
 from handlers.kit import Services
 from storage import quotas
-from storage.models import Rep
-from storage.reports import activity, attention, cycle, forecast, funnel, lost
+from storage.models import ExchangeRate, Rep
+from storage.reports import activity, attention, cycle, forecast, funnel, lost, outcomes
 from storage.reports.forecast import Figures
 from storage.schedule.digest_data import RepLoad
 from tests.conftest import START, add_rep
@@ -156,6 +156,29 @@ def test_time_in_stage_counts_stays_that_ended_in_the_period(services, ayse):
         ("Qualified", 1, 8.0),
     ]
     assert theirs == []
+
+
+def test_won_value_converts_at_the_rate_in_force_on_each_close_date(services, ayse):
+    d = lambda n: START + timedelta(days=n)  # noqa: E731
+    with services.db.session(write=True) as s:
+        for day, rate in ((d(-10).date(), "30"), (d(-3).date(), "32")):
+            units = ExchangeRate.units(Decimal(rate))
+            s.add(
+                ExchangeRate(
+                    base="TRY", currency="USD", valid_from=day, rate_units=units, source="t"
+                )
+            )
+    for closed, amount in ((d(-5), "100"), (d(-3), "10"), (d(-1), "1"), (d(-20), "7")):
+        deal(services, ayse, "Won", amount, currency="USD", closed_at=closed)
+    deal(services, ayse, "Won", "5", currency="TRY", closed_at=d(-2))
+    with services.db.session() as s:
+        everyone = outcomes.outcomes(s, d(-30), d(1), None, base="TRY")[0]
+        per_rep = outcomes.outcomes(s, d(-4), d(1), None, "rep", base="TRY")
+    # 100 at 30 (in force from day -10), 10 and 1 at 32 (from day -3, its own day included),
+    # 7 before any rate: named as missing, not guessed; TRY as it is
+    assert everyone.won_value.converted == Decimal(3000 + 320 + 32 + 5)
+    assert everyone.won_value.missing == ("USD",)
+    assert [(o.key, o.won, o.won_value.converted) for o in per_rep] == [(ayse.id, 3, Decimal(357))]
 
 
 def test_funnel_counts_each_stage_reached(services, ayse, mehmet):
