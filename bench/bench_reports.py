@@ -12,6 +12,11 @@ counts mean no query per row. A chart is timed apart when a reply carries one.
 
     .venv/bin/python bench/bench_reports.py                        # both engines, full size
     .venv/bin/python bench/bench_reports.py --engine sqlite --deals 10000 --interactions 100000
+    .venv/bin/python bench/bench_reports.py --keep /tmp/crm-bench   # load once, time many times
+
+``--keep DIR`` keeps the loaded books (SQLite: a file per size under DIR; PostgreSQL: a schema
+per size) and reuses them on the next run with the same sizes and seed, after applying any new
+migration, so a query rework is timed in seconds rather than after a two-minute load.
 """
 
 from __future__ import annotations
@@ -59,16 +64,29 @@ class Errors(logging.Handler):
         self.count += 1
 
 
-def fresh(engine: str, folder: Path) -> Services:
+def fresh(engine: str, folder: Path, kept: str | None) -> tuple[Services, bool]:
+    """Services on an empty migrated database, or on the kept one ``kept`` names (then True)."""
+    reuse = False
     if engine == "sqlite":
-        url = f"sqlite:///{folder / 'reports.sqlite3'}"
+        file = folder / f"reports-{kept or 'fresh'}.sqlite3"
+        reuse = kept is not None and file.exists()
+        url = f"sqlite:///{file}"
     else:
         url = os.environ.get("CRM_BENCH_PG_URL", PG_URL)
+        schema = f"bench_{kept}" if kept else "public"
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
+            found = conn.exec_driver_sql(
+                "SELECT 1 FROM information_schema.tables "
+                f"WHERE table_schema = '{schema}' AND table_name = 'interaction'"
+            ).first()
+            reuse = kept is not None and found is not None
+            if not reuse:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
         admin.dispose()
+        if kept:
+            url += f"?options=-csearch_path%3D{schema}"
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         crm_database_url=url,
@@ -80,7 +98,10 @@ def fresh(engine: str, folder: Path) -> Services:
     services = build_services(settings, clock=lambda: reports_data.NOW)
     migrate.upgrade(services.db)
     prepare_database(services)
-    return services
+    if reuse and not services.db.is_sqlite:
+        with services.db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")  # a new migration's index has no statistics yet
+    return services, reuse
 
 
 def chat_cases(services: Services, book: reports_data.Book) -> list[Case]:
@@ -220,20 +241,34 @@ def measure(
 
 
 def bench_engine(
-    engine: str, sizes: list[tuple[int, int]], runs: int, seed: int
+    engine: str,
+    sizes: list[tuple[int, int]],
+    runs: int,
+    seed: int,
+    keep: Path | None,
+    only: str | None,
 ) -> list[dict[str, Any]]:
     results = []
     with tempfile.TemporaryDirectory(prefix="crm-bench-reports-") as tmp:
         for n_deals, n_interactions in sizes:
-            folder = Path(tmp) / str(n_deals)
-            folder.mkdir()
-            services = fresh(engine, folder)
+            folder = keep or Path(tmp)
+            folder.mkdir(parents=True, exist_ok=True)
+            kept = f"{n_deals}_{n_interactions}_{seed}" if keep else None
+            services, reused = fresh(engine, folder, kept)
             start = time.perf_counter()
-            book = reports_data.load(services, n_deals, n_interactions, seed)
+            if reused:
+                book = reports_data.book()
+            else:
+                book = reports_data.load(services, n_deals, n_interactions, seed)
             took = time.perf_counter() - start
-            print(f"  {engine}: {n_deals:,} deals, {n_interactions:,} interactions in {took:.0f} s")
+            how = "reused" if reused else "loaded"
+            print(
+                f"  {engine}: {n_deals:,} deals, {n_interactions:,} interactions "
+                f"{how} in {took:.0f} s"
+            )
             try:
                 cases = chat_cases(services, book) + figure_cases(services, book)
+                cases = [c for c in cases if only is None or only in f"{c[0]} {c[1]}"]
                 results.append(
                     {
                         "deals": n_deals,
@@ -274,6 +309,8 @@ def main() -> None:
     p.add_argument("--engine", choices=("sqlite", "postgres", "both"), default="both")
     p.add_argument("--runs", type=int, default=10, help="timed runs per case after the cold one")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--keep", type=Path, help="keep the loaded books here and reuse them")
+    p.add_argument("--only", help="time only the cases whose label holds this text")
     args = p.parse_args()
     errors = Errors()
     logging.getLogger("bot.dispatcher").addHandler(errors)
@@ -283,7 +320,7 @@ def main() -> None:
     print(f"Reports benchmark; code {revision()}; {cores} cores; target p99 <= {TARGET_MS:g} ms")
     saved: dict[str, Any] = {"revision": revision(), "cores": os.cpu_count()}
     for engine in engines:
-        small, large = bench_engine(engine, sizes, args.runs, args.seed)
+        small, large = bench_engine(engine, sizes, args.runs, args.seed, args.keep, args.only)
         print("\n".join(table(engine, small, large)), flush=True)
         saved[engine] = [
             {**r, "cases": {f"{k[0]} | {k[1]}": v for k, v in r["cases"].items()}}

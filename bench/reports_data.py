@@ -250,7 +250,12 @@ def load(services: Services, n_deals: int, n_interactions: int, seed: int) -> Bo
     if services.db.is_sqlite:
         with services.db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    team = tuple(r["id"] for r in rep_rows if r["id"] == 2 or r.get("manager_id") == 2)
+    return book()
+
+
+def book() -> Book:
+    """Who asks: the same for every size and seed, so a kept database needs no reload."""
+    team = tuple(r["id"] for r in _reps() if r["id"] == 2 or r.get("manager_id") == 2)
     return Book(admin_tg=1, manager_tg=2, team=team)
 
 

@@ -13,7 +13,9 @@ text with Turkish letters and common accents translated to ASCII). Why not ``una
 an extension a hosted database may not allow, it is not IMMUTABLE (an index needs a wrapper),
 and it leaves ``ı`` as is on some versions; ``translate`` is built in and immutable. The query
 must use the very same expression to use the index, so both live here (changing them needs a
-migration).
+migration). The interactions matching are found first, in a MATERIALIZED CTE: PostgreSQL
+guesses a text match is rare and, for a manager, walked the team's customers' interactions
+recomputing the document for each (1.5 s at 1,000,000 interactions) instead of using the index.
 
 Every word typed must appear (AND), each as a prefix ("teklif" finds "teklifi"). Query words
 are folded the same way (``storage.folding.fold``) and reduced to letters and digits, so nothing
@@ -87,8 +89,15 @@ def _interactions(session: Session, found: list[str]) -> Any:
         .where(col(Customer.merged_into_id).is_(None))
     )
     if _is_postgres(session):
+        table = Interaction.__table__
         document = literal_column(PG_DOCUMENT.format(PG_INTERACTION_TEXT.format(t="interaction.")))
-        return query.where(document.op("@@")(func.to_tsquery("simple", _pg_query(found))))
+        matched = (
+            select(table.c.id)
+            .where(document.op("@@")(func.to_tsquery("simple", _pg_query(found))))
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
+        )
+        return query.where(col(Interaction.id).in_(select(matched.c.id)))
     match = text(
         "interaction.id IN (SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :iq)"
     )

@@ -2,10 +2,13 @@
 
 Each list runs in the command's scoped session (``storage.access``), so it holds only what the
 asker may read, and archived records are out (``storage.archive``). A customer's last activity
-is its latest interaction, taken from a grouped subquery joined on the customer; a deal's is its
-customer's (the rule the digest's stale-deal alert uses). Cities and tags are matched as stored:
-``cities_like``/``tags_like`` first turn a typed value into the stored spellings it stands for
-("istanbul" → "İstanbul"), so the list query itself compares with a plain ``IN``.
+is its latest interaction; a deal's is its customer's (the rule the digest's stale-deal alert
+uses). It is read only for the page's customers, by a third query that seeks the
+(customer, time) index, and "no activity since" is a NOT EXISTS on that index: grouping every
+customer's interactions to find the latest read the whole table, twice, for any list. Cities
+and tags are matched as stored: ``cities_like``/``tags_like`` first turn a typed value into the
+stored spellings it stands for ("istanbul" → "İstanbul"), so the list query itself compares
+with a plain ``IN``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, false, func, or_, text
+from sqlalchemy import exists, false, func, text
 from sqlmodel import Session, col, select
 
 from storage.folding import fold
@@ -45,12 +48,23 @@ class DealRow:
     last_activity: datetime | None
 
 
-def _last_activity() -> Any:
-    return (
-        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("at"))
+def _last_activity(session: Session, customer_ids: set[int | None]) -> dict[int, datetime]:
+    """The latest interaction of each of these customers (a page's worth)."""
+    ids = sorted(i for i in customer_ids if i is not None)
+    if not ids:
+        return {}
+    query = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at))
+        .where(col(Interaction.customer_id).in_(ids))
         .group_by(col(Interaction.customer_id))
-        .subquery("last_activity")
     )
+    return {customer: at for customer, at in session.execute(query)}
+
+
+def _idle(customer_id: Any, since: datetime) -> Any:
+    """No interaction with the customer at or after ``since`` (none at all counts as idle)."""
+    recent = (col(Interaction.customer_id) == customer_id) & (col(Interaction.occurred_at) >= since)
+    return ~exists().where(recent)
 
 
 def _is_json_array_holding(session: Session) -> Any:
@@ -62,7 +76,7 @@ def _is_json_array_holding(session: Session) -> Any:
     return "EXISTS (SELECT 1 FROM json_each(customer.tags) WHERE json_each.value IN ({}))"
 
 
-def _customer_filters(session: Session, f: Filters, last: Any) -> list[Any]:
+def _customer_filters(session: Session, f: Filters, customer_id: Any) -> list[Any]:
     where: list[Any] = [col(Customer.merged_into_id).is_(None)]
     for spellings in f.cities:
         where.append(col(Customer.city).in_(spellings))
@@ -77,7 +91,7 @@ def _customer_filters(session: Session, f: Filters, last: Any) -> list[Any]:
     if f.owners is not None:
         where.append(col(Customer.owner_id).in_(sorted(f.owners)))
     if f.idle_since is not None:
-        where.append(or_(last.c.at.is_(None), last.c.at < f.idle_since))
+        where.append(_idle(customer_id, f.idle_since))
     return where
 
 
@@ -85,28 +99,22 @@ def customers_page(
     session: Session, f: Filters, limit: int, offset: int
 ) -> tuple[int, list[CustomerRow]]:
     """(how many match, this page of them by name)."""
-    last = _last_activity()
-    where = _customer_filters(session, f, last)
-    total = session.exec(
-        select(func.count())
-        .select_from(Customer)
-        .outerjoin(last, last.c.customer_id == Customer.id)
-        .where(*where)
-    ).one()
+    where = _customer_filters(session, f, Customer.id)
+    total = session.exec(select(func.count()).select_from(Customer).where(*where)).one()
     query = (
-        select(Customer, last.c.at)
-        .outerjoin(last, last.c.customer_id == Customer.id)
+        select(Customer)
         .where(*where)
         .order_by(col(Customer.name), col(Customer.id))
         .limit(limit)
         .offset(offset)
     )
-    return total, [CustomerRow(c, at) for c, at in session.execute(query)]
+    page = list(session.exec(query))
+    last = _last_activity(session, {c.id for c in page})
+    return total, [CustomerRow(c, last.get(c.id or 0)) for c in page]
 
 
 def deals_page(session: Session, f: Filters, limit: int, offset: int) -> tuple[int, list[DealRow]]:
     """(how many match, this page of them, newest first)."""
-    last = _last_activity()
     where: list[Any] = []
     if f.stage_ids is not None:
         where.append(col(Deal.stage_id).in_(sorted(f.stage_ids)))
@@ -115,25 +123,25 @@ def deals_page(session: Session, f: Filters, limit: int, offset: int) -> tuple[i
         where.append(exists().where(open_stage))
     if f.owners is not None:
         where.append(col(Deal.owner_id).in_(sorted(f.owners)))
-    customer_side = _customer_filters(session, Filters(f.cities, f.tags, None, f.idle_since), last)
+    customer_side = _customer_filters(
+        session, Filters(f.cities, f.tags, None, f.idle_since), Deal.customer_id
+    )
     if f.cities or f.tags or f.idle_since is not None:
         where += customer_side
 
     def joined(query: Any) -> Any:
-        return (
-            query.outerjoin(Customer, col(Customer.id) == Deal.customer_id)
-            .outerjoin(last, last.c.customer_id == Deal.customer_id)
-            .where(*where)
-        )
+        return query.outerjoin(Customer, col(Customer.id) == Deal.customer_id).where(*where)
 
     total = session.exec(joined(select(func.count()).select_from(Deal))).one()
     query = (
-        joined(select(Deal, Customer.name, last.c.at))
+        joined(select(Deal, Customer.name))
         .order_by(col(Deal.created_at).desc(), col(Deal.id).desc())
         .limit(limit)
         .offset(offset)
     )
-    return total, [DealRow(d, name, at) for d, name, at in session.execute(query)]
+    page = list(session.execute(query))
+    last = _last_activity(session, {d.customer_id for d, _ in page})
+    return total, [DealRow(d, name, last.get(d.customer_id or 0)) for d, name in page]
 
 
 def cities_like(session: Session, typed: str) -> list[str]:

@@ -12,8 +12,8 @@ import pytest
 
 from handlers.kit import Services
 from storage import quotas
-from storage.models import Rep
-from storage.reports import activity, attention, forecast, funnel, lost
+from storage.models import ExchangeRate, Rep
+from storage.reports import activity, attention, cycle, forecast, funnel, lost, outcomes
 from storage.reports.forecast import Figures
 from storage.schedule.digest_data import RepLoad
 from tests.conftest import START, add_rep
@@ -117,6 +117,68 @@ def test_activity_per_rep_and_local_day(services, ayse, mehmet):
     assert [c.rep_id for c in mine.cells] == [mehmet.id]
     weeks = activity.day_bounds(DAY, DAY + timedelta(days=13), IST, weeks=True)
     assert weeks[1] - weeks[0] == timedelta(days=7) and len(weeks) == 3
+
+
+def test_activity_days_across_a_dst_change(services, ayse):
+    """Berlin's clocks go back on 25 October 2026: that local day is 25 hours long, so the
+    days after it start an hour later in UTC; each interaction still lands on its local day."""
+    c1 = customer(services, "Acme")
+    berlin = ZoneInfo("Europe/Berlin")
+    local = lambda d, h, m=0: datetime(2026, 10, d, h, m, tzinfo=berlin)  # noqa: E731
+    for moment in (
+        local(24, 23, 30),  # CEST, the day before the change
+        local(25, 0, 10),  # first minutes of the long day
+        local(25, 23, 50),  # its last minutes (UTC 22:50, after the old 22:00 boundary)
+        local(26, 0, 10),  # the next day, CET
+        local(31, 23, 59),  # the last day of the range
+    ):
+        log(services, ayse, "call", c1, moment.astimezone(UTC))
+    bounds = activity.day_bounds(date(2026, 10, 24), date(2026, 10, 31), berlin)
+    with services.db.session() as s:
+        a = activity.activity(s, bounds)
+    per_day = {c.start.astimezone(berlin).day: c.kinds["call"] for c in a.cells}
+    assert per_day == {24: 1, 25: 2, 26: 1, 31: 1}
+
+
+def test_time_in_stage_counts_stays_that_ended_in_the_period(services, ayse):
+    d = lambda n: START + timedelta(days=n)  # noqa: E731
+    moves = (("Qualified", d(-10)), ("Proposal", d(-2)), ("Negotiation", d(5)))
+    deal(services, ayse, "Lead", "10", created=d(-20), moves=moves)
+    deal(services, ayse, "Lead", "10", created=d(-40), moves=(("Qualified", d(-30)),))
+    deal(services, ayse, "Lead", "10", created=d(-9), moves=(("Proposal", d(-1)),))
+    with services.db.session() as s:
+        stays = cycle.stage_stays(s, d(-5), d(1), None)
+        theirs = cycle.stage_stays(s, d(-5), d(1), (ayse.id + 1,))
+    # Qualified 8 days (left in the period); Lead 8 days (the third deal's, left on day -1);
+    # stays that ended before the period or after it are not counted
+    assert [(x.stage, x.stays, round(x.average_days, 3)) for x in stays] == [
+        ("Lead", 1, 8.0),
+        ("Qualified", 1, 8.0),
+    ]
+    assert theirs == []
+
+
+def test_won_value_converts_at_the_rate_in_force_on_each_close_date(services, ayse):
+    d = lambda n: START + timedelta(days=n)  # noqa: E731
+    with services.db.session(write=True) as s:
+        for day, rate in ((d(-10).date(), "30"), (d(-3).date(), "32")):
+            units = ExchangeRate.units(Decimal(rate))
+            s.add(
+                ExchangeRate(
+                    base="TRY", currency="USD", valid_from=day, rate_units=units, source="t"
+                )
+            )
+    for closed, amount in ((d(-5), "100"), (d(-3), "10"), (d(-1), "1"), (d(-20), "7")):
+        deal(services, ayse, "Won", amount, currency="USD", closed_at=closed)
+    deal(services, ayse, "Won", "5", currency="TRY", closed_at=d(-2))
+    with services.db.session() as s:
+        everyone = outcomes.outcomes(s, d(-30), d(1), None, base="TRY")[0]
+        per_rep = outcomes.outcomes(s, d(-4), d(1), None, "rep", base="TRY")
+    # 100 at 30 (in force from day -10), 10 and 1 at 32 (from day -3, its own day included),
+    # 7 before any rate: named as missing, not guessed; TRY as it is
+    assert everyone.won_value.converted == Decimal(3000 + 320 + 32 + 5)
+    assert everyone.won_value.missing == ("USD",)
+    assert [(o.key, o.won, o.won_value.converted) for o in per_rep] == [(ayse.id, 3, Decimal(357))]
 
 
 def test_funnel_counts_each_stage_reached(services, ayse, mehmet):

@@ -201,12 +201,19 @@ class Deal(SQLModel, table=True):
 class DealStageChange(SQLModel, table=True):
     """One row per stage move, so time-in-stage and "what moved" are a query, not a replay."""
 
+    __table_args__ = (
+        # a period's moves (what advanced, by whom) read from the index alone (migration 0019)
+        Index("ix_dealstagechange_time", "at", "deal_id", "from_stage_id", "to_stage_id", "rep_id"),
+        # a deal's moves in order, as time in stage numbers them
+        Index("ix_dealstagechange_deal_time", "deal_id", "at", "id", "to_stage_id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    deal_id: int = Field(foreign_key="deal.id", index=True)
+    deal_id: int = Field(foreign_key="deal.id")
     from_stage_id: int | None = Field(default=None, foreign_key="stage.id")
     to_stage_id: int = Field(foreign_key="stage.id")
     rep_id: int | None = Field(default=None, foreign_key="rep.id")
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class Interaction(SQLModel, table=True):

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, true
 from sqlmodel import Session, col, select
 
-from storage.models import Stage
+from storage.models import Customer, Deal, Stage
 
 RepScope = tuple[int, ...] | None
 
@@ -26,6 +26,26 @@ RepScope = tuple[int, ...] | None
 def owned_by(column: Any, scope: RepScope) -> Any:
     """Rows whose owner column is in ``scope`` (everything when ``scope`` is None)."""
     return true() if scope is None else col(column).in_(sorted(scope))
+
+
+def of_live_customers(customer_id: Any) -> Any:
+    """Rows (interactions) of customers not archived: a NOT IN over the few archived ones, so
+    a period's interactions are counted from the index alone, not one customer look-up each."""
+    customer = Customer.__table__
+    archived = select(customer.c.id).where(customer.c.archived_at.is_not(None))
+    return col(customer_id).not_in(archived)
+
+
+def of_live_deals(deal_id: Any, scope: RepScope) -> Any:
+    """Rows (stage moves) of deals not archived and owned within ``scope``. A semi-join on
+    the deal ids rather than a join: for everyone it is a NOT IN over the few archived deals,
+    for a team an IN over its deals (the owner index), so a year of moves is not one deal
+    look-up per move. Core, so the session's own criteria add nothing to the subquery."""
+    deal = Deal.__table__
+    if scope is None:
+        return col(deal_id).not_in(select(deal.c.id).where(deal.c.archived_at.is_not(None)))
+    owned = deal.c.owner_id.in_(sorted(scope))
+    return col(deal_id).in_(select(deal.c.id).where(deal.c.archived_at.is_(None), owned))
 
 
 def within(column: Any, start: datetime, end: datetime) -> Any:

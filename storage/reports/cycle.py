@@ -4,7 +4,11 @@ The cycle of a won deal is ``closed_at − created_at`` in days, for deals won i
 the median is exact (the middle one or two values, picked with window functions). Time in a
 stage comes from the stage history (``DealStageChange``, one row per move, written by every
 stage change and by the importer): a stay is the time from entering a stage to the next move,
-counted in the period in which the deal left the stage.
+counted in the period in which the deal left the stage. Only the moves that can matter are
+numbered: those of deals that moved in the period (found through the index on ``at``), up to
+the period's end — a stay that ends in the period starts at a move before its end, and moves
+after it come after every such move in the order, so cutting them changes no ``lead``.
+Numbering the whole history (350,000 moves in the benchmark) cost a second for any period.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Deal, DealStageChange, Stage
 from storage.reports import Scope, days_between, owned_by, within
+from storage.reports.basis import of_live_deals
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ def cycle(session: Session, start: datetime, end: datetime, scope: Scope) -> Cyc
 
 def stage_stays(session: Session, start: datetime, end: datetime, scope: Scope) -> list[StageStay]:
     """Average days per stage, for stays that ended in the period, in pipeline order."""
+    moved = DealStageChange.__table__  # Core, as the subquery needs no session criteria
+    moved_in_period = select(moved.c.deal_id).where(within(moved.c.at, start, end))
     nxt = func.lead(DealStageChange.at).over(
         partition_by=DealStageChange.deal_id, order_by=(DealStageChange.at, DealStageChange.id)
     )
@@ -69,8 +76,11 @@ def stage_stays(session: Session, start: datetime, end: datetime, scope: Scope) 
             col(DealStageChange.at).label("entered"),
             nxt.label("left"),
         )
-        .join(Deal, col(Deal.id) == DealStageChange.deal_id)
-        .where(col(Deal.archived_at).is_(None), owned_by(Deal.owner_id, scope))
+        .where(
+            of_live_deals(DealStageChange.deal_id, scope),
+            col(DealStageChange.at) < end,
+            col(DealStageChange.deal_id).in_(moved_in_period),
+        )
         .subquery()
     )
     days = days_between(session, moves.c.entered, moves.c.left)

@@ -10,9 +10,9 @@ from sqlalchemy import exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import Customer, Deal, DealStageChange, Interaction, Stage, Task
+from storage.models import Deal, DealStageChange, Interaction, Stage, Task
 from storage.reports import Scope, owned_by, within
-from storage.reports.basis import live
+from storage.reports.basis import of_live_customers, of_live_deals
 from storage.reports.money import Amounts, Rates, Tally, day_of
 from storage.types import money_sum
 
@@ -56,25 +56,22 @@ def movement(
     before, after = aliased(Stage), aliased(Stage)
     advanced = session.exec(
         select(func.count(func.distinct(DealStageChange.deal_id)))
-        .join(Deal, col(Deal.id) == DealStageChange.deal_id)
         .join(before, before.id == DealStageChange.from_stage_id)
         .join(after, after.id == DealStageChange.to_stage_id)
         .where(
             within(DealStageChange.at, start, end),
             after.position > before.position,
             ~after.is_lost,
-            owned_by(Deal.owner_id, scope),
-            live(Deal),
+            of_live_deals(DealStageChange.deal_id, scope),
         )
     ).one()
     activities = session.exec(
         select(func.count())
         .select_from(Interaction)
-        .join(Customer, col(Customer.id) == col(Interaction.customer_id))
         .where(
             within(Interaction.occurred_at, start, end),
             owned_by(Interaction.rep_id, scope),
-            live(Customer),
+            of_live_customers(Interaction.customer_id),
         )
     ).one()
     overdue = session.exec(

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Deal, Product, Rep, Stage
 from storage.reports import Scope, owned_by, within
-from storage.reports.money import Amounts, Rates, Tally, day_of
+from storage.reports.money import Amounts, Rates, Tally, day_of, rate_day
 from storage.types import money_sum
 
 By = Literal["all", "rep", "manager", "region", "product"]
@@ -79,7 +79,7 @@ def outcomes(
     currency = case((lost & priced, col(Product.currency)), else_=col(Deal.currency))
     won_value = case((won, func.coalesce(Deal.closed_amount, Deal.amount)))
     lost_value = case((lost & priced, Product.price), (lost, Deal.amount))
-    day = func.date(Deal.closed_at)
+    day = rate_day(currency, func.date(Deal.closed_at), base)
     query = (
         select(
             key,
@@ -92,6 +92,7 @@ def outcomes(
             *money_sum(lost_value),
             func.sum(case((lost & priced, 1), else_=0)),
         )
+        .select_from(Deal)
         .join(Stage, col(Stage.id) == Deal.stage_id)
         .outerjoin(Product, col(Product.id) == Deal.product_id)
         .outerjoin(_OWNER, _OWNER.id == Deal.owner_id)
