@@ -155,9 +155,10 @@ def customers_touched(
     """Distinct customers any rep in ``scope`` logged an interaction with (one query): a
     customer two reps both touched counts once, unlike the sum of ``Activity.customers``."""
     at = col(Interaction.occurred_at)
-    query = (
-        select(func.count(func.distinct(Interaction.customer_id)))
-        .join(Customer, col(Customer.id) == col(Interaction.customer_id))
-        .where(at >= start, at < end, owned_by(Interaction.rep_id, scope), live(Customer))
+    query = select(func.count(func.distinct(Interaction.customer_id))).where(
+        at >= start,
+        at < end,
+        owned_by(Interaction.rep_id, scope),
+        of_live_customers(Interaction.customer_id),
     )
     return int(session.exec(query).one())
