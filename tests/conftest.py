@@ -190,6 +190,9 @@ def add_customer(services: Services, name: str, **fields: Any) -> Customer:
 def add_deal(
     services: Services, customer: Customer, title: str, amount: str, stage: str = "Lead", **kw: Any
 ) -> Deal:
+    now = services.clock()  # the test's clock, never the wall clock (moved in CI)
+    kw.setdefault("created_at", now)
+    kw.setdefault("stage_changed_at", now)
     with services.db.session(write=True) as s:
         st = next(x for x in deals.stages(s) if x.name == stage)
         deal = Deal(

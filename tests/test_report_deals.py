@@ -185,8 +185,11 @@ def test_cli_gives_lost_as_csv_and_pipeline_as_json(services, team, crm_bot) -> 
     report = json.loads(done.stdout)
     assert report["kind"] == "pipeline"
     by_name = {row[0]: row for row in report["rows"]}
-    assert by_name["Ayşe Yılmaz"][1:4] == [3, "52000.00", "27700.00"]
-    assert by_name["John Smith"][4:8] == [1, "3000.00", 2, "8700.00"]
+    # Counts only: the CLI runs on the wall clock (moved in CI), so its "latest rate" for the
+    # open USD deals depends on the day; the converted values are checked through the chat
+    # with the test's clock (test_pipeline_* above).
+    assert by_name["Ayşe Yılmaz"][1] == 3
+    assert (by_name["John Smith"][4], by_name["John Smith"][6]) == (1, 2)
 
 
 def test_help_lists_the_kinds_in_both_languages(services, team) -> None:
