@@ -74,24 +74,22 @@ def stale_select(candidates_query: Any, now: datetime, days: int) -> Any:
     )
 
 
+def _stale_deals(session: Session, now: datetime, days: int, scope: RepScope, *extra: Any) -> Any:
+    """The stale open deals within ``scope``: id, owner, stage, the stamps the rule reads and
+    ``extra`` columns, oldest activity first (``stale_select``)."""
+    columns = (Deal.id, Deal.owner_id, Deal.stage_id, *extra, Deal.stage_changed_at)
+    query = select(
+        *(col(c) for c in columns), col(Deal.created_at), last_touch().label("last_touch")
+    )
+    open_ids = stage_sets(session).open_ids
+    query = query.where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope))
+    return stale_select(query, now, days)
+
+
 def stale(
     session: Session, now: datetime, days: int, scope: RepScope = None, limit: int = 20
 ) -> Stale:
-    open_ids = stage_sets(session).open_ids
-    query = stale_select(
-        select(
-            col(Deal.id),
-            col(Deal.title),
-            col(Deal.owner_id),
-            col(Deal.stage_id),
-            col(Deal.expected_close),
-            col(Deal.stage_changed_at),
-            col(Deal.created_at),
-            last_touch().label("last_touch"),
-        ).where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope)),
-        now,
-        days,
-    )
+    query = _stale_deals(session, now, days, scope, Deal.title, Deal.expected_close)
     rows = list(session.execute(query.add_columns(func.count().over().label("n")).limit(limit)))
     deals = tuple(
         StaleDeal(
@@ -113,19 +111,7 @@ def stale_counts(
 ) -> dict[int | None, int]:
     """How many stale deals each owner (``by="owner"``; None: nobody's) or stage
     (``by="stage"``) has, in one query."""
-    open_ids = stage_sets(session).open_ids
-    found = stale_select(
-        select(
-            col(Deal.id),
-            col(Deal.owner_id),
-            col(Deal.stage_id),
-            col(Deal.stage_changed_at),
-            col(Deal.created_at),
-            last_touch().label("last_touch"),
-        ).where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope)),
-        now,
-        days,
-    ).subquery()
+    found = _stale_deals(session, now, days, scope).subquery()
     key = found.c.stage_id if by == "stage" else found.c.owner_id
     query = select(key, func.count()).group_by(key)
     return {k: int(n) for k, n in session.execute(query)}
