@@ -39,7 +39,7 @@ from handlers.kit import (
 )
 from handlers.reports import period as periods
 from handlers.reports import scope
-from handlers.reports.registry import DEFAULT, kind_named
+from handlers.reports.registry import DEFAULT, kind_named, kinds_typed
 from storage.folding import fold
 from storage.models import Rep, Subscription
 from storage.schedule import subscriptions
@@ -200,9 +200,16 @@ def _request(ctx: Context, sub: Subscription, words: list[str]) -> None:
     if tail and any(ch.isdigit() for ch in " ".join(tail)) and not tail[0].startswith("#"):
         raise Usage("subscribe.report.bad_words", words=" ".join(tail))
     kept = [w for w in ctx.words if w not in tail]  # the same command, the rep picked by #id
-    audience = scope.resolve(
-        ctx.session, ctx.t, ctx.rep, tail, again=lambda pick: ctx.again(" ".join([*kept, pick]))
-    )
+    try:
+        audience = scope.resolve(
+            ctx.session, ctx.t, ctx.rep, tail, again=lambda pick: ctx.again(" ".join([*kept, pick]))
+        )
+    except Usage as unknown:
+        if unknown.problem == "reports.scope.unknown" and tail and tail[0] == ctx.words[1]:
+            # "/subscribe report forecastt": a kind mistyped as likely as a rep: name both
+            word = " ".join(tail)
+            raise Usage("reports.unknown_word", word=word, kinds=kinds_typed(ctx.t)) from None
+        raise
     if audience.canonical.startswith("#"):
         sub.scope, sub.scope_rep_id = "rep", int(audience.canonical[1:])
     else:

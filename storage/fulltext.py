@@ -149,8 +149,11 @@ def search(session: Session, words: str, limit: int, offset: int) -> tuple[int, 
     return total, hits
 
 
-def snippet(body: str, found: list[str], mark: str = "*") -> str:
-    """A window of ``body`` around the first matching word, matching words wrapped in ``mark``."""
+def snippet(body: str, found: list[str], marks: tuple[str, str] = ("«", "»")) -> str:
+    """A window of ``body`` around the first matching word, matching words between ``marks``.
+
+    Guillemets, not Markdown stars: Telegram's HTML shows stars as typed, the console has no
+    bold, and a note may hold stars of its own; «word» reads the same everywhere."""
     body = " ".join(body.split())
     spans = [
         m.span() for m in WORD.finditer(body) if any(fold(m.group()).startswith(w) for w in found)
@@ -165,7 +168,7 @@ def snippet(body: str, found: list[str], mark: str = "*") -> str:
     out, at = [], start
     for a, b in spans:
         if a >= start and b <= end:
-            out += [body[at:a], mark, body[a:b], mark]
+            out += [body[at:a], marks[0], body[a:b], marks[1]]
             at = b
     out.append(body[at:end])
     return ("…" if start else "") + "".join(out) + ("…" if end < len(body) else "")

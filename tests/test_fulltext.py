@@ -42,10 +42,10 @@ def test_turkish_letters_and_accents_fold_both_ways(services, team) -> None:
     ayse = Chat(services, team["ayse"])
     found = ayse.say("/arama gorusme").text
     assert found.splitlines()[0] == '"gorusme": 1 sonuç'
-    assert "21 Kas 2026 · Kaya İnşaat · not: *Görüşme* iyi geçti" in found
-    assert "*ışık*" in ayse.say("/arama ISIK").text
-    assert "*ışık*" in ayse.say("/arama işik").text
-    assert "*İSKONTO*" in ayse.say("/arama iskonto").text  # the outcome is a note too
+    assert "21 Kas 2026 · Kaya İnşaat · not: «Görüşme» iyi geçti" in found
+    assert "«ışık»" in ayse.say("/arama ISIK").text
+    assert "«ışık»" in ayse.say("/arama işik").text
+    assert "«İSKONTO»" in ayse.say("/arama iskonto").text  # the outcome is a note too
     assert "ışık" in ayse.say("/arama ıŞık fİyat").text  # every word must appear
     assert ayse.say("/arama ışık teslimat").text.startswith("Notlarda ve görev başlıklarında")
 
@@ -64,8 +64,8 @@ def test_tasks_are_found_newest_first_and_edits_reindex(services, team, clock) -
     ayse = Chat(services, team["ayse"])
     lines = ayse.say("/search teklif").text.splitlines()
     assert lines[0] == '"teklif": 2 sonuç'
-    assert lines[1].startswith("1. 22 Kas 2026 · Kaya İnşaat · görev: *Teklifi* gönder")
-    assert lines[2].startswith("2. 18 Kas 2026 · Kaya İnşaat · not: *teklif*")
+    assert lines[1].startswith("1. 22 Kas 2026 · Kaya İnşaat · görev: «Teklifi» gönder")
+    assert lines[2].startswith("2. 18 Kas 2026 · Kaya İnşaat · not: «teklif»")
     ayse.say("/edit task #1 title Sözleşmeyi gönder")
     assert ayse.say("/search teklif").text.splitlines()[0] == '"teklif": 1 sonuç'
     assert "Sözleşmeyi" in ayse.say("/search sozlesme").text
@@ -103,7 +103,7 @@ def test_search_pages_and_bad_input(services, team) -> None:
     first = ayse.say("/arama ziyaret")
     assert first.text.startswith('"ziyaret": 12 sonuç, sayfa 1/2\n1. 23 Kas 2026')
     second = ayse.press(first, "Sonraki")
-    assert len(second.choices) == 2 and "*ziyaret* 11" in second.text
+    assert len(second.choices) == 2 and "«ziyaret» 11" in second.text
     usage = ayse.say("/arama !!!").text
     assert "Kullanım: /arama <sözcükler>" in usage and "/arama fiyat indirim" in usage
 
@@ -111,5 +111,5 @@ def test_search_pages_and_bad_input(services, team) -> None:
 def test_snippet_marks_words_and_cuts_around_the_first() -> None:
     text = "başında uzun bir giriş " * 10 + "sonunda Görüşme yapıldı ve fiyat konuşuldu"
     cut = snippet(text, ["gorusme", "fiyat"])
-    assert cut.startswith("…") and "*Görüşme* yapıldı ve *fiyat* konuşuldu" in cut
-    assert snippet("kısa not", ["kisa"]) == "*kısa* not"
+    assert cut.startswith("…") and "«Görüşme» yapıldı ve «fiyat» konuşuldu" in cut
+    assert snippet("kısa not", ["kisa"]) == "«kısa» not"

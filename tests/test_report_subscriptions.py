@@ -114,6 +114,7 @@ def test_subscribing_again_to_a_kind_changes_it(services, murat):
         ("winrate weekly Mars/Olympus", 'Unknown timezone "Mars/Olympus"'),
         ("winrate last 5000 days", 'I don\'t understand "last 5000 days" here'),
         ("winrate everyone", "Only an admin sees everyone's figures"),
+        ("forecastt weekly", '"forecastt" is neither a report nor a rep I know. Reports: summary'),
     ],
 )
 def test_bad_input_gets_usage_and_an_example_and_writes_nothing(services, murat, words, answer):

@@ -33,6 +33,7 @@ class Request:
     now: datetime
     settings: Settings
     days: int | None = None  # a kind's threshold in days ("stale 45"), None: the default
+    behind: bool = False  # the deals behind the figures ("… deals"), not the figures
 
     @property
     def base(self) -> str:

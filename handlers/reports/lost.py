@@ -5,7 +5,7 @@ A deal counts when it is in a lost stage and closed in the period; its amount is
 (a lost deal has no closing amount), converted at the rate of its close date. Reasons are
 grouped as typed (trimmed); a deal lost without a reason is its own row, since those are the
 ones a manager should chase. A reason's share is its count ÷ all lost deals (per rep: ÷ that
-rep's lost deals).
+rep's lost deals). Each of the top reasons is a button to the deals lost for it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from collections import Counter
 
 from sqlmodel import Session
 
-from handlers.kit import Translator
-from handlers.reports import Built, Cell, Request
+from handlers.kit import Button, Translator
+from handlers.reports import Built, Cell, Request, behind
 from handlers.reports.render import money, share
 from handlers.reports.valued import combined
 from storage import reps
 from storage.reports.lost import ValuedReason, lost_valued
+
+REASON_BUTTONS = 6
 
 
 def _why(t: Translator, row: ValuedReason) -> str:
@@ -62,6 +64,15 @@ def build(session: Session, t: Translator, request: Request) -> Built:
         return Built(headline, [t(f"reports.col.{h}") for h in header], rows, notes)
     rows = [[_why(t, r), r.count, r.count / count, r.amount] for r in overall]
     header = ["reason", "lost", "share", "value"]
+    choices = [  # the deals behind each of the top reasons
+        Button(f"{_why(t, r)[:32]} ({t.number(r.count)})", behind.command(request, r.reason or ""))
+        for r in overall[:REASON_BUTTONS]
+    ]
     return Built(
-        headline, [t(f"reports.col.{h}") for h in header], rows, notes, breakdowns=("rep",)
+        headline,
+        [t(f"reports.col.{h}") for h in header],
+        rows,
+        notes,
+        breakdowns=("rep",),
+        choices=choices,
     )

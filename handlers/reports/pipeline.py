@@ -5,7 +5,8 @@ The open figures come from the same functions as ``/pipeline team|<rep>``
 (``storage.reports.pipeline``), so the two cannot disagree; open deals are valued at the latest
 rate. Won and lost are those closed in the period (``storage.reports.outcomes``: a won deal at
 its closed amount, a lost one at its amount or its product's list price), each converted at the
-rate of its close date. "The deals behind" the open figure is ``/deals`` for the same people.
+rate of its close date. "The deals behind" the open figure are the open deals of the same
+people (``reports.behind``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import defaultdict
 
 from sqlmodel import Session
 
-from handlers.kit import Button, Translator
+from handlers.kit import Translator
 from handlers.reports import Built, Cell, Request
 from handlers.reports.render import money
 from handlers.reports.valued import at_rate, worth
@@ -23,8 +24,6 @@ from storage.models import Stage
 from storage.reports import pipeline as figures
 from storage.reports.money import Amounts, Rates
 from storage.reports.outcomes import Outcome, outcomes
-
-DEALS_OF = {"me": "/deals mine", "team": "/deals owner team", "everyone": "/deals all"}
 
 
 def build(session: Session, t: Translator, request: Request) -> Built:
@@ -50,8 +49,6 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     notes = [t("reports.pipeline.valued", base=base)]
     if closed.lost_list_priced:
         notes.append(t("reports.winrate.list_priced", count=t.number(closed.lost_list_priced)))
-    deals_of = DEALS_OF.get(request.audience.canonical, f"/deals owner {request.audience.label}")
-    choices = [Button(t("reports.pipeline.deals"), deals_of)]
     if request.by == "rep":
         rows = _by_rep(session, t, rates, request, stages)
         header = ["rep", "open", "value", "weighted", "won", "won_value", "lost", "lost_value"]
@@ -61,7 +58,6 @@ def build(session: Session, t: Translator, request: Request) -> Built:
             rows,
             notes,
             breakdowns=("stage",),
-            choices=choices,
         )
     rows: list[list[Cell]] = []
     for stage in [s for s in stages if not s.is_closed]:
@@ -82,7 +78,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     rows.append([t("reports.pipeline.won_row"), closed.won, closed.won_value, None])
     rows.append([t("reports.pipeline.lost_row"), closed.lost, closed.lost_value, None])
     header = [t(f"reports.col.{h}") for h in ("stage", "open", "value", "weighted")]
-    return Built(headline, header, rows, notes, breakdowns=("rep",), choices=choices)
+    return Built(headline, header, rows, notes, breakdowns=("rep",))
 
 
 def _by_rep(

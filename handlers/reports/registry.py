@@ -3,7 +3,7 @@ function that builds it. A second-wave kind is one module beside these and one l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,11 @@ BREAKDOWNS = ("rep", "manager", "region", "product", "stage")
 
 def kind_named(word: str) -> str | None:
     return next((k for k in KINDS if is_keyword(word, f"kw.report.kind.{k}")), None)
+
+
+def kinds_typed(t: Translator, kinds: Iterable[str] = KINDS) -> str:
+    """The kinds as the rep would type them: each one's first name in their language."""
+    return ", ".join(t.words(f"kw.report.kind.{k}")[0] for k in kinds)
 
 
 def breakdown_named(word: str) -> str | None:

@@ -94,12 +94,16 @@ def _header(built: Built, request: Request) -> list[str]:
     ]
 
 
-def as_csv(request: Request, built: Built) -> bytes:
+def table_csv(header: list[str], rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(_header(built, request))
-    writer.writerows([_plain(c) for c in row] for row in built.rows)
+    writer.writerow(header)
+    writer.writerows([_plain(c) for c in row] for row in rows)
     return out.getvalue().encode("utf-8")
+
+
+def as_csv(request: Request, built: Built) -> bytes:
+    return table_csv(_header(built, request), built.rows)
 
 
 def as_json(request: Request, built: Built) -> str:

@@ -1,8 +1,8 @@
-"""Reading ``/report [kind] [period] [scope] [breakdown] [csv]`` into a ``Request``.
+"""Reading ``/report [kind] [period] [scope] [breakdown] [deals] [csv]`` into a ``Request``.
 
-The kind, a breakdown word ("reps", "ürünler") and "csv" are single words found anywhere; of
-the rest, the longest leading run of words that reads as a period is the period and what
-follows is the scope. So "last month Ayşe" and "geçen ay ekip" both read, and a rep's name
+The kind, a breakdown word ("reps", "ürünler"), "deals" and "csv" are single words found
+anywhere; of the rest, the longest leading run of words that reads as a period is the period
+and what follows is the scope. So "last month Ayşe" and "geçen ay ekip" both read, and a rep's name
 never has to be quoted. With no period typed it is this week, or the kind's own default
 (``registry.DEFAULT_PERIODS``: the forecast looks at this quarter and the next).
 """
@@ -20,9 +20,9 @@ from handlers.reports import Request, period, scope, threshold
 from handlers.reports.registry import (
     DEFAULT,
     DEFAULT_PERIODS,
-    KINDS,
     breakdown_named,
     kind_named,
+    kinds_typed,
 )
 from storage.models import Rep
 
@@ -39,7 +39,7 @@ def parse(
     again: Callable[[str], str] = str,
 ) -> tuple[Request, bool]:
     """The request, and whether a CSV was asked for (Usage when the words do not read)."""
-    kind, by, as_csv, rest = None, None, False, []
+    kind, by, as_csv, behind, rest = None, None, False, False, []
     for word in words:
         if kind is None and not rest and (found := kind_named(word)):
             kind = found
@@ -47,6 +47,8 @@ def parse(
             by = found
         elif is_keyword(word, "kw.report.csv"):
             as_csv = True
+        elif is_keyword(word, "kw.report.deals"):
+            behind = True
         else:
             rest.append(word)
     days, rest = threshold.days_asked(kind, rest)
@@ -63,12 +65,12 @@ def parse(
     except Usage as unknown:
         if kind is None and cut == 0 and unknown.problem == "reports.scope.unknown":
             # "/report forecats": a report mistyped as likely as a rep: name both
-            raise Usage("reports.unknown_word", word=" ".join(rest), kinds=_kinds(t)) from None
+            raise Usage("reports.unknown_word", word=" ".join(rest), kinds=kinds_typed(t)) from None
         raise
     kind = kind or DEFAULT
     if cut == 0 and kind in DEFAULT_PERIODS:
         when = DEFAULT_PERIODS[kind](now, tz)
-    return Request(kind, when, audience, by, asker, now, settings, days), as_csv
+    return Request(kind, when, audience, by, asker, now, settings, days, behind), as_csv
 
 
 def _scope_like(session: Session, words: list[str]) -> bool:
@@ -77,8 +79,3 @@ def _scope_like(session: Session, words: list[str]) -> bool:
     if any(is_keyword(text, f"kw.report.scope.{s}") for s in ("me", "team", "everyone")):
         return True
     return text.startswith("#") or not any(ch.isdigit() for ch in text)
-
-
-def _kinds(t: Translator) -> str:
-    """The kinds as the rep would type them: each one's first name in their language."""
-    return ", ".join(t.words(f"kw.report.kind.{k}")[0] for k in KINDS)
