@@ -105,6 +105,7 @@ def test_activity_per_rep_and_local_day(services, ayse, mehmet):
     with services.db.session() as s:
         a = activity.activity(s, bounds)
         mine = activity.activity(s, bounds, (mehmet.id,))
+        per_rep = activity.activity(s, bounds, per_rep=True)
 
     cells = {(c.start, c.rep_id): c for c in a.cells}
     first, second = cells[at(22, 21), ayse.id], cells[at(23, 21), ayse.id]
@@ -113,7 +114,12 @@ def test_activity_per_rep_and_local_day(services, ayse, mehmet):
     theirs = cells[at(23, 21), mehmet.id]
     assert (theirs.kinds, theirs.customers) == ({"email": 1}, 1)
     assert len(a.cells) == 3
-    assert a.customers == {ayse.id: 2, mehmet.id: 1}  # Acme on both days counts once
+    # Per rep: Acme on both days counts once; the advanced deal as in the days.
+    assert {c.rep_id: (c.customers, c.advanced) for c in per_rep.cells} == {
+        ayse.id: (2, 1),
+        mehmet.id: (1, 0),
+    }
+    assert {c.start for c in per_rep.cells} == {bounds[0]}
     assert [c.rep_id for c in mine.cells] == [mehmet.id]
     weeks = activity.day_bounds(DAY, DAY + timedelta(days=13), IST, weeks=True)
     assert weeks[1] - weeks[0] == timedelta(days=7) and len(weeks) == 3

@@ -41,7 +41,7 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     p, ids = request.period, request.audience.ids
     starts = buckets(p)
     bounds = [datetime.combine(d, time(), p.tz).astimezone(UTC) for d in starts]
-    found = activity(session, bounds, ids)
+    found = activity(session, bounds, ids, per_rep=request.by == "rep")
     touched = customers_touched(session, p.start, p.end, ids)
     names = reps.names(session, {c.rep_id for c in found.cells if c.rep_id})
     totals: dict[str, int] = defaultdict(int)
@@ -73,9 +73,8 @@ def build(session: Session, t: Translator, request: Request) -> Built:
             row = per_rep[c.rep_id]
             for i, kind in enumerate(INTERACTION_KINDS):
                 row[i] += c.kinds.get(kind, 0)
-            row[-1] += c.advanced
-        for rep_id, row in per_rep.items():
-            row[-2] = found.customers.get(rep_id, 0)
+            row[-2] = c.customers
+            row[-1] = c.advanced
         rows: list[list[Cell]] = [
             [who(rep_id), *row]
             for rep_id, row in sorted(per_rep.items(), key=lambda kv: who(kv[0]))

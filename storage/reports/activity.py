@@ -8,10 +8,12 @@ change, one more per change), and within a run the bucket is the run's first ind
 whole steps since its start. A CASE picks the run, so a year of days costs a few comparisons
 per row rather than one per day. ``day_bounds`` makes the boundaries from local dates.
 
-Two groupings of the period's interactions: per rep and bucket (a count per kind and the
-distinct customers, in one pass), and per rep (the distinct customers over the range). A
-separate grouping by kind, and a CTE per (rep, bucket, customer) read twice, each cost more:
-a year holds ~400,000 interactions and nearly as many (rep, bucket, customer) triples.
+One grouping of the period's interactions: per rep and bucket (a count per kind and the
+distinct customers, in one pass), or per rep alone for a breakdown by rep, whose distinct
+customers are over the range. A separate grouping by kind, and a CTE per (rep, bucket,
+customer) read twice, each cost more: a year holds ~400,000 interactions and nearly as many
+(rep, bucket, customer) triples. Each pass is a scan of the period's interactions, so a
+report runs one, not one per figure.
 
 - Interactions count for the rep who logged them (``rep_id``), customers touched are distinct
   customers per bucket (and over the whole range, which is not the sum of the buckets).
@@ -53,7 +55,6 @@ class Cell:
 @dataclass(frozen=True)
 class Activity:
     cells: tuple[Cell, ...]  # by bucket start, then rep
-    customers: dict[int | None, int]  # rep → distinct customers over the whole range
 
 
 def day_bounds(first: date, last: date, tz: ZoneInfo, weeks: bool = False) -> list[datetime]:
@@ -92,30 +93,32 @@ def _bucket(session: Session, column: Any, bounds: Sequence[datetime]) -> Any:
     return case(*whens, else_=len(bounds) - 1)
 
 
-def activity(session: Session, bounds: Sequence[datetime], scope: RepScope = None) -> Activity:
-    """Three queries: interactions per bucket, customers over the range, deals advanced."""
+def activity(
+    session: Session, bounds: Sequence[datetime], scope: RepScope = None, *, per_rep: bool = False
+) -> Activity:
+    """Two queries: interactions per rep and bucket, deals advanced per rep and bucket.
+
+    ``per_rep``: one cell per rep over the whole range instead, so its customers are the
+    distinct ones over the range (not the sum of the buckets'); deals advanced are still
+    counted once per deal, rep and bucket and summed, so the totals equal the buckets' and a
+    report's headline does not depend on its breakdown."""
     start, end = bounds[0], bounds[-1]
     at = col(Interaction.occurred_at)
-    seen = (
-        at >= start,
-        at < end,
-        owned_by(Interaction.rep_id, scope),
-        of_live_customers(Interaction.customer_id),
-    )
+    counted = [start, end] if per_rep else bounds
     per_bucket = session.execute(
         select(
             col(Interaction.rep_id),
-            _bucket(session, Interaction.occurred_at, bounds).label("b"),
+            _bucket(session, Interaction.occurred_at, counted).label("b"),
             *(func.sum(case((col(Interaction.kind) == k, 1), else_=0)) for k in INTERACTION_KINDS),
             func.count(func.distinct(Interaction.customer_id)),
         )
-        .where(*seen)
+        .where(
+            at >= start,
+            at < end,
+            owned_by(Interaction.rep_id, scope),
+            of_live_customers(Interaction.customer_id),
+        )
         .group_by(col(Interaction.rep_id), "b")
-    ).all()
-    overall = session.execute(
-        select(col(Interaction.rep_id), func.count(func.distinct(Interaction.customer_id)))
-        .where(*seen)
-        .group_by(col(Interaction.rep_id))
     ).all()
     before, after = aliased(Stage), aliased(Stage)
     moved = _bucket(session, DealStageChange.at, bounds).label("b")
@@ -135,18 +138,15 @@ def activity(session: Session, bounds: Sequence[datetime], scope: RepScope = Non
         )
         .group_by(col(DealStageChange.rep_id), "b")
     )
-    cells: dict[tuple[int, int | None], dict] = defaultdict(lambda: {"kinds": {}})
+    cells: dict[tuple[int, int | None], dict] = defaultdict(lambda: {"kinds": {}, "advanced": 0})
     for rep, b, *kinds, touched in per_bucket:
         cell = cells[int(b), rep]
         cell["kinds"] = {k: int(n) for k, n in zip(INTERACTION_KINDS, kinds, strict=True) if n}
         cell["customers"] = int(touched)
     for rep, b, n in advanced:
-        cells[int(b), rep]["advanced"] = n
+        cells[0 if per_rep else int(b), rep]["advanced"] += n
     ordered = sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
-    return Activity(
-        tuple(Cell(rep, bounds[b], **values) for (b, rep), values in ordered),
-        {rep: int(n) for rep, n in overall},
-    )
+    return Activity(tuple(Cell(rep, bounds[b], **values) for (b, rep), values in ordered))
 
 
 def customers_touched(
