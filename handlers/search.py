@@ -4,10 +4,10 @@
 ``/arama`` ("search" as a noun); "search" and "arama" left /find's list of synonyms.
 
 Each hit names its customer and date and shows a snippet with the matched words between
-asterisks (bold on Slack, plain marks elsewhere). What the asker may not read never appears:
-the query runs in their scoped session (``storage.access``), and archived records are out
-(``storage.archive``). In a shared chat notes are masked (as on cards), so only the customer,
-date and kind are shown.
+guillemets («teklif»). The count stops at ``fulltext.COUNTED`` ("10,000+"). What the asker
+may not read never appears: the query runs in their scoped session (``storage.access``), and
+archived records are out (``storage.archive``). In a shared chat notes are masked (as on
+cards), so only the customer, date and kind are shown.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ def search(ctx: Context) -> Reply:
     found = fulltext.terms(typed)
     if not found:
         raise Usage()
-    total, hits = fulltext.search(ctx.session, typed, PAGE, (page - 1) * PAGE)
+    total, more, hits = fulltext.search(ctx.session, typed, PAGE, (page - 1) * PAGE)
     if not total:
         return Reply(ctx.t("search.none", words=typed))
     t = ctx.t
-    head = t("search.header", words=typed, count=t.number(total))
+    count = t("search.at_least", count=t.number(total)) if more else t.number(total)
+    head = t("search.header", words=typed, count=count)
     lines = []
     for n, hit in enumerate(hits, (page - 1) * PAGE + 1):
         when = t.date(hit.at.astimezone(ctx.tz).date())

@@ -20,7 +20,8 @@ recomputing the document for each (1.5 s at 1,000,000 interactions) instead of u
 Every word typed must appear (AND), each as a prefix ("teklif" finds "teklifi"). Query words
 are folded the same way (``storage.folding.fold``) and reduced to letters and digits, so nothing
 typed can be read as query syntax. Results are newest first (an interaction by when it happened,
-a task by when it was created); one query per page and one count. The snippet is cut in Python
+a task by when it was created); a count that stops at ``COUNTED``, and each kind's newest
+rows for the page. The snippet is cut in Python
 from the original text (``snippet``), so it keeps the letters as typed on both databases.
 """
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, func, literal, literal_column, text, union_all
+from sqlalchemy import Text, cast, func, literal, literal_column, text
 from sqlmodel import Session, col, select
 
 from storage.folding import fold
@@ -45,6 +46,8 @@ PG_INTERACTION_TEXT = "{t}summary || ' ' || coalesce({t}outcome, '')"
 PG_DOCUMENT = "to_tsvector('simple'::regconfig, " + PG_FOLD + ")"
 WORD = re.compile(r"\w+")
 SNIPPET_CHARS = 120
+COUNTED = 10_000  # a search counts its matches up to here ("10,000+")
+WALK_FROM = 2_000  # this many matching notes or more: found newest first by walking time
 FTS_TABLES = ("interaction_fts", "task_fts")  # SQLite, with their shadow tables
 PG_INDEXES = ("ix_interaction_fulltext", "ix_task_fulltext")  # PostgreSQL
 
@@ -74,7 +77,11 @@ def terms(words: str) -> list[str]:
     return WORD.findall(fold(words))
 
 
-def _interactions(session: Session, found: list[str]) -> Any:
+def _interactions(session: Session, found: list[str], *, by_time: bool = False) -> Any:
+    """Matching interactions. ``by_time``: where many match, let the database walk the
+    interactions newest first and test each against the match set (SQLite: ``+id`` keeps the
+    rowid from driving the plan), so a page is found after a few dozen rows instead of after
+    reading and sorting every match."""
     body = func.coalesce(Interaction.summary, "") + " " + func.coalesce(Interaction.outcome, "")
     query = (
         select(
@@ -86,7 +93,7 @@ def _interactions(session: Session, found: list[str]) -> Any:
             cast(body, Text).label("body"),
         )
         .join(Customer, col(Customer.id) == Interaction.customer_id)
-        .where(col(Customer.merged_into_id).is_(None))
+        .where(_unindexed("customer.merged_into_id", by_time).is_(None))
     )
     if _is_postgres(session):
         table = Interaction.__table__
@@ -98,10 +105,14 @@ def _interactions(session: Session, found: list[str]) -> Any:
             .prefix_with("MATERIALIZED")
         )
         return query.where(col(Interaction.id).in_(select(matched.c.id)))
-    match = text(
-        "interaction.id IN (SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :iq)"
-    )
+    matching = "(SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :iq)"
+    match = text(f"{'+' if by_time else ''}interaction.id IN {matching}")
     return query.where(match.bindparams(iq=_fts_query(found)))
+
+
+def _unindexed(column: str, by_time: bool) -> Any:
+    """SQLite's ``+column``, which no index may serve, so the plan walks interactions by time."""
+    return literal_column(f"+{column}" if by_time else column)
 
 
 def _tasks(session: Session, found: list[str]) -> Any:
@@ -132,21 +143,41 @@ def _pg_query(found: list[str]) -> str:
     return " & ".join(f"{w}:*" for w in found)
 
 
-def search(session: Session, words: str, limit: int, offset: int) -> tuple[int, list[Hit]]:
-    """(how many notes and tasks match every word, this page of them, newest first)."""
+def _count(session: Session, query: Any) -> int:
+    """Matches up to ``COUNTED + 1``: enough to say "10,000+" without reading them all."""
+    capped = query.limit(COUNTED + 1).subquery()
+    return session.exec(select(func.count()).select_from(capped)).one()
+
+
+def _newest(session: Session, query: Any, n: int) -> list[Hit]:
+    q = query.subquery()
+    ordered = select(q).order_by(q.c.at.desc(), q.c.id.desc()).limit(n)
+    return [Hit(*row) for row in session.execute(ordered)]
+
+
+def search(session: Session, words: str, limit: int, offset: int) -> tuple[int, bool, list[Hit]]:
+    """(how many notes and tasks match every word, whether that count stopped at
+    ``COUNTED``, this page of them, newest first).
+
+    Four queries: each kind counted up to the cap, then each kind's newest ``offset + limit``,
+    merged here. A common word matches a large share of the notes; reading and sorting all of
+    them for ten lines was most of a search's time."""
     found = terms(words)
     if not found:
-        return 0, []
-    both = union_all(_interactions(session, found), _tasks(session, found)).subquery("hits")
-    total = session.exec(select(func.count()).select_from(both)).one()
-    query = (
-        select(both)
-        .order_by(both.c.at.desc(), both.c.kind, both.c.id.desc())
-        .limit(limit)
-        .offset(offset)
+        return 0, False, []
+    notes, tasks = (
+        _count(session, _interactions(session, found)),
+        _count(session, _tasks(session, found)),
     )
-    hits = [Hit(*row) for row in session.execute(query)]
-    return total, hits
+    total = min(notes + tasks, COUNTED)
+    if not total:
+        return 0, False, []
+    wanted = offset + limit
+    many = notes >= WALK_FROM and not _is_postgres(session)
+    hits = _newest(session, _interactions(session, found, by_time=many), wanted) if notes else []
+    hits += _newest(session, _tasks(session, found), wanted) if tasks else []
+    hits.sort(key=lambda h: (h.at, h.kind == "interaction", h.id), reverse=True)
+    return total, notes + tasks > COUNTED, hits[offset:wanted]
 
 
 def snippet(body: str, found: list[str], marks: tuple[str, str] = ("«", "»")) -> str:

@@ -113,3 +113,33 @@ def test_snippet_marks_words_and_cuts_around_the_first() -> None:
     cut = snippet(text, ["gorusme", "fiyat"])
     assert cut.startswith("…") and "«Görüşme» yapıldı ve «fiyat» konuşuldu" in cut
     assert snippet("kısa not", ["kisa"]) == "«kısa» not"
+
+
+@pytest.mark.parametrize("walk_from", [1, 10_000])  # walked newest first, or sorted
+def test_many_matches_are_counted_to_a_cap_and_paged_newest_first(
+    services, team, monkeypatch, walk_from
+) -> None:
+    """A common word: the count stops at the cap ("12+" here, "10,000+" in production) and
+    the page is the newest notes and tasks merged, whichever way the notes are found."""
+    from storage import fulltext
+
+    monkeypatch.setattr(fulltext, "COUNTED", 12)
+    monkeypatch.setattr(fulltext, "WALK_FROM", walk_from)
+    kaya = add_customer(services, "Kaya İnşaat", owner_id=team["ayse"].id)
+    for n in range(15):
+        note(services, kaya, f"teklif {n}", n + 1)
+    add_task(
+        services, team["ayse"], "Teklifi gönder", START,
+        customer_id=kaya.id, created_at=START - timedelta(hours=36),
+    )  # fmt: skip
+    other = add_customer(services, "Deniz Ltd", owner_id=team["deniz"].id)  # not Ayşe's
+    note(services, other, "teklif başkasının", 0)
+    ayse = Chat(services, team["ayse"])
+    first = ayse.say("/arama teklif")
+    lines = first.text.splitlines()
+    assert lines[0] == '"teklif": 12+ sonuç, sayfa 1/2'
+    # Newest first: the note of a day ago, the task of 36 hours ago, then two days ago …
+    assert "«teklif» 0" in lines[1] and "görev: «Teklifi» gönder" in lines[2]
+    assert "«teklif» 1" in lines[3] and "başkasının" not in first.text
+    second = ayse.press(first, "Sonraki")
+    assert "11. " in second.text and "«teklif» 9" in second.text
