@@ -14,6 +14,7 @@ from bot.adapters import Adapter, Notifier, configured
 from bot.adapters.console import ConsoleAdapter
 from bot.dispatcher import Dispatcher
 from bot.errors import SetupError
+from bot.metrics import Metrics
 from handlers.kit import Clock, Services, Settings
 from storage import deals, demo, migrate
 from storage.db import Database
@@ -46,7 +47,8 @@ def prepare_database(services: Services, *, demo_data: bool = False) -> None:
 
 
 class Background(Protocol):
-    """Something that runs beside the adapters in the same loop (the scheduler)."""
+    """Something that runs beside the adapters in the same loop (the scheduler, the HTTP
+    endpoints of ``bot.ops_http``)."""
 
     async def start(self) -> None: ...
 
@@ -71,11 +73,12 @@ async def serve(
     and SIGTERM set it in both cases: what is in flight finishes (a command's answer, a
     scheduled send), then the parts stop in reverse order, quietly.
     """
-    dispatcher = Dispatcher(services)
+    metrics = console.dispatcher.metrics if console is not None else Metrics()
+    dispatcher = Dispatcher(services, metrics)
     adapters: list[Adapter] = configured(services, dispatcher)
     if not adapters and console is not None:
         adapters = [console]
-    notifier = Notifier(adapters)
+    notifier = Notifier(adapters, metrics)
     jobs = [make(services, notifier) for make in background or []]
     started: list[Adapter | Background] = []
     stop = stop or asyncio.Event()

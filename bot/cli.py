@@ -25,6 +25,7 @@ from bot import (
     cli_report,
     cli_reps,
     digest_preview,
+    doctor,
     logs,
 )
 from bot.adapters.console import ConsoleAdapter
@@ -38,13 +39,14 @@ from bot.app import (
 from bot.busy import when_free
 from bot.dispatcher import Dispatcher
 from bot.errors import Refusal
+from bot.ops_http import OpsServer
 from bot.scheduler import Scheduler
 from handlers.kit import Services, Settings, Translator
 from storage import migrate, reps
 from storage.db import is_locked
 
-# Jobs that run beside the adapters in `crm-bot` (the scheduler registers itself here).
-BACKGROUND: list[BackgroundFactory] = [Scheduler]
+# Parts that run beside the adapters in `crm-bot`: the scheduler, the health and metrics port.
+BACKGROUND: list[BackgroundFactory] = [Scheduler, OpsServer]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_purge.add_parsers(sub)
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command")
     db.add_parser("upgrade", help="apply pending migrations")
+    sub.add_parser("doctor", help="check the database, schema, tokens, webhook and clock")
     digest = sub.add_parser("digest", help="the daily digest")
     digest.add_argument("--preview", action="store_true", required=True, help="print it")
     digest.add_argument("--target", metavar="PLATFORM:CHAT_ID", help="a subscribed chat")
@@ -87,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             when_free(services.db, lambda: migrate.upgrade(services.db), say_busy)
             print(t("cli.upgraded", revision=migrate.current(services.db)))
             return 0
+        if args.command == "doctor":  # before the start-up's migration: the schema as it is
+            return doctor.run(services, t)
         demo_data = bool(getattr(args, "demo", False))
         when_free(services.db, lambda: prepare_database(services, demo_data=demo_data), say_busy)
         if args.command in ("import", "export"):

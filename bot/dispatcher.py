@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
+from bot.metrics import NO_COMMAND, Metrics
 from handlers import invites  # importing any of handlers registers every command
 from handlers.kit import (
     CONFIRM_FLAG,
@@ -69,21 +72,49 @@ def _point(value: object) -> tuple[float, float] | None:
 # a Slack acknowledgement or a Telegram poll, and the search index is only touched from here.
 # Handlers are plain functions: the thread runs them directly, with no event loop of its own.
 _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-commands")
+# The canonical name of the command being run on this thread, for the metrics and the log.
+_RUNNING: ContextVar[str] = ContextVar("crm_running_command", default=NO_COMMAND)
 
 
 class Dispatcher:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, metrics: Metrics | None = None) -> None:
         self.services = services
+        self.metrics = metrics or Metrics()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_WORKER, self._run, incoming)
+        waiting = self.metrics.queue_depth
+        started: list[bool] = []  # set by the worker as it takes the message
 
-    def _run(self, incoming: Incoming) -> list[Reply]:
+        def run() -> list[Reply]:
+            started.append(True)
+            waiting.dec()
+            return self._run(incoming, queued)
+
+        queued = time.perf_counter()
+        waiting.inc()
+        try:
+            return await loop.run_in_executor(_WORKER, run)
+        finally:
+            if not started:  # cancelled before the worker took it
+                waiting.dec()
+
+    def _run(self, incoming: Incoming, queued: float | None = None) -> list[Reply]:
         t = Translator(self.services.settings.crm_language)
+        queued = time.perf_counter() if queued is None else queued
+        token = _RUNNING.set(NO_COMMAND)
+        try:
+            return self._timed(incoming, t, queued)
+        finally:
+            _RUNNING.reset(token)
+
+    def _timed(self, incoming: Incoming, t: Translator, queued: float) -> list[Reply]:
+        """``_handle`` with what the metrics and the log need: its command, time and failure."""
+        failed = False
         try:
             replies = self._handle(incoming, t)
         except Exception:
+            failed = True
             ref = secrets.token_hex(3)
             log.exception(  # what was typed stays out of the log: it may hold customer data
                 "command failed [ref %s] on %s chat %s (delivery %s): /%s",
@@ -96,6 +127,17 @@ class Dispatcher:
             replies = [Reply(t("error.internal", ref=ref))]
         for reply in replies:  # in the rep's language; those without one, in the CRM's
             reply.language = reply.language or t.language
+        command, seconds = _RUNNING.get(), time.perf_counter() - queued
+        self.metrics.command_seconds.labels(command).observe(seconds)
+        if failed:
+            self.metrics.command_errors.labels(command).inc()
+        log.info(
+            "handled /%s on %s in %.1f ms (delivery %s)",
+            command, incoming.platform, seconds * 1000, incoming.delivery_key,
+            extra={"command": command, "platform": incoming.platform,
+                   "delivery_key": incoming.delivery_key, "duration_ms": round(seconds * 1000, 2),
+                   "failed": failed},
+        )  # fmt: skip
         return replies
 
     def _handle(self, incoming: Incoming, t: Translator) -> list[Reply]:
@@ -217,6 +259,7 @@ class Dispatcher:
         so; a stop, a usage problem or a refusal rolls everything back. Also says whether the
         arguments were refused as not the command's (a ``Usage``)."""
         session, spec, t = ctx.session, ctx.spec, ctx.t
+        _RUNNING.set(spec.name)
         assert ctx.scope is not None
         restrict(session, ctx.scope)
         if not spec.writes:

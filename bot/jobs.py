@@ -62,12 +62,19 @@ class Jobs:
         self.grace = self.calendar.grace
         self.reminding = Reminders(services, notifier, self.policy, self.calendar)
         self.courier = Courier(services, notifier)
+        self.metrics = notifier.metrics
         self._pruned: date | None = None
 
     def schedule(self, sub: Subscription) -> Schedule | MonthlySchedule:
         return schedule_of(self.services.settings, sub)
 
     async def digest(self, sub_id: int, now: datetime) -> Outcome:
+        """``post``, counted by its outcome (digests and report posts alike: job "digest")."""
+        outcome = await self.post(sub_id, now)
+        self.metrics.ran("digest", outcome.status)
+        return outcome
+
+    async def post(self, sub_id: int, now: datetime) -> Outcome:
         """Post subscription ``sub_id``'s latest due digest, or report, unless it was already
         handled.
 
@@ -184,17 +191,25 @@ class Jobs:
             except Exception as problem:  # one broken subscription must not stop the others
                 log.exception("digest job for subscription %s failed", sub_id)
                 outcomes[sub_id] = Outcome("error", str(problem))
+                self.metrics.ran("digest", "error")
         return outcomes
 
     async def reminders(self, now: datetime) -> int:
         """Overdue-task reminders and "your day" messages due now; returns messages sent."""
-        return await self.reminding.scan(now)
+        try:
+            sent = await self.reminding.scan(now)
+        except Exception:
+            self.metrics.ran("reminders", "error")
+            raise
+        self.metrics.ran("reminders", "sent" if sent else "none")
+        return sent
 
     async def tick(self, now: datetime) -> tuple[dict[int, Outcome], int]:
         """One sweep: due digests (catch-up and retries), reminders, notices, the daily prune."""
         outcomes = await self.due_digests(now)
         sent = await self.reminders(now)
-        await self.courier.deliver(now)  # notices that could not be delivered at once
+        delivered = await self.courier.deliver(now)  # notices not delivered at once
+        self.metrics.ran("notices", "sent" if delivered else "none")
         if self._pruned != now.date():
             await asyncio.to_thread(self._prune, (now - LEDGER_KEEP).date())
             await asyncio.to_thread(self._retain, now)

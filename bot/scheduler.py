@@ -201,8 +201,13 @@ class Scheduler:
     async def _sweep(self) -> None:
         async def run() -> None:
             async with self._sweeping:
-                await self.sync()
-                self.last_sweep = await self.tick()
+                try:
+                    await self.sync()
+                    self.last_sweep = await self.tick()
+                except Exception:
+                    self.jobs.metrics.ran("sweep", "error")
+                    raise
+                self.jobs.metrics.ran("sweep", "ok")
 
         try:
             await self._tracked("the sweep", run())

@@ -21,13 +21,14 @@ from sqlmodel import Session, func, select
 
 from bot.app import build_services
 from bot.dispatcher import Dispatcher
-from bot.logs import RedactingFormatter
+from bot.logs import RedactingFormatter, RedactingJsonFormatter
 from handlers.kit import Incoming, Reply, Services, Settings
 from storage import customers, deals
 from storage.models import Customer, Deal, Rep, Task
 from tests.databases import PostgresTemplate, SqliteTemplate
 
 pytest_plugins = ["tests.cli_harness"]  # the crm_bot fixture
+OUR_FORMATTERS = (RedactingFormatter, RedactingJsonFormatter)
 
 # Monday 23 November 2026, 10:00 in Istanbul.
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -87,7 +88,7 @@ def logging_as_it_was() -> Iterator[None]:
     root = logging.getLogger()
     level = root.level
     yield
-    for handler in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
+    for handler in [h for h in root.handlers if isinstance(h.formatter, OUR_FORMATTERS)]:
         root.removeHandler(handler)
     root.setLevel(level)
 

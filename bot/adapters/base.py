@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from bot.metrics import Metrics
 from handlers.kit import Reply
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,12 @@ class DeliveryError(Exception):
 
 
 class Notifier:
-    """Routes a proactive post to the adapter of its platform."""
+    """Routes a proactive post to the adapter of its platform; carries the process's metrics
+    to the background jobs, which are given the notifier."""
 
-    def __init__(self, adapters: list[Adapter]) -> None:
+    def __init__(self, adapters: list[Adapter], metrics: Metrics | None = None) -> None:
         self._adapters = {a.platform: a for a in adapters}
+        self.metrics = metrics or Metrics()
 
     @property
     def platforms(self) -> set[str]:

@@ -88,8 +88,8 @@ class SlackAdapter:
         self.client: AsyncWebClient = self.app.client
         base_url = settings.slack_api_base_url or AsyncWebClient.BASE_URL
         self.client.base_url = base_url if base_url.endswith("/") else f"{base_url}/"
-        self.client.retry_handlers = retry_handlers()
-        self.outbox = Outbox(self.client, settings.crm_language)
+        self.client.retry_handlers = retry_handlers(dispatcher.metrics)
+        self.outbox = Outbox(self.client, settings.crm_language, dispatcher.metrics)
         self.work = Work()
         self.team_id: str | None = None
         self.enterprise_id: str | None = None

@@ -21,25 +21,62 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import DeliveryError
 from bot.adapters.slack_blocks import Message, escape, render, section
+from bot.metrics import SLACK_SENDS, Metrics
 from handlers.kit import Attachment, Member, Reply, Translator
 
 log = logging.getLogger(__name__)
 
+_HOOK = frozenset({"response_url"})  # a post to an interaction's response_url is a send
 SHARED_TTL = 600.0  # seconds a channel's Slack Connect status is remembered
 
 
-def retry_handlers() -> list[Any]:
-    """Connection resets and 429s (after their Retry-After) are retried by slack_sdk."""
-    return [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(max_retry_count=3)]
+class Counted(AsyncRetryHandler):
+    """Counts every answer of Slack's API (slack_sdk shows each one, 200s too, to its retry
+    handlers in turn) and never asks for a retry itself: the handlers after it decide."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__()
+        self.metrics = metrics
+
+    async def can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None:
+            status = response.status_code
+            if status == 200 and isinstance(response.body, dict) and not response.body.get("ok"):
+                status = 400  # Slack's refusals come as 200 {"ok": false}
+            method = request.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+            self.metrics.api_answer("slack", method, status, SLACK_SENDS)
+        return False
+
+
+def retry_handlers(metrics: Metrics | None = None) -> list[Any]:
+    """Connection resets and 429s (after their Retry-After) are retried by slack_sdk; every
+    answer is counted first, when metrics are given."""
+    counted = [Counted(metrics)] if metrics is not None else []
+    return [
+        *counted,
+        AsyncConnectionErrorRetryHandler(),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+    ]
 
 
 @dataclass(frozen=True)
@@ -58,9 +95,12 @@ def is_dm(channel: str | None) -> bool:
 
 
 class Outbox:
-    def __init__(self, client: AsyncWebClient, default_language: str) -> None:
+    def __init__(
+        self, client: AsyncWebClient, default_language: str, metrics: Metrics | None = None
+    ) -> None:
         self.client = client
         self.default_language = default_language
+        self.metrics = metrics
         self.workspace_url = ""  # learned from auth.test when the adapter starts
         self._shared: dict[str, tuple[float, bool]] = {}
 
@@ -126,10 +166,14 @@ class Outbox:
         if target.response_url:
             kind = "ephemeral" if target.ephemeral else "in_channel"
             body = {**message, "response_type": kind, "replace_original": False}
-            hook = AsyncWebhookClient(target.response_url, retry_handlers=retry_handlers())
+            hook = AsyncWebhookClient(
+                target.response_url, retry_handlers=retry_handlers(self.metrics)
+            )
             answer = await hook.send_dict(body)
             if answer.status_code != 200:
                 log.warning("Slack: response_url answered %s", answer.status_code)
+            if self.metrics is not None and answer.status_code != 429:  # 429s: counted above
+                self.metrics.api_answer("slack", "response_url", answer.status_code, _HOOK)
             return
         thread = {"thread_ts": target.thread_ts} if target.thread_ts else {}
         if target.ephemeral and target.channel:

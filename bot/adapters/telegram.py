@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 from urllib.parse import urlparse
 
 from telegram import BotCommand, InlineKeyboardMarkup, Message, Update
@@ -24,15 +25,34 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.adapters.base import DeliveryError
 from bot.adapters.telegram_render import TOKEN_PREFIX, keyboard, reply_html, split_text, too_long
 from bot.dispatcher import Dispatcher
 from bot.errors import SetupError
+from bot.metrics import TELEGRAM_SENDS, Metrics
 from handlers.kit import LANGUAGES, REGISTRY, Accounts, Incoming, Reply, Services, Translator
 
 log = logging.getLogger(__name__)
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+class CountedRequest(HTTPXRequest):
+    """PTB's own HTTP client, counting what the Bot API answered: sends and 429s per call,
+    including the retries that the rate limiter makes after a 429."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__()
+        self.metrics = metrics
+
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        status, payload = await super().do_request(url, method, *args, **kwargs)
+        api_method = url.rsplit("/", 1)[-1]
+        self.metrics.api_answer("telegram", api_method, status, TELEGRAM_SENDS)
+        return status, payload
 
 
 class TelegramAdapter:
@@ -50,6 +70,7 @@ class TelegramAdapter:
             .token(self._token)
             .rate_limiter(AIORateLimiter(max_retries=3))  # honours retry_after on 429
             .job_queue(None)  # scheduling is bot/scheduler.py's, for every platform alike
+            .request(CountedRequest(dispatcher.metrics))
         )
         if settings.telegram_api_base_url:
             base = settings.telegram_api_base_url.rstrip("/")

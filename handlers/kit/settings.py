@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     crm_digest_items_per_rule: int = 5  # attention items listed per rule (the rest counted)
     crm_scheduler_sweep_minutes: int = 1  # reminder scan, retries, catch-up and re-sync
 
+    # Operations (bot/ops_http.py, bot/logs.py; README "Operations").
+    crm_http_port: int | None = None  # set: /healthz and /metrics are served on this port
+    crm_http_host: str = "127.0.0.1"  # this machine only by default; a container sets 0.0.0.0
+    crm_log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
+    crm_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None  # set: webhook mode (public HTTPS URL of this bot)

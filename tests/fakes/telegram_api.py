@@ -59,6 +59,7 @@ class FakeBotAPI:
         self._message_ids = itertools.count(100)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.webhook_url = ""  # what getWebhookInfo reports (tests set it)
         self.closing = False  # set while an adapter stops: pending long polls return at once
 
     # -- server --------------------------------------------------------------------------
@@ -111,7 +112,11 @@ class FakeBotAPI:
         if method == "editMessageText":
             return self._message(params, message_id=int(params["message_id"]))
         if method == "getWebhookInfo":
-            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+            return {
+                "url": self.webhook_url,
+                "has_custom_certificate": False,
+                "pending_update_count": 0,
+            }
         return True  # answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook, ...
 
     async def _get_updates(self, offset: int, timeout: float) -> list[dict[str, Any]]:
