@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import (
     cli_audit,
+    cli_backup,
     cli_data,
     cli_privacy,
     cli_purge,
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_rates.add_parsers(sub)
     cli_report.add_parsers(sub)
     cli_quota.add_parsers(sub)
+    cli_backup.add_parsers(sub)
     return p
 
 
@@ -87,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             when_free(services.db, lambda: migrate.upgrade(services.db), say_busy)
             print(t("cli.upgraded", revision=migrate.current(services.db)))
             return 0
+        if args.command in cli_backup.COMMANDS:  # before any preparing: see cli_backup
+            return cli_backup.run(args, services, t)
         demo_data = bool(getattr(args, "demo", False))
         when_free(services.db, lambda: prepare_database(services, demo_data=demo_data), say_busy)
         if args.command in ("import", "export"):
