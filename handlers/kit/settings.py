@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     crm_digest_task_age_days: int = 30  # task open for longer than this
     crm_digest_items_per_rule: int = 5  # attention items listed per rule (the rest counted)
     crm_scheduler_sweep_minutes: int = 1  # reminder scan, retries, catch-up and re-sync
+    # Operations HTTP port (/healthz, the Docker HEALTHCHECK's and the load balancer's probe);
+    # unset: no such server. deploy/ sets both.
+    crm_http_port: int | None = None
+    crm_http_host: str = "127.0.0.1"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
