@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot import (
     cli_audit,
+    cli_backup,
     cli_data,
     cli_privacy,
     cli_purge,
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_rates.add_parsers(sub)
     cli_report.add_parsers(sub)
     cli_quota.add_parsers(sub)
+    cli_backup.add_parsers(sub)
     return p
 
 
@@ -92,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "doctor":  # before the start-up's migration: the schema as it is
             return doctor.run(services, t)
+        if args.command in cli_backup.COMMANDS:  # before any preparing: see cli_backup
+            return cli_backup.run(args, services, t)
         demo_data = bool(getattr(args, "demo", False))
         when_free(services.db, lambda: prepare_database(services, demo_data=demo_data), say_busy)
         if args.command in ("import", "export"):
