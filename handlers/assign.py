@@ -73,7 +73,7 @@ def assign(ctx: Context) -> Reply:
                                     name=rep.name))  # fmt: skip
     setattr(record, field, rep.id)
     if not isinstance(record, Task):
-        record.updated_at = ctx.now  # customers: the search index refreshes by it
+        record.updated_at = ctx.now
     ctx.session.add(record)
     ctx.session.flush()  # the scope refuses a rep outside the manager's team here
     _tell(ctx, rep, record, asked.entity, "assign.given")

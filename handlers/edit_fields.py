@@ -72,7 +72,7 @@ def shown(ctx: Context, field: str, value: Any) -> str:
 def apply(ctx: Context, record: Customer | Deal | Task, field: str, value: str) -> list[Change]:
     if isinstance(record, Customer):
         changes = _customer(ctx, record, field, value)
-        record.updated_at = ctx.now  # the search index refreshes by it
+        record.updated_at = ctx.now
     elif isinstance(record, Deal):
         changes = _deal(ctx, record, field, value)
         record.updated_at = ctx.now

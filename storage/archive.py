@@ -161,7 +161,8 @@ def _parents(record: Record) -> list[tuple[str, int]]:
 
 
 def _touch(batch: Batch) -> None:
-    """Stamps that make the search index (customers) and "what changed" (deals) notice."""
+    """Stamps for "what changed" (deals) and for readers of ``updated_at``; the search index
+    notices any write to a customer by itself (``storage.search``)."""
     if isinstance(batch.record, Customer):
         customers.touch(batch.record)
     for deal in [r for r in (batch.record, *batch.deals) if isinstance(r, Deal)]:

@@ -264,7 +264,7 @@ def _erase_customer(customer: Customer, now: datetime) -> None:
     ):  # fmt: skip
         setattr(customer, field, None)
     customer.tags, customer.do_not_contact, customer.erased_at = [], True, now
-    customers.touch(customer)  # every process's search index drops the old name
+    customers.touch(customer)  # an update: every process's search index drops the old name
 
 
 def erase_audit(session: Session, keys: list[tuple[str, int]], marks: set[str]) -> int:

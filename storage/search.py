@@ -17,13 +17,42 @@ The index is a cache of the whole ``customer`` table, shared by every rep, so it
 command's scope (``storage.access``) and filters by owner when searching instead (``visible``):
 a customer a rep may not see never reaches the ranking, let alone a "did you mean".
 
-It is never written to directly by a command: each
-query first re-reads the rows stamped within ``LOOKBACK`` of the newest stamp it has seen
-(an indexed range scan that is normally empty), so another process's commits show up on the
-next query, a commit that lands slightly out of stamp order is not missed, and a rolled-back
-transaction never leaves a ghost entry. A customer merged into another (``merged_into_id``)
-leaves the index on the refresh after the merge, which stamps ``updated_at`` for that reason;
-so does an archived one (``storage.archive``).
+It is never written to directly by a command: each query first reads what changed since the
+previous one, so another process's commits show up on its next query, and it reads committed
+rows only (its own connection), so a rolled-back transaction never leaves a ghost entry.
+
+**Change sequence, not time.** Every customer row carries ``change_seq``, set by a trigger on
+each insert and update (migration 0021; the ORM, bulk imports and raw SQL alike), and a delete
+leaves a tombstone in ``customergone`` with its own number. A refresh reads, in one statement
+(one snapshot), a *mark* and the ``(id, change_seq)`` pairs of rows and tombstones numbered
+``>=`` the previous refresh's mark; it re-reads whole only the rows whose number moved, and
+drops ids whose row is gone. A merged (``merged_into_id``) or archived customer is an update
+like any other and leaves the index on the next refresh.
+
+The mark must satisfy: *every write not visible to this refresh's snapshot will carry a
+number >= mark.* Then no committed write is ever missed, however long its transaction stayed
+open and whatever the clocks say:
+
+- SQLite: the mark is one more than the largest number in ``customer`` and ``customergone``.
+  The trigger numbers a row with that same expression inside the write transaction, which
+  holds the file's only write lock until it commits; so numbers are handed out in commit
+  order, a tombstone keeps the largest from ever going down (no number is handed out twice,
+  even after the top row is deleted), and a rolled-back transaction's numbers were never
+  visible. A write not in our snapshot began after it, when the largest visible number was
+  already ``mark - 1``: its number is >= mark.
+- PostgreSQL: the number is the writing transaction's id (``pg_current_xact_id()``, 64 bits,
+  never wraps) and the mark is ``pg_snapshot_xmin(pg_current_snapshot())`` of the read. A
+  write not visible to the snapshot belongs to a transaction that was in progress when it was
+  taken (id >= xmin, by xmin's definition) or began later (id >= xmax >= xmin). The mark is
+  read in the same statement as the pairs; on the first build it is read before the rows,
+  which is as safe (a transaction invisible later was invisible or absent earlier).
+
+The price on PostgreSQL: while some transaction stays open, xmin stays put and each refresh
+re-reads the ids and numbers of rows written since (never whole rows twice: numbers are
+compared first); a long-open transaction slows refreshes, it never hides a write. Rejected:
+LISTEN/NOTIFY (a notice lost with a dropped connection needs a gap-free fallback anyway).
+
+The index is not thread-safe: commands run one at a time on the dispatcher's worker.
 """
 
 from __future__ import annotations
@@ -33,16 +62,12 @@ from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import String, type_coerce
+from sqlalchemy import Connection, text
 from sqlmodel import Session, col, select
 
-from storage.access import unscoped
-from storage.archive import with_archived
 from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
@@ -52,7 +77,6 @@ MIN_FUZZY_TOKEN = 4
 MIN_PREFIX = 2  # "a" would stand for thousands of names
 TOKEN_CUTOFF = 75.0
 RESULT_CUTOFF = 60.0
-LOOKBACK = timedelta(seconds=5)
 
 
 class Tier(IntEnum):
@@ -76,10 +100,34 @@ class _Entry:
     text: str  # folded tokens joined, the string rapidfuzz scores
 
 
-def _everyone(query: Any) -> Any:
-    """The index serves every rep (each answer is filtered by what its asker may see), and
-    keeps archived rows in view so that it can drop them."""
-    return with_archived(unscoped(query))
+# The mark (see the module's docstring), per dialect.
+_MARK = {
+    "sqlite": "max(coalesce((SELECT max(change_seq) FROM customer), 0),"
+    " coalesce((SELECT max(change_seq) FROM customergone), 0)) + 1",
+    "postgresql": "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+}
+
+
+def _changes(conn: Connection, mark_sql: str, since: int) -> tuple[int, dict[int, int]]:
+    """The mark, and the ids numbered ``>= since`` with their numbers, from one snapshot.
+
+    Core on a plain connection, so neither a rep's scope nor the archive filter applies: the
+    index serves every rep (each answer is filtered by what its asker may see) and must see
+    archived rows to drop them. A row's own number wins over a tombstone of a reused id."""
+    query = text(
+        f"SELECT CAST(NULL AS BIGINT) AS id, {mark_sql} AS seq, 0 AS gone"
+        " UNION ALL SELECT customer_id, change_seq, 1 FROM customergone WHERE change_seq >= :since"
+        " UNION ALL SELECT id, change_seq, 0 FROM customer WHERE change_seq >= :since"
+    )
+    mark: int | None = None
+    numbers: dict[int, int] = {}
+    for cid, seq, gone in conn.execute(query, {"since": since}):
+        if cid is None:
+            mark = int(seq)
+        elif not gone or cid not in numbers:
+            numbers[int(cid)] = int(seq)
+    assert mark is not None
+    return mark, numbers
 
 
 def _chunks(ids: list[int] | None, size: int = 500) -> Iterator[list[int] | None]:
@@ -97,9 +145,9 @@ class NameIndex:
         self._postings: dict[str, set[int]] = defaultdict(set)
         self._by_words: dict[frozenset[str], set[int]] = defaultdict(set)  # exact names
         self._vocab: list[str] = []  # sorted, for prefix lookups
-        self._stamps: dict[int, Any] = {}  # updated_at as stored, compared as is
+        self._stamps: dict[int, int] = {}  # change_seq as last read, per id
         self._owners: dict[int, int | None] = {}
-        self._newest: datetime | None = None
+        self._since: int | None = None  # the previous refresh's mark
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -135,49 +183,55 @@ class NameIndex:
     def refresh(self, session: Session) -> int:
         """Pull rows changed since the last refresh; returns how many were (re)indexed.
 
-        Why two steps: while an import runs, thousands of rows lie within the look-back, and
-        reading each of them whole on every chat command cost tens of milliseconds. Their ids
-        and stamps come from the ``updated_at`` index alone, kept as stored (no conversion),
-        and only the rows whose stamp moved are read whole."""
-        stored = type_coerce(Customer.updated_at, String).label("stored_at")
-        ids: list[int] | None = None  # None: the first build reads every row
-        if self._newest is not None:
-            window = select(Customer.id, stored).where(
-                col(Customer.updated_at) >= self._newest - LOOKBACK
-            )
-            seen = self._stamps
-            ids = [cid for cid, raw in session.exec(_everyone(window)) if seen.get(cid) != raw]
-            if not ids:
-                return 0
-        count = 0
-        for chunk in _chunks(ids):
-            query = select(
-                Customer.id,
-                Customer.name,
-                Customer.owner_id,
-                Customer.updated_at,
-                stored,
-                Customer.merged_into_id,
-                Customer.archived_at,
-            )
-            if chunk is not None:
-                query = query.where(col(Customer.id).in_(chunk))
-            for customer_id, name, owner, updated, raw, merged_into, archived in session.exec(
-                _everyone(query)
-            ):
-                if merged_into is None and archived is None:
-                    self.put(customer_id, name, owner)
-                else:  # merged away or archived: out of search until /unmerge or /restore
-                    self.remove(customer_id)
-                self._stamps[customer_id] = raw
-                if self._newest is None or updated > self._newest:
-                    self._newest = updated
-                count += 1
+        Why its own connection: ``session`` may hold its transaction's uncommitted writes, and
+        a number seen there could be rolled back and handed out again. Why two steps: while
+        an import runs, thousands of rows are numbered past the mark, and reading each of them
+        whole on every chat command cost tens of milliseconds; their ids and numbers come
+        from the ``change_seq`` index alone, and only the rows whose number moved are read
+        whole."""
+        with session.get_bind().engine.connect() as conn:
+            conn.execution_options(crm_immediate=False)  # a plain read, never SQLite's lock
+            mark_sql = _MARK[conn.dialect.name]
+            ids: list[int] | None = None  # None: the first build reads every row
+            numbers: dict[int, int] = {}
+            if self._since is None:
+                mark = int(conn.execute(text(f"SELECT {mark_sql}")).scalar_one())
+            else:
+                mark, numbers = _changes(conn, mark_sql, self._since)
+                ids = [cid for cid, seq in numbers.items() if self._stamps.get(cid) != seq]
+            count = self._read(conn, ids, numbers) if ids is None or ids else 0
+        self._since = mark
         if count > 10_000:
             # A bulk load: move the index out of the garbage collector's way, or each full
             # collection walks every entry (a 100 ms pause at 100,000 customers).
             gc.freeze()
         return count
+
+    def _read(self, conn: Connection, ids: list[int] | None, numbers: dict[int, int]) -> int:
+        """(Re)index these rows whole (every row with None); an id without a row is gone."""
+        found: set[int] = set()
+        for chunk in _chunks(ids):
+            query = select(
+                Customer.id,
+                Customer.name,
+                Customer.owner_id,
+                Customer.change_seq,
+                Customer.merged_into_id,
+                Customer.archived_at,
+            )
+            if chunk is not None:
+                query = query.where(col(Customer.id).in_(chunk))
+            for customer_id, name, owner, seq, merged_into, archived in conn.execute(query):
+                if merged_into is None and archived is None:
+                    self.put(customer_id, name, owner)
+                else:  # merged away or archived: out of search until /unmerge or /restore
+                    self.remove(customer_id)
+                self._stamps[customer_id] = seq
+                found.add(customer_id)
+        for customer_id in set(ids or ()) - found:  # deleted (purged): its tombstone's number
+            self.remove(customer_id)
+            self._stamps[customer_id] = numbers[customer_id]
+        return len(found) + len(set(ids or ()) - found)
 
     # -- lookup ------------------------------------------------------------------------------
     def _token_hits(self, token: str) -> dict[str, float]:

@@ -10,17 +10,17 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlalchemy import delete, text
+from sqlmodel import SQLModel, col
 
 from bot.app import build_services, prepare_database
 from bot.errors import SetupError
 from handlers.kit import Translator
-from storage import deals, migrate
+from storage import customers, deals, migrate
 from storage.db import Database
 from storage.fulltext import not_modelled
 from storage.models import Customer, Pipeline, Rep
-from tests.conftest import Chat, count, make_settings
+from tests.conftest import Chat, add_customer, count, make_settings
 
 
 def test_migration_builds_exactly_the_models(services) -> None:
@@ -81,11 +81,43 @@ def test_index_sees_another_process_writes(services, chat: Chat) -> None:
     assert "No customer matches" in chat.say("/find Boğaziçi Danışmanlık").text
     other_process = Database(services.db.url)  # its own engine and pool, like a second bot
     with other_process.session(write=True) as s:
-        from storage import customers
-
         customers.create(s, Customer(name="Boğaziçi Danışmanlık Ltd. Şti."))
     other_process.dispose()
     assert chat.say("/find bogazici danismanlik").card is not None
+
+
+def test_index_drops_a_customer_another_process_deleted_and_sees_its_id_reused(
+    services, chat: Chat
+) -> None:
+    """A purge deletes the row, which can no longer say so: its tombstone does. An id used
+    again (SQLite hands out the top id again) shows the new row only."""
+    doomed = add_customer(services, "Kapadokya Turizm")
+    assert chat.say("/find Kapadokya Turizm").card is not None  # indexed
+    other_process = Database(services.db.url)
+    with other_process.session(write=True) as s:
+        s.exec(delete(Customer).where(col(Customer.id) == doomed.id))
+    assert "No customer matches" in chat.say("/find Kapadokya Turizm").text
+    with other_process.session(write=True) as s:
+        customers.create(s, Customer(id=doomed.id, name="Marmara Gıda"))
+    other_process.dispose()
+    assert "No customer matches" in chat.say("/find Kapadokya Turizm").text
+    assert chat.say("/find Marmara Gıda").card.id == doomed.id
+
+
+def test_index_reads_committed_rows_only(services) -> None:
+    """A refresh inside a transaction that later rolls back must neither index its rows nor
+    skip the numbers it used, which a later commit may be given again."""
+    index = services.index
+    with services.db.session(write=True) as s:
+        index.refresh(s)
+        customers.create(s, Customer(name="Toros Madencilik"))
+        index.refresh(s)
+        assert index.search("Toros Madencilik") == []
+        s.rollback()
+    kept = add_customer(services, "Toros Enerji")
+    with services.db.session() as s:
+        index.refresh(s)
+    assert [m.customer_id for m in index.search("Toros")] == [kept.id]
 
 
 @pytest.mark.sqlite_only

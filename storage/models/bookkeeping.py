@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import created_field as _created
@@ -195,3 +195,14 @@ class RateCounter(SQLModel, table=True):
     window: datetime = Field(sa_type=UTCDateTime, nullable=False)
     commands: int = 0
     writes: int = 0
+
+
+class CustomerGone(SQLModel, table=True):
+    """A deleted customer row (``crm-bot purge``), written by a trigger: a deleted row can no
+    longer tell the other processes' search indexes to drop it, its tombstone does. One row
+    per id (a later delete of a reused SQLite id replaces it); ``change_seq`` as on
+    ``Customer``."""
+
+    __audit__: ClassVar[bool] = False
+    customer_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    change_seq: int = Field(sa_type=BigInteger, index=True)

@@ -1,5 +1,6 @@
 """The CRM's records: reps, customers and their contacts, the pipeline, deals, interactions,
-tasks. ``updated_at`` is indexed on customers because the search index refreshes by it."""
+tasks. ``change_seq`` on customers is what every process's search index refreshes by: a
+database trigger sets it on each write (``storage.search`` says why and how)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,9 @@ class Customer(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
+    # Set by a trigger on every insert and update, never by Python (what it holds differs by
+    # engine; see storage.search): whatever a write puts here is overwritten.
+    change_seq: int | None = Field(default=None, sa_type=BigInteger, index=True)
 
 
 class ContactPoint(SQLModel, table=True):

@@ -7,8 +7,9 @@ points were copied and which empty fields of the kept customer were filled. /unm
 that list and nothing else, so work done on the kept customer after the merge stays where it
 is. Every row touched goes through the ORM, so each change is in the audit trail.
 
-Both customers' ``updated_at`` are stamped so the search index, which refreshes by that stamp,
-drops the merged one (and takes it back after an unmerge).
+Both customers are updated, so every process's search index (which refreshes by the change
+number a trigger sets on each write, ``storage.search``) drops the merged one, and takes it
+back after an unmerge.
 """
 
 from __future__ import annotations
