@@ -26,6 +26,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -37,6 +38,7 @@ from handlers import report_posts
 from handlers.kit import MonthlySchedule, Reply, Schedule, Services, WorkCalendar, schedule_of
 from storage import audit_chain, retention
 from storage.models import Subscription
+from storage.quality import snapshot as quality_snapshot
 from storage.schedule import ledger, subscriptions
 from storage.schedule.ledger import Key, Policy
 
@@ -68,25 +70,30 @@ class Jobs:
     def schedule(self, sub: Subscription) -> Schedule | MonthlySchedule:
         return schedule_of(self.services.settings, sub)
 
-    async def digest(self, sub_id: int, now: datetime) -> Outcome:
+    async def digest(
+        self, sub_id: int, now: datetime, shared: dict[str, Any] | None = None
+    ) -> Outcome:
         """``post``, counted by its outcome (digests and report posts alike: job "digest")."""
-        outcome = await self.post(sub_id, now)
+        outcome = await self.post(sub_id, now, shared)
         self.metrics.ran("digest", outcome.status)
         return outcome
 
-    async def post(self, sub_id: int, now: datetime) -> Outcome:
+    async def post(
+        self, sub_id: int, now: datetime, shared: dict[str, Any] | None = None
+    ) -> Outcome:
         """Post subscription ``sub_id``'s latest due digest, or report, unless it was already
         handled.
 
         The ledger work and the queries run in worker threads; only the sending itself runs
         on the event loop, which the adapters share. A report whose subscriber may no longer
-        see its scope posts its refusal once and the subscription stops."""
+        see its scope posts its refusal once and the subscription stops. ``shared``: what
+        the digests of one run compute once (``handlers.digest.build``)."""
         claimed = await asyncio.to_thread(self._claim_digest, sub_id, now)
         if isinstance(claimed, Outcome):
             return claimed
         sub, key = claimed
         try:
-            withheld, replies = await asyncio.to_thread(self._build, sub_id, now)
+            withheld, replies = await asyncio.to_thread(self._build, sub_id, now, shared)
         except Exception as problem:
             log.exception("building the %s for %s failed", key.job, key.target)
             return await asyncio.to_thread(self._failed, key, now, problem)
@@ -148,7 +155,9 @@ class Jobs:
         with self.services.db.session(write=True) as session:
             ledger.finish(session, [key], now)
 
-    def _build(self, sub_id: int, now: datetime) -> tuple[str, list[Reply]]:
+    def _build(
+        self, sub_id: int, now: datetime, shared: dict[str, Any] | None = None
+    ) -> tuple[str, list[Reply]]:
         """Runs in a worker thread: the queries and the chart stay off the event loop. Returns
         why the post is withheld ("empty" digest) or replaced ("refused" report), or ""."""
         settings = self.services.settings
@@ -158,7 +167,7 @@ class Jobs:
             if sub.kind != "digest":
                 refused, replies = report_posts.build(session, settings, sub, now)
                 return ("refused" if refused else ""), replies
-            data, replies = digests.for_subscription(session, settings, sub, now)
+            data, replies = digests.for_subscription(session, settings, sub, now, shared)
         return ("empty" if data.empty else ""), replies
 
     def _stop(self, sub: Subscription) -> None:
@@ -185,9 +194,10 @@ class Jobs:
         (catch-up, retry)."""
         ids = await asyncio.to_thread(self._active_ids)
         outcomes: dict[int, Outcome] = {}
+        shared: dict[str, Any] = {}
         for sub_id in ids:
             try:
-                outcomes[sub_id] = await self.digest(sub_id, now)
+                outcomes[sub_id] = await self.digest(sub_id, now, shared)
             except Exception as problem:  # one broken subscription must not stop the others
                 log.exception("digest job for subscription %s failed", sub_id)
                 outcomes[sub_id] = Outcome("error", str(problem))
@@ -213,6 +223,7 @@ class Jobs:
         if self._pruned != now.date():
             await asyncio.to_thread(self._prune, (now - LEDGER_KEEP).date())
             await asyncio.to_thread(self._retain, now)
+            await asyncio.to_thread(self._refresh_quality, now)
             self._pruned = now.date()
         await asyncio.to_thread(self._link_audit_trail)
         return outcomes, sent
@@ -234,6 +245,15 @@ class Jobs:
                 "retention: %s %d interactions of %d customers inactive since %s",
                 verb, found.interactions, len(found.customers), cutoff.date(),
             )  # fmt: skip
+
+    def _refresh_quality(self, now: datetime) -> None:
+        """Once a day: the data-quality findings every Monday digest reads (``QUALITY_MAX_AGE``
+        old at most). Two processes may both refresh; the later one's figures stay."""
+        try:
+            with self.services.db.session(write=True) as session:
+                quality_snapshot.refresh(session, now)
+        except IntegrityError:
+            log.info("the quality snapshot was refreshed by another process meanwhile")
 
     def _link_audit_trail(self) -> None:
         """Extend the audit trail's hash chain by what committed since the last sweep. Two

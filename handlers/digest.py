@@ -19,8 +19,10 @@ from handlers.digest_render import Audience, render
 from handlers.fx import rate_book
 from handlers.kit import Context, Reply, Settings, Translator, Usage, command
 from handlers.quality import quality_section
+from storage import access
 from storage.models import Rep, Subscription
 from storage.quality import findings as data_quality
+from storage.quality import snapshot
 from storage.schedule import ledger, subscriptions
 from storage.schedule.digest import DigestData, Scope, Thresholds, collect
 
@@ -28,6 +30,10 @@ CHANGES_WINDOW_CAP = timedelta(days=7)
 
 
 QUALITY_WEEKDAY = 0  # Mondays, team digests carry the weekly data-quality section
+# The daily job refreshes the snapshot on its first sweep of each (UTC) day; two hours' slack
+# for a late sweep. An older snapshot (the bot was down) is not shown: the figures are
+# computed afresh instead.
+QUALITY_MAX_AGE = timedelta(hours=26)
 
 
 def thresholds(settings: Settings) -> Thresholds:
@@ -90,8 +96,11 @@ def build(
     target: str,
     now: datetime,
     reps: dict[int, Rep] | None = None,
+    shared: dict[str, list[data_quality.Finding]] | None = None,
 ) -> tuple[DigestData, list[Reply]]:
-    """The digest for ``who`` as of ``now``, with changes since the last one ``target`` got."""
+    """The digest for ``who`` as of ``now``, with changes since the last one ``target`` got.
+
+    ``shared`` holds what the audiences of one scheduled run share (the quality findings)."""
     last = ledger.last_sent(session, "digest", target, now)
     since = max(last or now - timedelta(days=1), now - CHANGES_WINDOW_CAP)
     data = collect(
@@ -106,8 +115,8 @@ def build(
     book = rate_book(session, settings.crm_currency.upper(), data.today)
     replies = render(data, who, names, book)
     weekly = now.astimezone(who.tz).weekday() == QUALITY_WEEKDAY
-    if weekly and who.heading != "digest.title_rep":  # the CRM's whole data, for managers
-        section = quality_section(data_quality.report(session), who.t)
+    if weekly and who.heading != "digest.title_rep":  # for managers: their team's, or all
+        section = weekly_quality(session, who, now, shared)
         if section is not None:
             replies.append(section)
     for reply in replies:  # a proactive post: no dispatcher stamps its language
@@ -115,12 +124,47 @@ def build(
     return data, replies
 
 
+def weekly_quality(
+    session: Session,
+    who: Audience,
+    now: datetime,
+    shared: dict[str, list[data_quality.Finding]] | None = None,
+) -> Reply | None:
+    """The data-quality section: the daily snapshot when the reader sees the whole CRM and it
+    is at most ``QUALITY_MAX_AGE`` old (then it says as of when), else computed now; once per
+    scheduled run (``shared``), not once per audience. A scoped session (a rep's ``/digest``)
+    always computes its own: the snapshot holds records outside that scope. So does a team's
+    digest posted by the scheduler (an unscoped session): it is read in the team's chat, so
+    its findings and their examples are only the team's records (and unowned ones)."""
+    whole = snapshot.whole_view(session)
+    team = who.scope.rep_ids
+    if whole and team is not None:  # a team's chat: that team's records only
+        with access.reading_only(session, team):
+            return quality_section(data_quality.report(session), who.t)
+    kept = snapshot.stored(session) if whole else None
+    if kept is not None and timedelta(0) <= now - kept[0] <= QUALITY_MAX_AGE:
+        section = quality_section(kept[1], who.t)
+        if section is not None:
+            section.text += "\n" + who.t("quality.as_of", when=who.t.when(kept[0], who.tz))
+        return section
+    if shared is None or not whole:
+        return quality_section(data_quality.report(session), who.t)
+    if snapshot.ALL not in shared:
+        shared[snapshot.ALL] = data_quality.report(session)
+    return quality_section(shared[snapshot.ALL], who.t)
+
+
 def for_subscription(
-    session: Session, settings: Settings, sub: Subscription, now: datetime
+    session: Session,
+    settings: Settings,
+    sub: Subscription,
+    now: datetime,
+    shared: dict[str, list[data_quality.Finding]] | None = None,
 ) -> tuple[DigestData, list[Reply]]:
     reps = all_reps(session)
     who = subscription_audience(reps, settings, sub)
-    return build(session, settings, who, target_of(sub.platform, sub.chat_id), now, reps)
+    target = target_of(sub.platform, sub.chat_id)
+    return build(session, settings, who, target, now, reps, shared)
 
 
 @command("digest", writes=False, aliases=("ozet",))

@@ -17,6 +17,8 @@ with this phone exists, owned by …") says so with ``unscoped``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -56,6 +58,21 @@ class Forbidden(Exception):
 def restrict(session: Session, scope: Scope) -> None:
     """From now on this session reads and changes only what ``scope`` allows."""
     session.info[_SCOPE] = scope
+
+
+@contextmanager
+def reading_only(session: Session, reads: frozenset[int]) -> Iterator[None]:
+    """For a while this session reads only ``reads``' records (and unowned ones) and changes
+    nothing: what a job posts into a team's chat must not show other teams' records."""
+    before = session.info.get(_SCOPE)
+    session.info[_SCOPE] = Scope(0, reads, frozenset())
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(_SCOPE, None)
+        else:
+            session.info[_SCOPE] = before
 
 
 def scope_of(session: Session) -> Scope | None:

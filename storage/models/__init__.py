@@ -1,8 +1,9 @@
 """SQLModel tables: the single source of truth every chat action writes to.
 
 ``base`` holds the conventions every table follows, ``crm`` the records, ``bookkeeping`` what
-is kept beside them, ``rates`` the exchange rates, ``quotas`` the sales quotas; importing
-this package registers every table on ``SQLModel.metadata``.
+is kept beside them, ``rates`` the exchange rates, ``quotas`` the sales quotas, ``snapshots``
+figures computed ahead for the digests; importing this package registers every table on
+``SQLModel.metadata``.
 """
 
 from storage.models.base import INTERACTION_KINDS, ROLES, TASK_STATUSES
@@ -39,6 +40,7 @@ from storage.models.crm import (
 )
 from storage.models.quotas import Quota
 from storage.models.rates import RATE_PLACES, RATE_SCALE, ExchangeRate
+from storage.models.snapshots import QualitySnapshot
 
 __all__ = [
     "INTERACTION_KINDS",
@@ -66,6 +68,7 @@ __all__ = [
     "Pipeline",
     "ProcessedEvent",
     "Product",
+    "QualitySnapshot",
     "Quota",
     "RateCounter",
     "RawValue",
