@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -35,6 +36,7 @@ from handlers.kit import Reply
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_COMMAND_ON_RECORD = re.compile(r"/[a-z]+(?: [a-z]+)? #\d+")  # command words and a number only
 
 Transient = Callable[[BaseException], bool]
 RetryAfter = Callable[[BaseException], float | None]
@@ -97,9 +99,15 @@ def _noted(state: RetryCallState) -> None:
 
 
 def record_of(reply: Reply) -> str:
-    """The record an answer concerns, for logs: "customer #12" (never its name or text)."""
+    """The record an answer concerns, for logs: "customer #12" from its card, else the first
+    of its buttons that names a record by number ("/task #12"); never a name or a text."""
     card = reply.card
-    return f"{card.kind} #{card.id}" if card is not None else "no record"
+    if card is not None:
+        return f"{card.kind} #{card.id}"
+    for button in (*reply.buttons, *reply.choices):
+        if found := _COMMAND_ON_RECORD.match(button.command):
+            return found.group(0)
+    return "no record"
 
 
 def lost(

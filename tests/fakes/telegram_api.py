@@ -28,6 +28,12 @@ CONFLICT = {
     "description": "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running",
 }
+WEBHOOK_SET = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first",
+}
 BOT = {"id": 7000001, "is_bot": True, "first_name": "CRM", "username": "crm_test_bot"}
 
 
@@ -65,6 +71,7 @@ class FakeBotAPI:
         self.blocked_chats: set[int] = set()
         self.stalls: dict[str, list[float]] = {}
         self.conflict = False  # another process polls this bot: getUpdates answers 409
+        self.webhook_set = False  # getUpdates answers 409 too, until deleteWebhook
         self._changed = asyncio.Condition()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
@@ -97,6 +104,8 @@ class FakeBotAPI:
         if method == "getUpdates":
             if self.conflict:
                 return web.json_response(CONFLICT, status=409)
+            if self.webhook_set:
+                return web.json_response(WEBHOOK_SET, status=409)
             return web.json_response({"ok": True, "result": await self._result(method, params)})
         if self.stalls.get(method):
             await asyncio.sleep(self.stalls[method].pop(0))  # the client has given up by now
@@ -125,6 +134,8 @@ class FakeBotAPI:
             return self._message(params)
         if method == "editMessageText":
             return self._message(params, message_id=int(params["message_id"]))
+        if method == "deleteWebhook":
+            self.webhook_set = False
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True  # answerCallbackQuery, setMyCommands, setWebhook, deleteWebhook, ...
