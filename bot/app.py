@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.engine import make_url
 
@@ -91,7 +91,7 @@ async def serve(
         if adapters == [console] and console is not None:
             await console.run_interactive(console_rep, stop)
         else:
-            await stop.wait()
+            await until_stopped(stop, adapters)
     finally:
         for part in reversed(started):
             try:
@@ -100,6 +100,18 @@ async def serve(
                 log.exception("stopping %r failed", part)
         for sig in signals:
             loop.remove_signal_handler(sig)
+
+
+async def until_stopped(stop: asyncio.Event, adapters: list[Adapter]) -> None:
+    """Until ``stop`` is set, or an adapter finds it cannot go on (its ``fatal`` future fails:
+    a second Telegram poller of the same bot), which ends the process with that problem."""
+    waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
+    waits += [fatal for a in adapters if (fatal := getattr(a, "fatal", None)) is not None]
+    done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    waits[0].cancel()
+    for future in done:
+        if future is not waits[0] and not future.cancelled():
+            future.result()  # raises the adapter's SetupError
 
 
 def on_signal(loop: asyncio.AbstractEventLoop, sig: signal.Signals, handler: Callable) -> bool:

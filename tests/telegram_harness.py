@@ -9,10 +9,12 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from bot.adapters.retrying import SendPolicy
 from bot.adapters.telegram import TelegramAdapter
 from bot.dispatcher import Dispatcher
 from handlers.kit import Services
 from tests.fakes.telegram_api import FakeBotAPI
+from tests.quick_sends import quick
 
 TOKEN = "123456:TEST-token-for-the-fake-api-only"
 
@@ -25,9 +27,14 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def telegram(
-    services: Services, fake: FakeBotAPI | None = None, **settings: Any
+    services: Services,
+    fake: FakeBotAPI | None = None,
+    *,
+    policy: SendPolicy | None = None,
+    **settings: Any,
 ) -> AsyncIterator[tuple[FakeBotAPI, TelegramAdapter]]:
-    """A started adapter wired to a (possibly shared) fake; stopped and cleaned up after."""
+    """A started adapter wired to a (possibly shared) fake; stopped and cleaned up after.
+    Its sends retry without waiting (``policy``: by default ``quick()``)."""
     own = fake is None
     fake = fake or FakeBotAPI(TOKEN)
     fake.closing = False
@@ -35,7 +42,7 @@ async def telegram(
     services.settings = services.settings.model_copy(
         update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_base_url": base, **settings}
     )
-    adapter = TelegramAdapter(services, Dispatcher(services))
+    adapter = TelegramAdapter(services, Dispatcher(services), policy or quick())
     await adapter.start()
     try:
         yield fake, adapter

@@ -35,6 +35,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.retrying import SendPolicy
 from bot.adapters.slack_io import Outbox, Who, Work, retry_handlers
 from bot.adapters.slack_listeners import register
 from bot.dispatcher import Dispatcher
@@ -61,8 +62,11 @@ def user_of(body: dict[str, Any]) -> str | None:
 class SlackAdapter:
     platform = "slack"
 
-    def __init__(self, services: Services, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, services: Services, dispatcher: Dispatcher, policy: SendPolicy | None = None
+    ) -> None:
         settings = services.settings
+        policy = policy or SendPolicy()
         if settings.slack_bot_token is None:
             raise SetupError("slack.setup.no_token")
         self.services = services
@@ -89,7 +93,9 @@ class SlackAdapter:
         base_url = settings.slack_api_base_url or AsyncWebClient.BASE_URL
         self.client.base_url = base_url if base_url.endswith("/") else f"{base_url}/"
         self.client.retry_handlers = retry_handlers(dispatcher.metrics)
-        self.outbox = Outbox(self.client, settings.crm_language, dispatcher.metrics)
+        if policy.timeout is not None:
+            self.client.timeout = policy.timeout  # type: ignore[assignment]
+        self.outbox = Outbox(self.client, settings.crm_language, dispatcher.metrics, policy)
         self.work = Work()
         self.team_id: str | None = None
         self.enterprise_id: str | None = None

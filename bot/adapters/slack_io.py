@@ -9,6 +9,10 @@ answer, and the adapter, which registers them, depend on this module and never o
   (answers only the user sees get their files in a DM); it knows whether a channel is shared
   with another organisation (Slack Connect), where CRM answers are never posted publicly.
 - ``Work`` runs what a listener hands over after acknowledging, and waits for it at shutdown.
+
+Every post goes through the retry policy (``retrying``; how it combines with slack_sdk's retry
+handlers is in ``slack_send``); blocks Slack refuses (``invalid_blocks``) are sent again as the
+message's text alone; an answer that still fails is logged with its delivery key and record.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -33,7 +38,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.base import DeliveryError
+from bot.adapters.retrying import SendPolicy, lost, why
 from bot.adapters.slack_blocks import Message, escape, render, section
+from bot.adapters.slack_send import (
+    FAILURES,
+    Unanswered,
+    error_code,
+    retry_after,
+    text_only,
+    transient,
+)
 from bot.metrics import SLACK_SENDS, Metrics
 from handlers.kit import Attachment, Member, Reply, Translator
 
@@ -41,6 +55,7 @@ log = logging.getLogger(__name__)
 
 _HOOK = frozenset({"response_url"})  # a post to an interaction's response_url is a send
 SHARED_TTL = 600.0  # seconds a channel's Slack Connect status is remembered
+T = TypeVar("T")
 
 
 class Counted(AsyncRetryHandler):
@@ -96,9 +111,14 @@ def is_dm(channel: str | None) -> bool:
 
 class Outbox:
     def __init__(
-        self, client: AsyncWebClient, default_language: str, metrics: Metrics | None = None
+        self,
+        client: AsyncWebClient,
+        default_language: str,
+        metrics: Metrics | None = None,
+        policy: SendPolicy | None = None,
     ) -> None:
         self.client = client
+        self.policy = policy or SendPolicy()
         self.default_language = default_language
         self.metrics = metrics
         self.workspace_url = ""  # learned from auth.test when the adapter starts
@@ -139,14 +159,27 @@ class Outbox:
         return link
 
     async def deliver(
-        self, target: Target, replies: list[Reply], *, share: str | None = None
+        self,
+        target: Target,
+        replies: list[Reply],
+        *,
+        share: str | None = None,
+        key: str | None = None,
     ) -> None:
-        """Each reply in its own language (the dispatcher stamps it), files after its text."""
+        """The answers to one interaction (``key``: its delivery key). One that still fails
+        after its retries is logged with the key and its record, and the others still go."""
         for reply in replies:
-            for message in render(reply, self.translator(reply.language), share=share):
-                await self._post(target, message)
-            if reply.attachments:
-                await self._upload(target, reply.attachments)
+            try:
+                await self._deliver_one(target, reply, share)
+            except FAILURES as problem:
+                lost("slack", key, reply, problem)
+
+    async def _deliver_one(self, target: Target, reply: Reply, share: str | None) -> None:
+        """A reply in its own language (the dispatcher stamps it), files after its text."""
+        for message in render(reply, self.translator(reply.language), share=share):
+            await self._post(target, message)
+        if reply.attachments:
+            await self._upload(target, reply.attachments)
 
     async def say(self, target: Target, text: str) -> None:
         said = escape(text)
@@ -158,22 +191,40 @@ class Outbox:
             raise DeliveryError(f"{chat_id} is shared with another organisation (Slack Connect)")
         try:
             channel = await self._conversation(chat_id)
-            await self.deliver(Target(user=chat_id, channel=channel, ephemeral=False), replies)
-        except SlackClientError as problem:
-            raise DeliveryError(f"Slack could not post to {chat_id}: {problem}") from problem
+            target = Target(user=chat_id, channel=channel, ephemeral=False)
+            for reply in replies:
+                await self._deliver_one(target, reply, None)
+        except FAILURES as problem:
+            raise DeliveryError(f"Slack could not post to {chat_id}: {why(problem)}") from problem
+
+    async def _api(self, call: Callable[[], Awaitable[T]]) -> T:
+        return await self.policy.run(call, transient, retry_after)
 
     async def _post(self, target: Target, message: Message) -> None:
+        """One message, retried; if Slack refuses its blocks, its text alone, once."""
+        try:
+            await self._api(partial(self._post_once, target, message))
+        except (SlackApiError, Unanswered) as problem:
+            plain = text_only(message)
+            if error_code(problem) != "invalid_blocks" or plain is None:
+                raise
+            log.warning("Slack: blocks refused (invalid_blocks); sending the text alone")
+            await self._api(partial(self._post_once, target, plain))
+
+    async def _post_once(self, target: Target, message: Message) -> None:
         if target.response_url:
             kind = "ephemeral" if target.ephemeral else "in_channel"
             body = {**message, "response_type": kind, "replace_original": False}
             hook = AsyncWebhookClient(
-                target.response_url, retry_handlers=retry_handlers(self.metrics)
+                target.response_url,
+                retry_handlers=retry_handlers(self.metrics),
+                **({"timeout": self.policy.timeout} if self.policy.timeout else {}),
             )
             answer = await hook.send_dict(body)
-            if answer.status_code != 200:
-                log.warning("Slack: response_url answered %s", answer.status_code)
             if self.metrics is not None and answer.status_code != 429:  # 429s: counted above
                 self.metrics.api_answer("slack", "response_url", answer.status_code, _HOOK)
+            if answer.status_code != 200:
+                raise Unanswered(answer.status_code, answer.body or "", dict(answer.headers))
             return
         thread = {"thread_ts": target.thread_ts} if target.thread_ts else {}
         if target.ephemeral and target.channel:
@@ -183,6 +234,8 @@ class Outbox:
                 )
                 return
             except SlackApiError as problem:  # e.g. not in the channel: say it in the DM
+                if transient(problem):
+                    raise  # Slack's trouble, not the channel's: the same post again
                 log.info("Slack: ephemeral in %s failed (%s); using DM", target.channel, problem)
                 thread = {}
         channel = target.channel if target.channel and not target.ephemeral else target.user
@@ -194,18 +247,21 @@ class Outbox:
         channel = target.channel if public else await self._conversation(target.user)
         thread = target.thread_ts if public else None
         for item in files:
-            await self.client.files_upload_v2(
-                channel=channel,
-                content=item.data,
-                filename=item.filename,
-                title=item.title or item.filename,
-                thread_ts=thread,
+            await self._api(
+                partial(
+                    self.client.files_upload_v2,
+                    channel=channel,
+                    content=item.data,
+                    filename=item.filename,
+                    title=item.title or item.filename,
+                    thread_ts=thread,
+                )
             )
 
     async def _conversation(self, chat_id: str) -> str:
         """A channel id for ``chat_id``; a user id means that user's DM with the app."""
         if chat_id[:1] in ("U", "W"):
-            opened = await self.client.conversations_open(users=chat_id)
+            opened = await self._api(partial(self.client.conversations_open, users=chat_id))
             return str((opened.get("channel") or {}).get("id") or chat_id)
         return chat_id
 

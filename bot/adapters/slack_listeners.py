@@ -90,6 +90,11 @@ def _key(kind: str, value: object) -> str | None:
     return f"{kind}:{value}" if value else None
 
 
+def _said(incoming: Incoming) -> str | None:
+    """What names an interaction in the logs: its delivery key, else its trigger or ts."""
+    return incoming.delivery_key or incoming.message_id
+
+
 def typed(text: str) -> str:
     """``/crm`` text as the dispatcher should see it.
 
@@ -178,7 +183,9 @@ class Listeners:
         )
         replies = await self._dispatch(incoming)
         shareable = not private and reads_only(text) and not await self.outbox.is_shared(channel)
-        await self.outbox.deliver(target, replies, share=text if shareable else None)
+        await self.outbox.deliver(
+            target, replies, share=text if shareable else None, key=_said(incoming)
+        )
 
     # ---- buttons and selects
 
@@ -214,7 +221,7 @@ class Listeners:
             is_action=True,
             delivery_key=_key("action", trigger),
         )
-        await self.outbox.deliver(target, await self._dispatch(incoming))
+        await self.outbox.deliver(target, await self._dispatch(incoming), key=_said(incoming))
 
     async def share(
         self, ack: Any, body: Body, action: dict[str, Any], context: BoltContext
@@ -240,7 +247,7 @@ class Listeners:
             "slack", channel, user, command, message_id=trigger, is_private=False, is_action=True
         )
         public = Target(user, channel, body.get("response_url"), ephemeral=False)
-        await self.outbox.deliver(public, await self._dispatch(incoming))
+        await self.outbox.deliver(public, await self._dispatch(incoming), key=_said(incoming))
 
     async def customer_options(
         self, ack: Any, body: Body, payload: dict[str, Any], context: BoltContext
@@ -282,7 +289,7 @@ class Listeners:
         replies = await self._dispatch(incoming)
         view = edit_view(self.outbox.translator_for(rep), replies[-1], {"channel": channel})
         if view is None:
-            return await self.outbox.deliver(target, replies)
+            return await self.outbox.deliver(target, replies, key=_said(incoming))
         await self.outbox.client.views_open(trigger_id=trigger, view=view)
 
     async def log_shortcut(self, ack: Any, body: Body, context: BoltContext) -> None:
@@ -362,7 +369,7 @@ class Listeners:
             is_action=True,
             delivery_key=_key("view", trigger),
         )
-        await self.outbox.deliver(target, await self._dispatch(incoming))
+        await self.outbox.deliver(target, await self._dispatch(incoming), key=_said(incoming))
 
     # ---- events (acknowledged by Bolt before the listener runs)
 
@@ -395,4 +402,4 @@ class Listeners:
             shared = await self.outbox.is_shared(channel, body.get("is_ext_shared_channel"))
             thread = str(event.get("thread_ts") or ts)
             target = Target(user, channel, ephemeral=shared, thread_ts=thread)
-        await self.outbox.deliver(target, replies)
+        await self.outbox.deliver(target, replies, key=_said(incoming))

@@ -4,7 +4,8 @@ The real ``slack_sdk`` clients are pointed at it (``base_url=<fake>/api/``, resp
 upload URLs on the fake), so the adapter's real code paths run unchanged. Every request is
 recorded as a ``Call``; tests wait for calls with ``wait_for`` (an ``asyncio.Condition``, never a
 sleep), make methods fail (``fail_next``: e.g. a 429 with Retry-After) or answer slowly
-(``hold``: the method waits until the test sets the returned event).
+(``hold``: the method waits until the test sets the returned event; ``stall_next``: the next
+call is answered only after a delay longer than a test client's short timeout).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class FakeSlackApi:
     def __post_init__(self) -> None:
         self._failures: dict[str, list[_Failure]] = {}
         self._holds: dict[str, asyncio.Event] = {}
+        self._stalls: dict[str, list[float]] = {}
         self._changed: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -106,6 +108,10 @@ class FakeSlackApi:
         )
         self._failures.setdefault(method, []).append(failure)
 
+    def stall_next(self, method: str, seconds: float) -> None:
+        """The next call of ``method`` is answered only after ``seconds`` (then uselessly)."""
+        self._stalls.setdefault(method, []).append(seconds)
+
     def hold(self, method: str) -> asyncio.Event:
         """Calls of ``method`` are answered only once the returned event is set."""
         return self._holds.setdefault(method, asyncio.Event())
@@ -146,6 +152,11 @@ class FakeSlackApi:
         token = auth.removeprefix("Bearer ") if auth else str(args.get("token", ""))
         if method in self._holds:
             await self._holds[method].wait()
+        if self._stalls.get(method):
+            delay = self._stalls[method].pop(0)
+            await self._record(Call(method, args, token, 0))  # status 0: the client gave up
+            await asyncio.sleep(delay)
+            return web.json_response({"ok": False, "error": "too_late"})
         failures = self._failures.get(method)
         if failures:
             failure = failures.pop(0)
@@ -207,7 +218,8 @@ class FakeSlackApi:
         if failures:
             failure = failures.pop(0)
             await self._record(Call("response_url", body, status=failure.status))
-            return web.Response(status=failure.status, headers=failure.headers, text="slow down")
+            text = str(failure.body.get("error") or "slow down")  # Slack answers a bare word
+            return web.Response(status=failure.status, headers=failure.headers, text=text)
         await self._record(Call("response_url", body, path=request.match_info["name"]))
         return web.Response(text="ok")
 

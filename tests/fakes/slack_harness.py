@@ -23,10 +23,12 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
+from bot.adapters.retrying import SendPolicy
 from bot.adapters.slack import SlackAdapter
 from bot.dispatcher import Dispatcher
 from handlers.kit import Services, Settings
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlackApi
+from tests.quick_sends import quick
 
 SECRET = "test-signing-secret"
 
@@ -275,14 +277,19 @@ def slack_settings(base: Settings, fake: FakeSlackApi, **overrides: Any) -> Sett
 
 @asynccontextmanager
 async def slack_running(
-    services: Services, fake: FakeSlackApi | None = None, **overrides: Any
+    services: Services,
+    fake: FakeSlackApi | None = None,
+    *,
+    policy: SendPolicy | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[SlackHarness]:
-    """The fake Slack, and the real adapter started against it in HTTP mode."""
+    """The fake Slack, and the real adapter started against it in HTTP mode; its sends retry
+    without waiting (``policy``: by default ``quick()``)."""
     fake = await (fake or FakeSlackApi()).start()
     svc = dataclasses.replace(
         services, settings=slack_settings(services.settings, fake, **overrides)
     )
-    adapter = SlackAdapter(svc, Dispatcher(svc))
+    adapter = SlackAdapter(svc, Dispatcher(svc), policy or quick())
     http = aiohttp.ClientSession()
     try:
         await adapter.start()

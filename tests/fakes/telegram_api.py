@@ -2,7 +2,10 @@
 
 It answers ``POST /bot<token>/<method>`` like Telegram does (``{"ok": true, "result": ...}``),
 queues updates that ``getUpdates`` hands out honouring ``offset``, records every call, and can
-be told to fail the next calls of a method (429 with retry_after, 403 for a blocked bot).
+be told to fail the next calls of a method (429 with retry_after, 403 for a blocked bot, 500,
+400, 401), to answer the next calls late (``stall_next``: longer than a test client's short
+timeout), or to answer every getUpdates with 409 as Telegram does when another process polls
+the same bot (``conflict``).
 Tests wait for calls with ``wait_for`` (an asyncio condition), never by sleeping.
 """
 
@@ -19,6 +22,18 @@ from typing import Any
 from aiohttp import web
 
 BLOCKED = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+}
+WEBHOOK_SET = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first",
+}
 BOT = {"id": 7000001, "is_bot": True, "first_name": "CRM", "username": "crm_test_bot"}
 
 
@@ -54,6 +69,9 @@ class FakeBotAPI:
         self.updates: list[dict[str, Any]] = []
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.blocked_chats: set[int] = set()
+        self.stalls: dict[str, list[float]] = {}
+        self.conflict = False  # another process polls this bot: getUpdates answers 409
+        self.webhook_set = False  # getUpdates answers 409 too, until deleteWebhook
         self._changed = asyncio.Condition()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
@@ -85,7 +103,13 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params, files = await _read(request)
         if method == "getUpdates":
+            if self.conflict:
+                return web.json_response(CONFLICT, status=409)
+            if self.webhook_set:
+                return web.json_response(WEBHOOK_SET, status=409)
             return web.json_response({"ok": True, "result": await self._result(method, params)})
+        if self.stalls.get(method):
+            await asyncio.sleep(self.stalls[method].pop(0))  # the client has given up by now
         call = Call(method, params, files)
         chat_id = params.get("chat_id")
         if self.failures.get(method):
@@ -111,6 +135,8 @@ class FakeBotAPI:
             return self._message(params)
         if method == "editMessageText":
             return self._message(params, message_id=int(params["message_id"]))
+        if method == "deleteWebhook":
+            self.webhook_set = False
         if method == "getWebhookInfo":
             return {
                 "url": self.webhook_url,
@@ -187,6 +213,10 @@ class FakeBotAPI:
 
     def fail_next(self, method: str, status: int, body: dict[str, Any], times: int = 1) -> None:
         self.failures.setdefault(method, []).extend([(status, body)] * times)
+
+    def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next calls of ``method`` are answered only after ``seconds``."""
+        self.stalls.setdefault(method, []).extend([seconds] * times)
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
