@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import func, select
 
@@ -82,3 +82,20 @@ def test_kinds_without_deals_behind_say_which_have_and_write_nothing(services, c
     assert not reply.choices and not reply.attachments
     with services.db.session() as s:
         assert s.exec(select(func.count()).select_from(AuditEvent)).one() == before
+
+
+def test_the_deals_advanced_behind_the_activity_report(services, chat: Chat) -> None:
+    from tests.conftest import START, add_rep
+    from tests.figures_data import deal
+
+    ayse = add_rep(services, "Ayşe Yılmaz")
+    day = START - timedelta(hours=1)  # this Monday morning
+    deal(services, ayse, "Lead", "10", moves=(("Proposal", day), ("Negotiation", day)))
+    deal(services, ayse, "Lead", "20", moves=(("Lost", day),))  # lost: not advanced
+    deal(services, ayse, "Proposal", "30", moves=(("Qualified", day),))  # backwards
+    deal(services, ayse, "Lead", "40", moves=(("Qualified", START - timedelta(days=30)),))
+    figures = chat.say("/report activity this week Ayşe")
+    assert "Deals advanced: 1" in figures.text
+    listed = chat.press(figures, "The deals behind it")
+    assert "Advanced Nov 23, 2026 – Nov 29, 2026 — Ayşe Yılmaz: 1" in listed.text
+    assert [c.label for c in listed.choices] == ["Lead 10"]

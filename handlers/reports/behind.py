@@ -30,6 +30,7 @@ SETS: dict[str, Which] = {
     "pipeline": "open",
     "forecast": "due",
     "funnel": "created",
+    "activity": "advanced",
 }
 
 

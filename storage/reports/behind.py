@@ -4,7 +4,9 @@ Each set is defined exactly as the figure it explains, so the count on top of th
 report's own number: ``won``/``lost``/``closed`` are deals in a won/lost/closed stage whose
 ``closed_at`` falls in the period (win rate, summary, cycle, lost reasons); ``created`` are
 deals created in the period (the funnel); ``open`` is the open pipeline now (pipeline); and
-``due`` is open deals expected to close in the period (forecast). A lost reason narrows the
+``due`` is open deals expected to close in the period (forecast); ``advanced`` is the deals a
+rep in scope moved to a later, not lost stage in the period (activity; each deal once, and
+dated by its latest stage change). A lost reason narrows the
 lost deals as the lost report groups them: trimmed, and an empty reason for deals lost without
 one. Two queries: the count, then the page (newest first).
 """
@@ -16,13 +18,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import func, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from storage.models import Customer, Deal
+from storage.models import Customer, Deal, DealStageChange, Stage
 from storage.reports.basis import RepScope, live, owned_by, stage_sets, within
 
-Which = Literal["won", "lost", "closed", "created", "open", "due"]
+Which = Literal["won", "lost", "closed", "created", "open", "due", "advanced"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,29 @@ class Behind:
     reason: str | None
 
 
+def _advanced(start: datetime, end: datetime, scope: RepScope) -> Any:
+    """Deals a rep in ``scope`` moved to a later stage that is not lost, in the period."""
+    before, after = aliased(Stage), aliased(Stage)
+    return (
+        select(DealStageChange.deal_id)
+        .join(before, before.id == col(DealStageChange.from_stage_id))
+        .join(after, after.id == col(DealStageChange.to_stage_id))
+        .where(
+            within(DealStageChange.at, start, end),
+            owned_by(DealStageChange.rep_id, scope),
+            after.position > before.position,
+            ~after.is_lost,
+        )
+    )
+
+
 def _filters(
-    session: Session, which: Which, start: datetime, end: datetime, days: tuple[date, date]
+    session: Session,
+    which: Which,
+    start: datetime,
+    end: datetime,
+    days: tuple[date, date],
+    scope: RepScope,
 ) -> tuple[Any, Any]:
     """(where the set's deals are, the column that dates them)."""
     sets = stage_sets(session)
@@ -49,6 +73,8 @@ def _filters(
         return col(Deal.stage_id).in_(stages) & within(Deal.closed_at, start, end), Deal.closed_at
     if which == "created":
         return within(Deal.created_at, start, end), Deal.created_at
+    if which == "advanced":
+        return col(Deal.id).in_(_advanced(start, end, scope)), Deal.stage_changed_at
     if which == "due":
         due = (col(Deal.expected_close) >= days[0]) & (col(Deal.expected_close) <= days[1])
         return col(Deal.stage_id).in_(sets.open_ids) & due, Deal.expected_close
@@ -69,8 +95,9 @@ def deals_behind(
 ) -> tuple[int, list[Behind]]:
     """(how many deals the set holds, the page of them), newest first. ``days`` is the
     period as local dates (first, last), which date an expected close."""
-    where, dated = _filters(session, which, start, end, days)
-    conditions = [where, live(Deal), owned_by(Deal.owner_id, scope)]
+    where, dated = _filters(session, which, start, end, days, scope)
+    owners = true() if which == "advanced" else owned_by(Deal.owner_id, scope)  # by the mover
+    conditions = [where, live(Deal), owners]
     if reason is not None:
         typed = func.coalesce(func.trim(Deal.lost_reason), "")
         conditions.append(typed == reason.strip())
