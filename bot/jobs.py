@@ -38,7 +38,6 @@ from handlers import report_posts
 from handlers.kit import MonthlySchedule, Reply, Schedule, Services, WorkCalendar, schedule_of
 from storage import audit_chain, retention
 from storage.models import Subscription
-from storage.quality import snapshot as quality_snapshot
 from storage.schedule import ledger, subscriptions
 from storage.schedule.ledger import Key, Policy
 
@@ -251,7 +250,7 @@ class Jobs:
         old at most). Two processes may both refresh; the later one's figures stay."""
         try:
             with self.services.db.session(write=True) as session:
-                quality_snapshot.refresh(session, now)
+                digests.refresh_quality(session, self.services.settings, now)
         except IntegrityError:
             log.info("the quality snapshot was refreshed by another process meanwhile")
 

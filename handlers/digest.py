@@ -19,7 +19,6 @@ from handlers.digest_render import Audience, render
 from handlers.fx import rate_book
 from handlers.kit import Context, Reply, Settings, Translator, Usage, command
 from handlers.quality import quality_section
-from storage import access
 from storage.models import Rep, Subscription
 from storage.quality import findings as data_quality
 from storage.quality import snapshot
@@ -74,7 +73,9 @@ def audience(
         return Audience(Scope(frozenset({rep_id or 0}), False), "digest.title_rep", rep.name, t, tz)
     if rep is None or rep.role == "admin":
         return Audience(Scope(None, True), "digest.title_all", "", t, tz)
-    return Audience(Scope(team_of(reps, rep_id or 0), True), "digest.title_team", rep.name, t, tz)
+    team = team_of(reps, rep_id or 0)
+    view = snapshot.ALL if team >= set(reps) else f"team:{rep_id}"  # the head of sales: all
+    return Audience(Scope(team, True), "digest.title_team", rep.name, t, tz, view)
 
 
 def subscription_audience(reps: dict[int, Rep], settings: Settings, sub: Subscription) -> Audience:
@@ -130,28 +131,39 @@ def weekly_quality(
     now: datetime,
     shared: dict[str, list[data_quality.Finding]] | None = None,
 ) -> Reply | None:
-    """The data-quality section: the daily snapshot when the reader sees the whole CRM and it
-    is at most ``QUALITY_MAX_AGE`` old (then it says as of when), else computed now; once per
-    scheduled run (``shared``), not once per audience. A scoped session (a rep's ``/digest``)
-    always computes its own: the snapshot holds records outside that scope. So does a team's
-    digest posted by the scheduler (an unscoped session): it is read in the team's chat, so
-    its findings and their examples are only the team's records (and unowned ones)."""
-    whole = snapshot.whole_view(session)
-    team = who.scope.rep_ids
-    if whole and team is not None:  # a team's chat: that team's records only
-        with access.reading_only(session, team):
-            return quality_section(data_quality.report(session), who.t)
-    kept = snapshot.stored(session) if whole else None
+    """The data-quality section of ``who.view``: the whole CRM, or a team's records when a
+    team's chat reads it (the scheduler's session reads everything, the chat must not).
+
+    The daily snapshot of that view when it is at most ``QUALITY_MAX_AGE`` old (then it says
+    as of when), else computed now, once per scheduled run (``shared``), not once per
+    audience. A scoped session (a manager's own ``/digest``) always computes its own."""
+    if not snapshot.whole_view(session):
+        return quality_section(data_quality.report(session), who.t)
+    kept = snapshot.stored(session, who.view)
     if kept is not None and timedelta(0) <= now - kept[0] <= QUALITY_MAX_AGE:
         section = quality_section(kept[1], who.t)
         if section is not None:
             section.text += "\n" + who.t("quality.as_of", when=who.t.when(kept[0], who.tz))
         return section
-    if shared is None or not whole:
-        return quality_section(data_quality.report(session), who.t)
-    if snapshot.ALL not in shared:
-        shared[snapshot.ALL] = data_quality.report(session)
-    return quality_section(shared[snapshot.ALL], who.t)
+    cache = shared if shared is not None else {}
+    if who.view not in cache:
+        reads = None if who.view == snapshot.ALL else who.scope.rep_ids
+        cache[who.view] = snapshot.findings_of(session, reads)
+    return quality_section(cache[who.view], who.t)
+
+
+def refresh_quality(session: Session, settings: Settings, now: datetime) -> int:
+    """The daily job: keep the whole CRM's findings and each subscribed team's (the views
+    Monday digests read); how many views were kept."""
+    reps = all_reps(session)
+    views = {snapshot.ALL: None}
+    for sub in subscriptions.active(session):
+        who = subscription_audience(reps, settings, sub)
+        if who.heading == "digest.title_team":
+            views[who.view] = None if who.view == snapshot.ALL else who.scope.rep_ids
+    for view, reads in views.items():
+        snapshot.refresh(session, now, view, reads)
+    return len(views)
 
 
 def for_subscription(

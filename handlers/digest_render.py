@@ -41,6 +41,7 @@ class Audience:
     name: str
     t: Translator
     tz: ZoneInfo
+    view: str = "all"  # whose data-quality findings: "all", or "team:<head rep id>"
 
     def title(self, data: DigestData) -> str:
         return self.t(self.heading, name=self.name, date=self.t.date(data.today))

@@ -126,7 +126,8 @@ def test_one_scheduled_run_computes_the_figures_once_for_every_chat(services, cl
 
 def test_a_teams_scheduled_digest_shows_only_that_teams_records(services, clock, murat):
     """The scheduler reads everything, but a team's chat is read by the team: its quality
-    section counts and names only the team's (and unowned) customers, never the snapshot."""
+    section counts and names only the team's (and unowned) customers — computed on the spot
+    without a snapshot, and from the team's own snapshot once the daily job has kept one."""
     other = add_rep(services, "Other Boss", role="manager")
     add_customer(services, "Hidden Holding", owner_id=other.id)
     lead = add_customer(services, "Murat's Lead Ltd", owner_id=murat.id)
