@@ -174,7 +174,7 @@ def test_the_index_stays_whole_under_concurrent_refreshes_and_searches(services:
                     index.refresh(s)
                 for match in index.search("lojistik", limit=5):
                     assert index.knows("lojistik") and match.customer_id > 0
-        except BaseException as problem:  # noqa: BLE001 - handed to the test thread
+        except BaseException as problem:  # handed to the test thread
             problems.append(problem)
             stop.set()
 
