@@ -153,11 +153,11 @@ class Dispatcher:
         # Plain text may complete a guided flow, a location is stored, a delivery key and the
         # rate counters are written: all these take the write lock up front.
         write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
-        # On SQLite every command is a writer: a read command still writes (the access log of a
-        # card shown), and a read transaction that turns into a write while another thread
-        # writes fails at once with "database is locked", whatever the busy timeout.
-        write = write or self._limited or self.services.db.is_sqlite
-        with self.services.db.session(write=write) as session:
+        write = write or self._limited
+        # A read command may still write (the access log of a card shown), and on SQLite a
+        # read transaction that turns into a write while another of our threads writes fails
+        # at once with "database is locked": every command takes the process's writer turn.
+        with self.services.db.session(write=write, turn=True) as session:
             key = incoming.delivery_key
             if key and not deliveries.claim(session, incoming.platform, key):
                 log.info("ignoring repeated delivery %s on %s", key, incoming.platform)

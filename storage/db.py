@@ -78,10 +78,17 @@ class Database:
         self._write_engine = self.engine.execution_options(crm_immediate=True)
 
     @contextmanager
-    def session(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+    def session(
+        self, *, write: bool = False, actor: Actor | None = None, turn: bool = False
+    ) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        ``turn``: a read that may still write a side table (a chat command) waits for the
+        process's writer turn on SQLite too, but begins deferred, so a long write of another
+        process does not hold it up unless it writes."""
         # Past its patience a writer goes on to SQLite, whose own wait then answers "locked".
-        queued = write and self.is_sqlite and self._writer.acquire(timeout=self._patience)
+        waits = (write or turn) and self.is_sqlite
+        queued = waits and self._writer.acquire(timeout=self._patience)
         try:
             with Session(self._write_engine if write else self.engine, expire_on_commit=False) as s:
                 s.info["actor"] = actor
