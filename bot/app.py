@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
-    return Services(db=Database(settings.database_url), settings=settings, clock=clock)
+    db = Database(settings.database_url, workers=settings.crm_workers)
+    return Services(db=db, settings=settings, clock=clock)
 
 
 def prepare_database(services: Services, *, demo_data: bool = False) -> None:

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import secrets
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session
 
 from bot.metrics import NO_COMMAND, Metrics
+from bot.worker import ChatOrderedPool
 from handlers import invites  # importing any of handlers registers every command
 from handlers.kit import (
     CONFIRM_FLAG,
@@ -67,11 +67,11 @@ def _point(value: object) -> tuple[float, float] | None:
     return None
 
 
-# Commands run here, one at a time, off the event loop that the adapters and the scheduler
-# share: a command's database work (up to the busy timeout on a locked SQLite file) never stalls
-# a Slack acknowledgement or a Telegram poll, and the search index is only touched from here.
-# Handlers are plain functions: the thread runs them directly, with no event loop of its own.
-_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-commands")
+# Commands run off the event loop that the adapters and the scheduler share, on a small pool
+# of worker threads (``bot.worker``): a command's database work (up to the busy timeout on a
+# locked SQLite file) never stalls a Slack acknowledgement or a Telegram poll, commands of
+# different chats run side by side, and one chat's messages run in the order they came.
+# Handlers are plain functions: a worker runs them directly, with no event loop of its own.
 # The canonical name of the command being run on this thread, for the metrics and the log.
 _RUNNING: ContextVar[str] = ContextVar("crm_running_command", default=NO_COMMAND)
 
@@ -80,6 +80,7 @@ class Dispatcher:
     def __init__(self, services: Services, metrics: Metrics | None = None) -> None:
         self.services = services
         self.metrics = metrics or Metrics()
+        self.workers = ChatOrderedPool(services.settings.crm_workers)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         loop = asyncio.get_running_loop()
@@ -94,7 +95,8 @@ class Dispatcher:
         queued = time.perf_counter()
         waiting.inc()
         try:
-            return await loop.run_in_executor(_WORKER, run)
+            key = (incoming.platform, incoming.chat_id)
+            return await asyncio.wrap_future(self.workers.submit(key, run), loop=loop)
         finally:
             if not started:  # cancelled before the worker took it
                 waiting.dec()
@@ -152,7 +154,10 @@ class Dispatcher:
         # rate counters are written: all these take the write lock up front.
         write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
         write = write or self._limited
-        with self.services.db.session(write=write) as session:
+        # A read command may still write (the access log of a card shown), and on SQLite a
+        # read transaction that turns into a write while another of our threads writes fails
+        # at once with "database is locked": every command takes the process's writer turn.
+        with self.services.db.session(write=write, turn=True) as session:
             key = incoming.delivery_key
             if key and not deliveries.claim(session, incoming.platform, key):
                 log.info("ignoring repeated delivery %s on %s", key, incoming.platform)

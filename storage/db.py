@@ -5,11 +5,21 @@ foreign keys on, ``synchronous=NORMAL`` which is safe under WAL). A write transa
 ``IMMEDIATE``: a transaction that reads and then writes would otherwise fail at once with
 "database is locked" when another process holds the write lock, whatever the busy timeout.
 PostgreSQL needs none of this and gets a plain engine.
+
+Commands run on several worker threads (``bot.worker``). SQLite has one writer per file, so
+the process's own write transactions queue on a lock here before they ask SQLite for its
+lock: waiting in order on a lock costs nothing, while several threads polling
+``BEGIN IMMEDIATE`` every few milliseconds burnt the interpreter's time that the running
+writer needed and served them in no order (a p99 of seconds under a burst). Other processes
+are still waited for by polling (``_begin_immediate``). Both engines keep a connection pool
+sized for the workers: each holds one connection for its command, plus one for the name
+index's refresh (``storage.search``) and a few for the scheduler and the CLI.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,6 +43,7 @@ BUSY_S = 5.0  # how long a write waits for SQLite's lock before it gives up
 POLL_S = 0.002
 QUIET_S = 0.01  # a long writer resumes after the lock has been left alone this long
 YIELD_MAX_S = 0.2  # and never yields longer than this at once (its own throughput)
+SPARE_CONNECTIONS = 4  # beyond one per worker: the index refresh, the scheduler, notices
 
 
 @dataclass(frozen=True)
@@ -46,38 +57,61 @@ class Actor:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, foreign_keys: bool = True) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, foreign_keys: bool = True, workers: int = 1
+    ) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         if self.is_sqlite:
             _ensure_parent_dir(url)
+        pool: dict[str, Any] = {}
+        if not _in_memory(url):  # a memory database keeps SQLAlchemy's one-connection pool
+            pool = {"pool_size": workers + SPARE_CONNECTIONS, "max_overflow": workers}
         # hide_parameters: an SQL error's message never carries the values (names, phones).
-        self.engine: Engine = create_engine(url, echo=echo, hide_parameters=True)
+        self.engine: Engine = create_engine(url, echo=echo, hide_parameters=True, **pool)
+        # This process's SQLite writers, one at a time (the module's docstring); reentrant, as
+        # SQLite's own lock would refuse a nested writer of the same thread just the same.
+        self._writer = threading.RLock()
+        self._patience = BUSY_S
         if self.is_sqlite:
             _tune_sqlite(self.engine, foreign_keys)
         self._write_engine = self.engine.execution_options(crm_immediate=True)
 
     @contextmanager
-    def session(self, *, write: bool = False, actor: Actor | None = None) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self._write_engine if write else self.engine, expire_on_commit=False) as s:
-            s.info["actor"] = actor
-            try:
-                yield s
-                s.commit()
-            except BaseException:
-                s.rollback()
-                raise
+    def session(
+        self, *, write: bool = False, actor: Actor | None = None, turn: bool = False
+    ) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        ``turn``: a read that may still write a side table (a chat command) waits for the
+        process's writer turn on SQLite too, but begins deferred, so a long write of another
+        process does not hold it up unless it writes."""
+        # Past its patience a writer goes on to SQLite, whose own wait then answers "locked".
+        waits = (write or turn) and self.is_sqlite
+        queued = waits and self._writer.acquire(timeout=self._patience)
+        try:
+            with Session(self._write_engine if write else self.engine, expire_on_commit=False) as s:
+                s.info["actor"] = actor
+                try:
+                    yield s
+                    s.commit()
+                except BaseException:
+                    s.rollback()
+                    raise
+        finally:
+            if queued:
+                self._writer.release()
 
     @contextmanager
     def patience(self, seconds: float) -> Iterator[None]:
         """Write transactions begun inside wait at most ``seconds`` for SQLite's lock."""
-        saved = self._write_engine
+        saved, saved_patience = self._write_engine, self._patience
         self._write_engine = self.engine.execution_options(crm_immediate=True, crm_busy_s=seconds)
+        self._patience = seconds
         try:
             yield
         finally:
-            self._write_engine = saved
+            self._write_engine, self._patience = saved, saved_patience
 
     @contextmanager
     def sharing(
@@ -153,6 +187,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
 def _ensure_parent_dir(url: str) -> None:

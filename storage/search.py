@@ -52,12 +52,19 @@ re-reads the ids and numbers of rows written since (never whole rows twice: numb
 compared first); a long-open transaction slows refreshes, it never hides a write. Rejected:
 LISTEN/NOTIFY (a notice lost with a dropped connection needs a gap-free fallback anyway).
 
-The index is not thread-safe: commands run one at a time on the dispatcher's worker.
+**Threads.** Commands run on a pool of workers (``bot.worker``), so the index is shared by
+threads: one lock guards its structures, held by a search for its whole length and by a
+refresh only while it applies what it read (never while it waits for the database), so no
+search sees a refresh half applied. A second lock lets one refresh run at a time, and a
+refresh asked for while another runs waits for it and then runs only if no refresh *began*
+after it was asked for: one that did saw every commit made before the ask, so under a burst
+the workers share refreshes instead of each paying a round trip for the same rows.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -148,17 +155,30 @@ class NameIndex:
         self._stamps: dict[int, int] = {}  # change_seq as last read, per id
         self._owners: dict[int, int | None] = {}
         self._since: int | None = None  # the previous refresh's mark
+        self._lock = threading.Lock()  # the structures above (see the module's docstring)
+        self._refreshing = threading.Lock()  # one refresh at a time
+        self._begun = 0  # refreshes begun so far
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            return len(self._entries)
 
     def knows(self, word: str) -> bool:
         """Is this folded word part of some customer's name?"""
-        return bool(self._postings.get(word))
+        with self._lock:
+            return bool(self._postings.get(word))
 
     # -- maintenance -------------------------------------------------------------------------
     def put(self, customer_id: int, name: str, owner_id: int | None = None) -> None:
-        self.remove(customer_id)
+        with self._lock:
+            self._put(customer_id, name, owner_id)
+
+    def remove(self, customer_id: int) -> None:
+        with self._lock:
+            self._remove(customer_id)
+
+    def _put(self, customer_id: int, name: str, owner_id: int | None = None) -> None:
+        self._remove(customer_id)
         self._owners[customer_id] = owner_id
         tokens = name_tokens(name)
         if not tokens:
@@ -171,7 +191,7 @@ class NameIndex:
                 insort(self._vocab, tok)
             postings.add(customer_id)
 
-    def remove(self, customer_id: int) -> None:
+    def _remove(self, customer_id: int) -> None:
         entry = self._entries.pop(customer_id, None)
         self._owners.pop(customer_id, None)
         if entry is None:
@@ -188,7 +208,16 @@ class NameIndex:
         an import runs, thousands of rows are numbered past the mark, and reading each of them
         whole on every chat command cost tens of milliseconds; their ids and numbers come
         from the ``change_seq`` index alone, and only the rows whose number moved are read
-        whole."""
+        whole. Returns 0 without reading when a refresh that began after this call was made
+        has just finished (the module's docstring, "Threads")."""
+        asked = self._begun
+        with self._refreshing:
+            if self._begun > asked:
+                return 0
+            self._begun += 1
+            return self._refresh(session)
+
+    def _refresh(self, session: Session) -> int:
         with session.get_bind().engine.connect() as conn:
             conn.execution_options(crm_immediate=False)  # a plain read, never SQLite's lock
             mark_sql = _MARK[conn.dialect.name]
@@ -208,7 +237,13 @@ class NameIndex:
         return count
 
     def _read(self, conn: Connection, ids: list[int] | None, numbers: dict[int, int]) -> int:
-        """(Re)index these rows whole (every row with None); an id without a row is gone."""
+        """(Re)index these rows whole (every row with None); an id without a row is gone.
+
+        Under the structures' lock throughout: a search sees the index before or after."""
+        with self._lock:
+            return self._apply(conn, ids, numbers)
+
+    def _apply(self, conn: Connection, ids: list[int] | None, numbers: dict[int, int]) -> int:
         found: set[int] = set()
         for chunk in _chunks(ids):
             query = select(
@@ -223,13 +258,13 @@ class NameIndex:
                 query = query.where(col(Customer.id).in_(chunk))
             for customer_id, name, owner, seq, merged_into, archived in conn.execute(query):
                 if merged_into is None and archived is None:
-                    self.put(customer_id, name, owner)
+                    self._put(customer_id, name, owner)
                 else:  # merged away or archived: out of search until /unmerge or /restore
-                    self.remove(customer_id)
+                    self._remove(customer_id)
                 self._stamps[customer_id] = seq
                 found.add(customer_id)
         for customer_id in set(ids or ()) - found:  # deleted (purged): its tombstone's number
-            self.remove(customer_id)
+            self._remove(customer_id)
             self._stamps[customer_id] = numbers[customer_id]
         return len(found) + len(set(ids or ()) - found)
 
@@ -255,6 +290,10 @@ class NameIndex:
         exactly its words, else those whose name holds all of them. One is the answer; two mean
         namesakes or too few words (ask); none means a search is needed (typos, extra words).
         The common case of a name in a sentence, settled by set lookups."""
+        with self._lock:
+            return self._named(query, visible)
+
+    def _named(self, query: str, visible: Callable[[int | None], bool] | None) -> list[int]:
         q_set = frozenset(query_tokens(query))
         if not q_set:
             return []
@@ -275,6 +314,12 @@ class NameIndex:
         self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None
     ) -> list[Match]:
         """The best matches; with ``visible``, only customers whose owner it accepts."""
+        with self._lock:
+            return self._search(query, limit, visible)
+
+    def _search(
+        self, query: str, limit: int, visible: Callable[[int | None], bool] | None
+    ) -> list[Match]:
         q_tokens = query_tokens(query)  # "Özmen'in" is a search for Özmen
         if not q_tokens:
             return []

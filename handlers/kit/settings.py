@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_FILE = "crm.sqlite3"
@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     crm_http_port: int | None = None  # set: /healthz and /metrics are served on this port
     crm_http_host: str = "127.0.0.1"  # this machine only by default; a container sets 0.0.0.0
     crm_log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
+    crm_workers: int = Field(4, ge=1, le=64)  # threads running commands of different chats
     crm_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
     telegram_bot_token: SecretStr | None = None

@@ -1,0 +1,246 @@
+"""A burst: 200 reps each send 5 commands within one second, through the real dispatcher.
+
+Why: what a busy morning looks like is many reps at once, not one rep sending commands one
+after another (``bench_dispatch.py``). Each message carries a delivery key, as the adapters
+pass them, so the per-delivery statements are paid; the rate limits stay at their defaults.
+The mix per rep: /find by name, /find by phone, /log by #id, /deal add by #id, /tasks.
+
+Printed: time to answer (from the moment a message is due to its answer) p50/p99, commands/s,
+errors, statements per command by kind, CPU per command (this process's ``process_time``
+over the burst; PostgreSQL's own CPU is another process and not in it), and the floor: an
+empty python-telegram-bot handler, measured the same way (CPU per update).
+
+    .venv/bin/python bench/bench_burst.py                      # SQLite, 100,000 customers
+    .venv/bin/python bench/bench_burst.py --url postgresql+psycopg://postgres@127.0.0.1:5433/x
+    .venv/bin/python bench/bench_burst.py --n 10000 --workers 1   # compare pool sizes
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from bulkload import load
+from measure import fmt_summary, revision, summary
+from names import generate
+from sqlalchemy import event, text
+
+from bot.app import build_services, prepare_database
+from bot.dispatcher import Dispatcher
+from handlers.kit import Incoming, Reply, Services, Settings
+from storage import migrate
+from storage.models import Rep
+from storage.types import utcnow
+
+REPS = 200
+PER_REP = 5
+SPREAD_S = 1.0
+P99_TARGET_S = 2.0
+CPU_FACTOR = 15  # per-command CPU at most this many times the empty handler's
+FLOOR_UPDATES = 3000
+
+
+class ErrorCount(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class Statements:
+    """Statements per command, by the worker thread that ran them (each runs one at a time)."""
+
+    def __init__(self) -> None:
+        self.by_thread: dict[int, int] = defaultdict(int)
+
+    def __call__(self, *_args: Any) -> None:
+        self.by_thread[threading.get_ident()] += 1
+
+    def take(self) -> int:
+        """Statements since the last take, on this thread."""
+        return self.by_thread.pop(threading.get_ident(), 0)
+
+
+def setup(url: str, workers: int) -> Services:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        crm_database_url=url,
+        crm_language="en",
+        crm_timezone="Europe/Istanbul",
+        crm_phone_region="TR",
+        crm_workers=workers,
+    )
+    services = build_services(settings)
+    if not services.db.is_sqlite:  # a scratch database: start from nothing
+        with services.db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    migrate.upgrade(services.db)
+    prepare_database(services)
+    return services
+
+
+def add_reps(services: Services) -> list[int]:
+    with services.db.session(write=True) as session:
+        reps = [Rep(name=f"Bench Rep {i:03d}", role="admin") for i in range(REPS)]
+        session.add_all(reps)
+        session.flush()
+        return [r.id for r in reps if r.id is not None]
+
+
+def mix(rep_id: int, n: int, records: list[Any], rng: random.Random) -> list[tuple[str, str]]:
+    """The rep's five commands: (kind, text)."""
+    named = rng.randrange(n)
+    phoned = rng.choice([i for i in rng.sample(range(n), 50) if records[i].phone] or [named])
+    target = rng.randrange(n) + 1
+    return [
+        ("find name", f"/find {records[named].name}"),
+        ("find phone", f"/find {records[phoned].phone}"),
+        ("log", f"/log call #{target} discussed pricing with rep {rep_id}"),
+        ("deal add", f"/deal add #{target} renewal {rng.randrange(1, 900)}000"),
+        ("tasks", "/tasks"),
+    ]
+
+
+async def burst(
+    dispatcher: Dispatcher, plan: list[tuple[float, Incoming, str]], statements: Statements
+) -> tuple[dict[str, list[float]], dict[str, list[int]], int]:
+    """Send each message at its time; (answer times in s by kind, statements by kind, bad)."""
+    answered: dict[str, list[float]] = defaultdict(list)
+    counted: dict[str, list[int]] = defaultdict(list)
+    bad = [0]
+    start = time.perf_counter()
+
+    def counting(message: Incoming) -> list[Reply]:
+        statements.take()
+        replies = dispatcher._run(message)
+        return [*replies, Reply(str(statements.take()))]
+
+    async def one(at: float, message: Incoming, kind: str) -> None:
+        await asyncio.sleep(max(0.0, start + at - time.perf_counter()))
+        due = start + at
+        key = (message.platform, message.chat_id)
+        future = dispatcher.workers.submit(key, lambda: counting(message))
+        replies = await asyncio.wrap_future(future)
+        answered[kind].append(time.perf_counter() - due)
+        counted[kind].append(int(replies.pop().text))
+        if not replies or "reference" in replies[0].text.lower() or "saved" in replies[0].text:
+            bad[0] += 1
+
+    await asyncio.gather(*(one(at, m, kind) for at, m, kind in plan))
+    return answered, counted, bad[0]
+
+
+def floor_us() -> float:
+    """CPU per update of an empty python-telegram-bot handler, against the tests' fake API."""
+    from telegram import Update
+    from telegram.ext import Application, MessageHandler, filters
+
+    from tests.fakes.telegram_api import FakeBotAPI
+
+    async def noop(_update: Any, _context: Any) -> None:
+        return None
+
+    async def run() -> float:
+        api = FakeBotAPI("1:bench")
+        base = await api.start()
+        app = Application.builder().token("1:bench").base_url(base).updater(None).build()
+        app.add_handler(MessageHandler(filters.ALL, noop))
+        await app.initialize()
+        message = {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "from": {"id": 5, "is_bot": False, "first_name": "A"},
+            "text": "/find x",
+        }
+        cpu = time.process_time()
+        for i in range(FLOOR_UPDATES):
+            await app.process_update(Update.de_json({"update_id": i, "message": message}, app.bot))
+        spent = time.process_time() - cpu
+        await app.shutdown()
+        await api.stop()
+        return spent / FLOOR_UPDATES * 1e6
+
+    return asyncio.run(run())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="200 reps x 5 commands within one second")
+    ap.add_argument("--n", type=int, default=100_000, help="customers")
+    ap.add_argument("--url", help="a scratch PostgreSQL database (wiped); default SQLite")
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    errors = ErrorCount()
+    logging.getLogger("bot.dispatcher").addHandler(errors)
+    with tempfile.TemporaryDirectory(prefix="crm-burst-") as tmp:
+        url = args.url or f"sqlite:///{Path(tmp) / 'burst.sqlite3'}"
+        engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+        print(
+            f"Burst: {REPS} reps x {PER_REP} commands within {SPREAD_S:.0f} s, {engine}, "
+            f"{args.n:,} customers, {args.workers} workers; code {revision()}"
+        )
+        services = setup(url, args.workers)
+        rep_ids = add_reps(services)
+        records = generate(args.n, seed=args.seed)
+        started = time.perf_counter()
+        load(services.db, records, args.n * 2, rep_ids[0], utcnow(), args.seed)
+        print(f"  load: {time.perf_counter() - started:.1f} s")
+        dispatcher = Dispatcher(services)
+        statements = Statements()
+        event.listen(services.db.engine, "before_cursor_execute", statements)
+        rng = random.Random(args.seed)
+        plan: list[tuple[float, Incoming, str]] = []
+        for rep_id in rep_ids:
+            for j, (kind, typed) in enumerate(mix(rep_id, args.n, records, rng)):
+                message = Incoming(
+                    "console",
+                    f"chat-{rep_id}",
+                    str(rep_id),
+                    typed,
+                    message_id=f"{rep_id}-{j}",
+                    delivery_key=f"u-{rep_id}-{j}",
+                )
+                plan.append((rng.uniform(0, SPREAD_S), message, kind))
+        plan.sort(key=lambda p: p[0])
+        cold = time.perf_counter()
+        asyncio.run(dispatcher.handle(Incoming("console", "warm", str(rep_ids[0]), "/find x")))
+        print(f"  first /find after start (builds the index): {time.perf_counter() - cold:.2f} s")
+        cpu, wall = time.process_time(), time.perf_counter()
+        answered, counted, bad = asyncio.run(burst(dispatcher, plan, statements))
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        total = sum(len(v) for v in answered.values())
+        every = [s for v in answered.values() for s in v]
+        stats = summary([s * 1000 for s in every])
+        print(f"  {total} commands in {wall:.2f} s: {total / wall:.0f} commands/s")
+        print(f"  time to answer: {fmt_summary(stats)}")
+        for kind in sorted(answered):
+            kinds = Counter(counted[kind])
+            print(
+                f"    {kind:<11} {fmt_summary(summary([s * 1000 for s in answered[kind]]))}; "
+                f"statements {dict(sorted(kinds.items()))}"
+            )
+        print(f"  errors: {errors.count} logged, {bad} bad answers")
+        per_command_us = cpu / total * 1e6
+        floor = floor_us()
+        print(
+            f"  CPU per command {per_command_us / 1000:.2f} ms; empty PTB handler floor "
+            f"{floor:.0f} us: {per_command_us / floor:.0f}x (target <= {CPU_FACTOR}x)"
+        )
+        p99 = stats["p99"] / 1000
+        print(f"  target p99 <= {P99_TARGET_S} s: {'met' if p99 <= P99_TARGET_S else 'NOT met'}")
+        services.db.dispose()
+
+
+if __name__ == "__main__":
+    main()
