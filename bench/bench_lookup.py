@@ -39,13 +39,15 @@ from variants import VARIANTS, Query, make_queries
 from storage.folding import name_key
 from storage.search import Match, NameIndex, pick
 
-P95_TARGET_MS = 20.0
-RSS_TARGET_MB = 300.0
+P95_TARGET_MS = 5.0  # issue 14, at 1,000,000 customers
+RSS_TARGET_MB = 400.0
 QUERIES = 2_000
 WARMUP = 20
 
 
 def build_index(records: list[CustomerRecord]) -> NameIndex:
+    """One put() per name, as the index grows in a running bot (the first build from the
+    database goes faster, through ``NameStore.load``: see ``bench_dispatch.py``'s warm-up)."""
     index = NameIndex()
     for customer_id, record in enumerate(records, start=1):
         index.put(customer_id, record.name)
@@ -133,8 +135,10 @@ def main() -> None:
     with stopwatch() as build_time:
         index = build_index(records)
     rss_loaded = status_mb("VmRSS") or peak_rss_mb()
-    vocab = len(index._vocab)  # private, read only to report the vocabulary size
-    print(f"  index build: {build_time[0]:.2f} s for {len(index):,} names, {vocab:,} words")
+    vocab = index.vocabulary()
+    print(
+        f"  index build: {build_time[0]:.2f} s for {len(index):,} names, {vocab:,} distinct words"
+    )
 
     per_variant = max(1, QUERIES // len(VARIANTS))
     queries = make_queries(records, per_variant, rng)
