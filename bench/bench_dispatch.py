@@ -51,7 +51,7 @@ from storage.folding import name_key
 from storage.models import Interaction, Rep
 from storage.types import utcnow
 
-P99_TARGET_MS = 25.0
+P99_TARGET_MS = 15.0  # issue 14, at 1,000,000 customers
 FINDS = 1_000
 LOGS = 1_000
 INTERACTIONS_PER_CUSTOMER = 10
@@ -182,8 +182,15 @@ def report(verdicts: Verdicts) -> None:
 
 
 def main() -> None:
-    args = parser("/find and /log through the dispatcher", 100_000).parse_args()
-    interactions = args.n * INTERACTIONS_PER_CUSTOMER
+    cli = parser("/find and /log through the dispatcher", 100_000)
+    cli.add_argument(
+        "--interactions",
+        type=int,
+        help=f"interactions to load (default {INTERACTIONS_PER_CUSTOMER} per customer; "
+        "a 1M-customer run takes 2M in a few minutes)",
+    )
+    args = cli.parse_args()
+    interactions = args.interactions or args.n * INTERACTIONS_PER_CUSTOMER
     print(f"Dispatcher benchmark: {args.n:,} customers, {interactions:,} interactions")
     print(f"  code {revision()}")
     errors = ErrorCount()

@@ -39,13 +39,15 @@ from variants import VARIANTS, Query, make_queries
 from storage.folding import name_key
 from storage.search import Match, NameIndex, pick
 
-P95_TARGET_MS = 20.0
-RSS_TARGET_MB = 300.0
+P95_TARGET_MS = 5.0  # issue 14, at 1,000,000 customers
+RSS_TARGET_MB = 400.0
 QUERIES = 2_000
 WARMUP = 20
 
 
 def build_index(records: list[CustomerRecord]) -> NameIndex:
+    """One put() per name, as the index grows in a running bot (the first build from the
+    database goes faster, through ``NameStore.load``: see ``bench_dispatch.py``'s warm-up)."""
     index = NameIndex()
     for customer_id, record in enumerate(records, start=1):
         index.put(customer_id, record.name)
@@ -81,10 +83,11 @@ def run_queries(
     per: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     by_variant: dict[str, list[float]] = defaultdict(list)
     for query in queries:
-        start = time.perf_counter_ns()
+        start, cpu = time.perf_counter_ns(), time.thread_time_ns()
         matches = index.search(query.text)
         elapsed = (time.perf_counter_ns() - start) / 1e6
         latencies.append(elapsed)
+        per["_cpu"][str(len(latencies))] = (time.thread_time_ns() - cpu) / 1e6
         by_variant[query.variant].append(elapsed)
         wanted = keys[query.target]
         stats = per[query.variant]
@@ -133,8 +136,10 @@ def main() -> None:
     with stopwatch() as build_time:
         index = build_index(records)
     rss_loaded = status_mb("VmRSS") or peak_rss_mb()
-    vocab = len(index._vocab)  # private, read only to report the vocabulary size
-    print(f"  index build: {build_time[0]:.2f} s for {len(index):,} names, {vocab:,} words")
+    vocab = index.vocabulary()
+    print(
+        f"  index build: {build_time[0]:.2f} s for {len(index):,} names, {vocab:,} distinct words"
+    )
 
     per_variant = max(1, QUERIES // len(VARIANTS))
     queries = make_queries(records, per_variant, rng)
@@ -146,11 +151,15 @@ def main() -> None:
     gc.callbacks.append(pauses)
     latencies, per = run_queries(index, queries, keys, unique)
     gc.callbacks.remove(pauses)
+    cpu = summary(list(per.pop("_cpu").values()))
     overall = summary(latencies)
     peak_rss = peak_rss_mb()
 
     print(f"\n  search() latency over {len(latencies)} queries (after {WARMUP} warm-up):")
     print(f"    {fmt_summary(overall)}")
+    print(
+        f"    CPU time of the same calls (other load on the machine left out): {fmt_summary(cpu)}"
+    )
     header = f"    {'variant':<11} {'n':>4} {'p50':>7} {'p95':>7} {'max':>7}"
     print(header + f" {'hit@8':>6} {'top-1':>6} {'picked':>12} {'wrong':>5} {'empty':>5}")
     for variant in VARIANTS:
@@ -187,6 +196,7 @@ def main() -> None:
             "seed": args.seed,
             "build_s": build_time[0],
             "latency_ms": overall,
+            "cpu_ms": cpu,
             "per_variant": per,
             "rss_before_mb": rss_before,
             "rss_loaded_mb": rss_loaded,

@@ -52,10 +52,12 @@ re-reads the ids and numbers of rows written since (never whole rows twice: numb
 compared first); a long-open transaction slows refreshes, it never hides a write. Rejected:
 LISTEN/NOTIFY (a notice lost with a dropped connection needs a gap-free fallback anyway).
 
+Its data live in arrays (``storage.name_store``): a million customers take tens of MB, not a GB.
+
 **Threads.** Commands run on a pool of workers (``bot.worker``), so the index is shared by
-threads: one lock guards its structures, held by a search for its whole length and by a
-refresh only while it applies what it read (never while it waits for the database), so no
-search sees a refresh half applied. A second lock lets one refresh run at a time, and a
+threads: one (re-entrant) lock guards its structures, held by a search for its whole length
+and by a refresh only while it applies what it read (never while it waits for the database),
+so no search sees a refresh half applied. A second lock lets one refresh run at a time, and a
 refresh asked for while another runs waits for it and then runs only if no refresh *began*
 after it was asked for: one that did saw every commit made before the ask, so under a burst
 the workers share refreshes instead of each paying a round trip for the same rows.
@@ -65,12 +67,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from bisect import bisect_left, insort
-from collections import defaultdict
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, text
 from sqlmodel import Session, col, select
@@ -78,6 +80,7 @@ from sqlmodel import Session, col, select
 from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
+from storage.name_store import NO_OWNER, IntArray, NameStore, Stamps
 
 CANDIDATES = 300
 MIN_FUZZY_TOKEN = 4
@@ -101,10 +104,14 @@ class Match:
     words: frozenset[str]  # the name's folded words
 
 
-@dataclass(slots=True)
-class _Entry:
-    tokens: frozenset[str]
-    text: str  # folded tokens joined, the string rapidfuzz scores
+_ROWS = select(
+    Customer.id,
+    Customer.name,
+    Customer.owner_id,
+    Customer.change_seq,
+    Customer.merged_into_id,
+    Customer.archived_at,
+)
 
 
 # The mark (see the module's docstring), per dialect.
@@ -147,58 +154,44 @@ def _chunks(ids: list[int] | None, size: int = 500) -> Iterator[list[int] | None
 
 
 class NameIndex:
+    """The index's facts live in ``storage.name_store`` as arrays (a million customers in tens
+    of MB); this class reads the database into them and answers queries."""
+
     def __init__(self) -> None:
-        self._entries: dict[int, _Entry] = {}
-        self._postings: dict[str, set[int]] = defaultdict(set)
-        self._by_words: dict[frozenset[str], set[int]] = defaultdict(set)  # exact names
-        self._vocab: list[str] = []  # sorted, for prefix lookups
-        self._stamps: dict[int, int] = {}  # change_seq as last read, per id
-        self._owners: dict[int, int | None] = {}
+        self._store = NameStore()
+        self._stamps = Stamps()  # change_seq as last read, per id
         self._since: int | None = None  # the previous refresh's mark
-        self._lock = threading.Lock()  # the structures above (see the module's docstring)
+        self._weight = np.zeros(0)  # scratch for search(), all zeros between calls
+        self._best = np.zeros(0)
+        self._lock = threading.RLock()  # the structures above (see the module's docstring)
         self._refreshing = threading.Lock()  # one refresh at a time
         self._begun = 0  # refreshes begun so far
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._entries)
+            return self._store.size
 
     def knows(self, word: str) -> bool:
         """Is this folded word part of some customer's name?"""
         with self._lock:
-            return bool(self._postings.get(word))
+            return self._store.holders(word) > 0
+
+    def vocabulary(self) -> int:
+        """Distinct words in the indexed names (what the typo lookup walks)."""
+        with self._lock:
+            return sum(1 for w in self._store.vocab if self._store.holders(w))
 
     # -- maintenance -------------------------------------------------------------------------
     def put(self, customer_id: int, name: str, owner_id: int | None = None) -> None:
+        tokens = name_tokens(name)
         with self._lock:
-            self._put(customer_id, name, owner_id)
+            self._store.remove(customer_id)
+            if tokens:
+                self._store.put(customer_id, tokens, owner_id)
 
     def remove(self, customer_id: int) -> None:
         with self._lock:
-            self._remove(customer_id)
-
-    def _put(self, customer_id: int, name: str, owner_id: int | None = None) -> None:
-        self._remove(customer_id)
-        self._owners[customer_id] = owner_id
-        tokens = name_tokens(name)
-        if not tokens:
-            return
-        self._entries[customer_id] = _Entry(frozenset(tokens), " ".join(tokens))
-        self._by_words[frozenset(tokens)].add(customer_id)
-        for tok in set(tokens):
-            postings = self._postings[tok]
-            if not postings:
-                insort(self._vocab, tok)
-            postings.add(customer_id)
-
-    def _remove(self, customer_id: int) -> None:
-        entry = self._entries.pop(customer_id, None)
-        self._owners.pop(customer_id, None)
-        if entry is None:
-            return
-        self._by_words[entry.tokens].discard(customer_id)
-        for tok in entry.tokens:
-            self._postings[tok].discard(customer_id)
+            self._store.remove(customer_id)
 
     def refresh(self, session: Session) -> int:
         """Pull rows changed since the last refresh; returns how many were (re)indexed.
@@ -244,46 +237,66 @@ class NameIndex:
             return self._apply(conn, ids, numbers)
 
     def _apply(self, conn: Connection, ids: list[int] | None, numbers: dict[int, int]) -> int:
+        if ids is None and not len(self):
+            return self._load(conn)
         found: set[int] = set()
         for chunk in _chunks(ids):
-            query = select(
-                Customer.id,
-                Customer.name,
-                Customer.owner_id,
-                Customer.change_seq,
-                Customer.merged_into_id,
-                Customer.archived_at,
-            )
+            query = _ROWS
             if chunk is not None:
                 query = query.where(col(Customer.id).in_(chunk))
             for customer_id, name, owner, seq, merged_into, archived in conn.execute(query):
                 if merged_into is None and archived is None:
-                    self._put(customer_id, name, owner)
+                    self.put(customer_id, name, owner)
                 else:  # merged away or archived: out of search until /unmerge or /restore
-                    self._remove(customer_id)
+                    self.remove(customer_id)
                 self._stamps[customer_id] = seq
                 found.add(customer_id)
         for customer_id in set(ids or ()) - found:  # deleted (purged): its tombstone's number
-            self._remove(customer_id)
+            self.remove(customer_id)
             self._stamps[customer_id] = numbers[customer_id]
         return len(found) + len(set(ids or ()) - found)
+
+    def _load(self, conn: Connection) -> int:
+        """The first build: every row, folded in one pass and stored in whole-array steps
+        (``NameStore.load``) rather than one put() per customer."""
+        rows: list[tuple[int, tuple[str, ...], int | None]] = []
+        cids: list[int] = []
+        seqs: list[int] = []
+        for customer_id, name, owner, seq, merged_into, archived in conn.execute(_ROWS):
+            cids.append(customer_id)
+            seqs.append(seq)
+            if merged_into is None and archived is None:
+                rows.append((customer_id, name_tokens(name), owner))
+        self._store.load(rows)
+        self._stamps.fill(np.array(cids, np.int64), np.array(seqs, np.int64))
+        return len(cids)
 
     # -- lookup ------------------------------------------------------------------------------
     def _token_hits(self, token: str) -> dict[str, float]:
         """Vocabulary words a query word may stand for, each with how well it matches."""
+        store, vocab = self._store, self._store.vocab
         hits: dict[str, float] = {}
-        if self._postings.get(token):
+        if store.holders(token):
             hits[token] = 100.0
-        i = bisect_left(self._vocab, token) if len(token) >= MIN_PREFIX else len(self._vocab)
-        while i < len(self._vocab) and self._vocab[i].startswith(token) and len(hits) < 50:
-            hits.setdefault(self._vocab[i], 90.0)
+        i = bisect_left(vocab, token) if len(token) >= MIN_PREFIX else len(vocab)
+        while i < len(vocab) and vocab[i].startswith(token) and len(hits) < 50:
+            if store.holders(vocab[i]):
+                hits.setdefault(vocab[i], 90.0)
             i += 1
         if len(token) >= MIN_FUZZY_TOKEN:
+            near = store.near(token, TOKEN_CUTOFF)
             for word, score, _ in process.extract(
-                token, self._vocab, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=20
+                token, near, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=20
             ):
                 hits.setdefault(word, score * 0.9)
         return hits
+
+    def _seen(self, ids: IntArray, visible: Callable[[int | None], bool]) -> np.ndarray:
+        """Which of ``ids`` have an owner ``visible`` accepts: asked once per owner (a few
+        hundred reps), not once per customer (tens of thousands holding a common word)."""
+        owners = self._store.owners
+        allowed = [o for o, n in owners.items() if n and visible(None if o == NO_OWNER else o)]
+        return np.isin(self._store.owner[ids], np.array(allowed, np.int32))
 
     def named(self, query: str, visible: Callable[[int | None], bool] | None = None) -> list[int]:
         """Up to two customers a reference names outright, without scoring anyone: those with
@@ -297,18 +310,44 @@ class NameIndex:
         q_set = frozenset(query_tokens(query))
         if not q_set:
             return []
-        seen = visible or (lambda _owner: True)
-        exact = [c for c in self._by_words.get(q_set, ()) if seen(self._owners.get(c))]
-        if exact:
-            return sorted(exact)[:2]
-        postings = sorted((self._postings.get(tok, set()) for tok in q_set), key=len)
-        found: list[int] = []
-        for cid in postings[0]:
-            if all(cid in p for p in postings[1:]) and seen(self._owners.get(cid)):
-                found.append(cid)
-                if len(found) == 2:
-                    break
-        return sorted(found)
+        postings = sorted((self._store.posting_at_word(tok) for tok in q_set), key=len)
+        common = np.sort(postings[0])
+        for other in postings[1:]:
+            if not len(common):
+                break
+            common = np.intersect1d(common, other, assume_unique=True)
+        if visible is not None:
+            common = common[self._seen(common, visible)]
+        exact = common[self._store.ntok[common] == len(q_set)]
+        return [int(c) for c in (exact if len(exact) else common)[:2]]
+
+    def _weights(self, q_tokens: tuple[str, ...]) -> tuple[IntArray, np.ndarray]:
+        """Every customer holding a word a query word may stand for, with the sum over query
+        words of its best match. Why arrays: a common word ("mehmet") stands in tens of
+        thousands of names at a million customers, too many to visit one by one."""
+        size = len(self._store.ntok)
+        if len(self._weight) < size:
+            self._weight, self._best = np.zeros(size), np.zeros(size)
+        weight, best = self._weight, self._best
+        touched: list[IntArray] = []
+        for tok in set(q_tokens):
+            hits = sorted(self._token_hits(tok).items(), key=lambda h: h[1])
+            if not hits:
+                continue
+            ids = [self._store.posting_at_word(word) for word, _ in hits]
+            for held, (_, score) in zip(ids, hits, strict=True):
+                best[held] = score  # ascending, so each customer keeps its best word's score
+            held = np.concatenate(ids)
+            weight[held] += best[held]  # a repeated id is added once: its one best score
+            best[held] = 0.0
+            touched.append(held)
+        if not touched:
+            return np.zeros(0, np.int64), np.zeros(0)
+        every = np.concatenate(touched)
+        cids = np.flatnonzero(weight) if len(every) > size // 8 else np.unique(every)
+        weights = weight[cids]
+        weight[cids] = 0.0
+        return cids, weights
 
     def search(
         self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None
@@ -321,41 +360,46 @@ class NameIndex:
         self, query: str, limit: int, visible: Callable[[int | None], bool] | None
     ) -> list[Match]:
         q_tokens = query_tokens(query)  # "Özmen'in" is a search for Özmen
-        if not q_tokens:
+        if not q_tokens or not len(self):
             return []
-        weight: dict[int, float] = defaultdict(float)
-        for tok in set(q_tokens):
-            best: dict[int, float] = {}
-            for word, score in self._token_hits(tok).items():
-                for cid in self._postings[word]:
-                    if score > best.get(cid, 0.0):
-                        best[cid] = score
-            if visible is not None:
-                best = {cid: sc for cid, sc in best.items() if visible(self._owners.get(cid))}
-            for cid, score in best.items():
-                weight[cid] += score
-        if not weight:
+        cids, weights = self._weights(q_tokens)
+        if visible is not None and len(cids):
+            keep = self._seen(cids, visible)
+            cids, weights = cids[keep], weights[keep]
+        if not len(cids):
             return []
-        shortlist = sorted(weight, key=weight.__getitem__, reverse=True)[:CANDIDATES]
+        shortlist = _top(cids, weights, CANDIDATES)
         q_set = frozenset(q_tokens)
         q_text = " ".join(q_tokens)
         matches: list[Match] = []
         for cid in shortlist:
-            entry = self._entries[cid]
-            score = fuzz.token_set_ratio(q_text, entry.text)
-            tier = _tier(q_set, entry.tokens)
-            inside = q_set <= entry.tokens
+            tokens = self._store.tokens(cid)
+            words, text = frozenset(tokens), " ".join(tokens)
+            score = fuzz.token_set_ratio(q_text, text)
+            tier = _tier(q_set, words)
+            inside = q_set <= words
             if tier is Tier.FUZZY:
-                score = min(score, fuzz.token_sort_ratio(q_text, entry.text) + 10)
+                score = min(score, fuzz.token_sort_ratio(q_text, text) + 10)
                 if score < RESULT_CUTOFF:
                     continue
             elif not inside:  # the name lacks words that were typed: they count against it
-                score = fuzz.token_sort_ratio(q_text, entry.text)
-            matches.append(Match(cid, round(score, 1), tier, inside, entry.tokens))
+                score = fuzz.token_sort_ratio(q_text, text)
+            matches.append(Match(cid, round(score, 1), tier, inside, words))
         # A name that lacks typed words competes on score with near misses, so "Meryem Fliiz
         # Doğan" lists Meryem Filiz Doğan before the many Meryem Doğans.
         matches.sort(key=lambda m: (_rank(m), -m.score, m.customer_id))
         return matches[:limit]
+
+
+def _top(cids: IntArray, weights: np.ndarray, n: int) -> list[int]:
+    """The ``n`` heaviest ids, ties at the cut broken by the lower id, so a search gives the
+    same answer every time."""
+    if len(cids) > n:
+        cut = np.partition(weights, len(weights) - n)[len(weights) - n]
+        above = cids[weights > cut]
+        tied = np.sort(cids[weights == cut])[: n - len(above)]
+        cids = np.concatenate((above, tied))
+    return [int(c) for c in cids]
 
 
 def _rank(match: Match) -> int:

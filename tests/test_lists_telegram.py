@@ -45,6 +45,6 @@ def test_pressing_next_pages_through_customers_and_search(services) -> None:
             found = await ask(fake, "/arama ISIK")
             assert found["text"].startswith("&quot;ISIK&quot;: 12 sonuç, sayfa 1/2")
             more = await press(fake, found, "Sonraki ›")
-            assert more["text"].count("*ışık*") == 2
+            assert more["text"].count("«ışık»") == 2
 
     asyncio.run(scenario())
