@@ -105,7 +105,8 @@ def test_activity_per_rep_and_local_day(services, ayse, mehmet):
     with services.db.session() as s:
         a = activity.activity(s, bounds)
         mine = activity.activity(s, bounds, (mehmet.id,))
-        per_rep = activity.activity(s, bounds, per_rep=True)
+        per_rep = activity.activity(s, bounds, cells="rep")
+        together = activity.activity(s, bounds, cells="bucket")
 
     cells = {(c.start, c.rep_id): c for c in a.cells}
     first, second = cells[at(22, 21), ayse.id], cells[at(23, 21), ayse.id]
@@ -120,6 +121,12 @@ def test_activity_per_rep_and_local_day(services, ayse, mehmet):
         mehmet.id: (1, 0),
     }
     assert {c.start for c in per_rep.cells} == {bounds[0]}
+    # Every rep together: the first day's two customers; on the second, Acme, whom Ayşe and
+    # Mehmet both touched, once.
+    assert [(c.rep_id, c.customers, c.advanced) for c in together.cells] == [
+        (None, 2, 1),
+        (None, 1, 0),
+    ]
     assert [c.rep_id for c in mine.cells] == [mehmet.id]
     weeks = activity.day_bounds(DAY, DAY + timedelta(days=13), IST, weeks=True)
     assert weeks[1] - weeks[0] == timedelta(days=7) and len(weeks) == 3

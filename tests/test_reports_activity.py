@@ -146,3 +146,20 @@ def test_the_cli_gives_activity_as_csv_and_funnel_as_json(
     # busy_week's two deals were created in November too: both reached Proposal
     assert report["rows"][0] == ["Lead", 6, None, 1.0]
     assert report["rows"][2] == ["Proposal", 4, 0.8, 0.6667]
+
+
+def test_a_company_of_reps_gets_a_row_per_day_for_them_all(services, chat: Chat, busy_week):
+    """Beyond a dozen reps in scope, one row per day (or week) for all of them: the same
+    headline, each day's customers distinct over every rep; By rep still lists each rep."""
+    for n in range(11):  # with the fixture's four: 15 reps in scope
+        add_rep(services, f"Rep {n:02d}")
+    reply = chat.say("/report activity this week everyone")
+    assert "Activities: 5 — calls 2, visits 1, meetings 0, e-mails 1, notes 1" in reply.text
+    assert "Customers touched: 3" in reply.text and "Deals advanced: 1" in reply.text
+    # day · everyone · calls · meetings · visits · e-mails · notes · customers · advanced
+    assert "Nov 23, 2026 · All reps · 1 · 0 · 1 · 0 · 0 · 2 · 1" in reply.text
+    assert "Nov 24, 2026 · All reps · 1 · 0 · 0 · 1 · 0 · 1 · 0" in reply.text  # Acme, once
+    assert "Ayşe Yılmaz" not in reply.text
+    assert "One row per day, every rep together" in reply.text
+    by_rep = chat.press(reply, "By rep")
+    assert "Ayşe Yılmaz · 2 · 0 · 1 · 0 · 0 · 2 · 1" in by_rep.text

@@ -3,8 +3,9 @@ customers touched, deals advanced.
 
 The rows follow the period's length: one per local day for a period of up to seven days (a
 week, "today", a short range), one per week for anything longer, weeks starting on Monday and
-cut at the period's ends (so the first and last may be short). "By rep" gives each rep's
-totals over the whole period instead.
+cut at the period's ends (so the first and last may be short), one per rep in each — or, for
+more than ``LISTED_REPS`` reps, one for them all. "By rep" gives each rep's totals over the
+whole period instead.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from storage.models import INTERACTION_KINDS
 from storage.reports.activity import activity, customers_touched
 
 DAYS_UP_TO = 7  # a period this long or shorter has a row per day, longer per week
+# More reps than this in scope (a company, a big team): a row per day or week for them all,
+# not one per rep — a year of 200 reps' weeks is ten thousand lines no one reads in a chat.
+LISTED_REPS = 12
 
 
 def buckets(period: Period) -> list[date]:
@@ -41,7 +45,10 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     p, ids = request.period, request.audience.ids
     starts = buckets(p)
     bounds = [datetime.combine(d, time(), p.tz).astimezone(UTC) for d in starts]
-    found = activity(session, bounds, ids, per_rep=request.by == "rep")
+    in_scope = len(ids) if ids is not None else len(reps.all_reps(session))
+    together = request.by != "rep" and in_scope > LISTED_REPS
+    cells = "rep" if request.by == "rep" else "bucket" if together else "both"
+    found = activity(session, bounds, ids, cells=cells)
     touched = customers_touched(session, p.start, p.end, ids)
     names = reps.names(session, {c.rep_id for c in found.cells if c.rep_id})
     totals: dict[str, int] = defaultdict(int)
@@ -61,10 +68,12 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     figures = [t(f"reports.activity.col.{k}") for k in INTERACTION_KINDS]
     figures += [t("reports.activity.col.customers"), t("reports.activity.col.advanced")]
     weekly = (p.after - p.first).days > DAYS_UP_TO
-    notes = [t("reports.activity.per_week" if weekly else "reports.activity.per_day")]
+    notes = [t(f"reports.activity.per_{'week' if weekly else 'day'}{'_all' if together else ''}")]
     notes.append(t("reports.activity.defined"))
 
     def who(rep_id: int | None) -> str:
+        if together:
+            return t("reports.activity.all_reps")
         return names.get(rep_id or 0, t("reports.activity.no_rep"))
 
     if request.by == "rep":

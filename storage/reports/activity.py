@@ -9,8 +9,8 @@ whole steps since its start. A CASE picks the run, so a year of days costs a few
 per row rather than one per day. ``day_bounds`` makes the boundaries from local dates.
 
 One grouping of the period's interactions: per rep and bucket (a count per kind and the
-distinct customers, in one pass), or per rep alone for a breakdown by rep, whose distinct
-customers are over the range. A separate grouping by kind, and a CTE per (rep, bucket,
+distinct customers, in one pass), per rep alone for a breakdown by rep (distinct customers
+over the range), or per bucket alone for a company's worth of reps. A separate grouping by kind, and a CTE per (rep, bucket,
 customer) read twice, each cost more: a year holds ~400,000 interactions and nearly as many
 (rep, bucket, customer) triples. Each pass is a scan of the period's interactions, so a
 report runs one, not one per figure.
@@ -30,15 +30,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import INTERACTION_KINDS, DealStageChange, Interaction, Stage
 from storage.reports.basis import RepScope, of_live_customers, of_live_deals, owned_by
+
+
+Cells = Literal["both", "rep", "bucket"]  # per rep and bucket, per rep, per bucket
 
 
 @dataclass(frozen=True)
@@ -94,20 +97,22 @@ def _bucket(session: Session, column: Any, bounds: Sequence[datetime]) -> Any:
 
 
 def activity(
-    session: Session, bounds: Sequence[datetime], scope: RepScope = None, *, per_rep: bool = False
+    session: Session, bounds: Sequence[datetime], scope: RepScope = None, *, cells: Cells = "both"
 ) -> Activity:
     """Two queries: interactions per rep and bucket, deals advanced per rep and bucket.
 
-    ``per_rep``: one cell per rep over the whole range instead, so its customers are the
-    distinct ones over the range (not the sum of the buckets'); deals advanced are still
-    counted once per deal, rep and bucket and summed, so the totals equal the buckets' and a
-    report's headline does not depend on its breakdown."""
+    ``cells="rep"``: one cell per rep over the whole range instead, so its customers are the
+    distinct ones over the range (not the sum of the buckets'). ``cells="bucket"``: one cell
+    per bucket for every rep together (``rep_id`` None), its customers distinct over them all.
+    Deals advanced are always counted once per deal, rep and bucket and summed, so the totals
+    are the same whatever the cells and a report's headline does not depend on them."""
     start, end = bounds[0], bounds[-1]
     at = col(Interaction.occurred_at)
-    counted = [start, end] if per_rep else bounds
+    counted = [start, end] if cells == "rep" else bounds
+    who = col(Interaction.rep_id) if cells != "bucket" else literal(None).label("rep_id")
     per_bucket = session.execute(
         select(
-            col(Interaction.rep_id),
+            who,
             _bucket(session, Interaction.occurred_at, counted).label("b"),
             *(func.sum(case((col(Interaction.kind) == k, 1), else_=0)) for k in INTERACTION_KINDS),
             func.count(func.distinct(Interaction.customer_id)),
@@ -118,7 +123,7 @@ def activity(
             owned_by(Interaction.rep_id, scope),
             of_live_customers(Interaction.customer_id),
         )
-        .group_by(col(Interaction.rep_id), "b")
+        .group_by(*([col(Interaction.rep_id)] if cells != "bucket" else []), "b")
     ).all()
     before, after = aliased(Stage), aliased(Stage)
     moved = _bucket(session, DealStageChange.at, bounds).label("b")
@@ -138,14 +143,15 @@ def activity(
         )
         .group_by(col(DealStageChange.rep_id), "b")
     )
-    cells: dict[tuple[int, int | None], dict] = defaultdict(lambda: {"kinds": {}, "advanced": 0})
+    found: dict[tuple[int, int | None], dict] = defaultdict(lambda: {"kinds": {}, "advanced": 0})
     for rep, b, *kinds, touched in per_bucket:
-        cell = cells[int(b), rep]
+        cell = found[int(b), rep]
         cell["kinds"] = {k: int(n) for k, n in zip(INTERACTION_KINDS, kinds, strict=True) if n}
         cell["customers"] = int(touched)
     for rep, b, n in advanced:
-        cells[0 if per_rep else int(b), rep]["advanced"] += n
-    ordered = sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
+        key = {"rep": (0, rep), "bucket": (int(b), None)}.get(cells, (int(b), rep))
+        found[key]["advanced"] += n
+    ordered = sorted(found.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
     return Activity(tuple(Cell(rep, bounds[b], **values) for (b, rep), values in ordered))
 
 
