@@ -10,10 +10,10 @@ per row rather than one per day. ``day_bounds`` makes the boundaries from local 
 
 One grouping of the period's interactions: per rep and bucket (a count per kind and the
 distinct customers, in one pass), per rep alone for a breakdown by rep (distinct customers
-over the range), or per bucket alone for a company's worth of reps. A separate grouping by kind, and a CTE per (rep, bucket,
-customer) read twice, each cost more: a year holds ~400,000 interactions and nearly as many
-(rep, bucket, customer) triples. Each pass is a scan of the period's interactions, so a
-report runs one, not one per figure.
+over the range), or per bucket alone for a company's worth of reps. A separate grouping by
+kind, and a CTE per (rep, bucket, customer) read twice, each cost more: a year holds
+~400,000 interactions and nearly as many (rep, bucket, customer) triples. Each pass is a scan
+of the period's interactions, so a report runs one, not one per figure.
 
 - Interactions count for the rep who logged them (``rep_id``), customers touched are distinct
   customers per bucket (and over the whole range, which is not the sum of the buckets).
@@ -39,7 +39,6 @@ from sqlmodel import Session, col, select
 
 from storage.models import INTERACTION_KINDS, DealStageChange, Interaction, Stage
 from storage.reports.basis import RepScope, of_live_customers, of_live_deals, owned_by
-
 
 Cells = Literal["both", "rep", "bucket"]  # per rep and bucket, per rep, per bucket
 
