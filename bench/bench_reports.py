@@ -6,7 +6,8 @@ into ``/report`` (``handlers.reports.registry.KINDS``) go through the real dispa
 adapter sends them (a Telegram user, a delivery key), as a team's manager ("team") and as the
 admin ("everyone"), for three periods; the figures not wired yet are timed as the
 ``storage.reports`` functions their kinds will call; the lists and /search ride along. Each case
-runs once cold (reported apart) and then ``--runs`` times (p50, p99). Statements are counted
+runs once cold (reported apart) and then ``--runs`` times (p50, p99 of the figures: the time
+of a run less the chart's, timed apart as the issue budgets it). Statements are counted
 with a ``before_cursor_execute`` listener at two sizes (a tenth, then the full book): equal
 counts mean no query per row. A chart is timed apart when a reply carries one.
 
@@ -41,12 +42,14 @@ from sqlalchemy import create_engine, event
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
 from handlers.kit import Incoming, Reply, Services, Settings
+from handlers.reports import kind_charts
 from handlers.reports import period as periods
 from handlers.reports.registry import KINDS
 from storage import deals, migrate
 from storage.reports import activity, attention, forecast, funnel, lost, pipeline
 
-TARGET_MS = 500.0
+TARGET_MS = 500.0  # the figures
+CHART_MS = 300.0  # the chart, drawn after them
 PERIODS = ("this week", "last quarter", "this year")
 TZ = ZoneInfo("Europe/Istanbul")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5433/crmbench_reports"
@@ -62,6 +65,23 @@ class Errors(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+
+
+class ChartClock:
+    """Time spent drawing charts during a run: a report draws its chart after its figures
+    (``kind_charts.attach``), and the issue gives each its own budget, so a run's time is
+    split into the two."""
+
+    def __init__(self) -> None:
+        self.ms = 0.0
+        self._draw = kind_charts.attach
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return self._draw(*args, **kwargs)
+        finally:
+            self.ms += (time.perf_counter() - start) * 1000
 
 
 def fresh(engine: str, folder: Path, kept: str | None) -> tuple[Services, bool]:
@@ -210,15 +230,18 @@ def measure(
         counted[0] += 1
 
     event.listen(services.db.engine, "before_cursor_execute", note)
+    drawing = ChartClock()
+    kind_charts.attach = drawing  # type: ignore[assignment]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     try:
         for label, who, run in cases:
-            times, statements, chart, first = [], set(), None, ""
+            times, charts, statements, chart, first = [], [], set(), None, ""
             for i in range(runs + 1):
                 counted[0] = 0
+                drawing.ms = 0.0
                 start = time.perf_counter()
                 result = run()
-                ms = (time.perf_counter() - start) * 1000
+                ms = (time.perf_counter() - start) * 1000 - drawing.ms
                 if i == 0:
                     cold = ms
                     if isinstance(result, list) and result:
@@ -227,16 +250,19 @@ def measure(
                         chart = bool(pngs)
                 else:  # the cold run may fill a cache: its statements are not the steady count
                     times.append(ms)
+                    charts.append(drawing.ms)
                     statements.add(counted[0])
             out[(label, who)] = {
                 "cold": cold,
                 **summary(times),
+                "chart_p99": summary(charts)["p99"] if chart else 0.0,
                 "statements": sorted(statements),
                 "chart": chart,
                 "first_line": first,
             }
     finally:
         event.remove(services.db.engine, "before_cursor_execute", note)
+        kind_charts.attach = drawing._draw  # type: ignore[assignment]
     return out
 
 
@@ -285,20 +311,19 @@ def table(engine: str, small: dict[str, Any], large: dict[str, Any]) -> list[str
     lines = [
         f"{engine}: {large['deals']:,} deals, {large['interactions']:,} interactions; "
         f"statements at {small['deals']:,} → {large['deals']:,} deals",
-        f"  {'case':<44} {'who':<8} {'p50':>7} {'p99':>7} {'cold':>7}  {'stmts':>9}  verdict",
+        f"  {'case':<44} {'who':<8} {'p50':>7} {'p99':>7} {'cold':>7} {'chart':>7}  "
+        f"{'stmts':>9}  verdict (figures p99 <= {TARGET_MS:g} ms, chart p99 <= {CHART_MS:g} ms)",
     ]
     for key, big in large["cases"].items():
         little = small["cases"][key]
         same = little["statements"] == big["statements"]
-        ok = big["p99"] <= TARGET_MS and same
+        ok = big["p99"] <= TARGET_MS and big["chart_p99"] <= CHART_MS and same
         stmts = (
             f"{'/'.join(map(str, little['statements']))}→{'/'.join(map(str, big['statements']))}"
         )
-        chart = "" if not big["chart"] else " (chart included)"
-        ms = f"{big['p50']:7.1f} {big['p99']:7.1f} {big['cold']:7.1f}"
-        lines.append(
-            f"  {key[0]:<44} {key[1]:<8} {ms}  {stmts:>9}  {'OK' if ok else 'MISSED'}{chart}"
-        )
+        drawn = f"{big['chart_p99']:7.1f}" if big["chart"] else f"{'—':>7}"
+        ms = f"{big['p50']:7.1f} {big['p99']:7.1f} {big['cold']:7.1f} {drawn}"
+        lines.append(f"  {key[0]:<44} {key[1]:<8} {ms}  {stmts:>9}  {'OK' if ok else 'MISSED'}")
     return lines
 
 
@@ -317,7 +342,10 @@ def main() -> None:
     sizes = [(args.deals // 10, args.interactions // 10), (args.deals, args.interactions)]
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     cores = os.cpu_count()
-    print(f"Reports benchmark; code {revision()}; {cores} cores; target p99 <= {TARGET_MS:g} ms")
+    print(
+        f"Reports benchmark; code {revision()}; {cores} cores; target: figures p99 <= "
+        f"{TARGET_MS:g} ms, chart p99 <= {CHART_MS:g} ms more"
+    )
     saved: dict[str, Any] = {"revision": revision(), "cores": os.cpu_count()}
     for engine in engines:
         small, large = bench_engine(engine, sizes, args.runs, args.seed, args.keep, args.only)
