@@ -9,17 +9,33 @@ from sqlmodel import Session
 from handlers.kit import Translator
 from handlers.reports import Built, Request
 from handlers.reports.render import money, share
-from storage.reports.outcomes import outcomes
+from handlers.reports.valued import combined
+from storage.reports.outcomes import Outcome, outcomes
 
 TREND = 4
 BY = {"rep": "rep", "manager": "manager", "region": "region", "product": "product"}
 
 
+def _total(base: str, groups: list[Outcome]) -> Outcome:
+    """The groups added up: every closed deal is in exactly one group, and each group's
+    amounts were converted at their own close days' rates, so the sums are the period's own
+    (one scan of the period's deals instead of two)."""
+    return Outcome(
+        None,
+        None,
+        sum(o.won for o in groups),
+        sum(o.lost for o in groups),
+        combined(base, [o.won_value for o in groups]),
+        combined(base, [o.lost_value for o in groups]),
+        sum(o.lost_list_priced for o in groups),
+    )
+
+
 def build(session: Session, t: Translator, request: Request) -> Built:
     p, ids, base = request.period, request.audience.ids, request.base
-    [total] = outcomes(session, p.start, p.end, ids, base=base)
     by = request.by if request.by in BY else "rep"
     rows = outcomes(session, p.start, p.end, ids, BY[by], base=base)  # type: ignore[arg-type]
+    total = _total(base, rows)
     trend = []
     for back in range(TREND, 0, -1):
         earlier = p.before(back)
