@@ -41,6 +41,7 @@ from sqlalchemy import create_engine, event
 
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
+from bot.settle import settle
 from handlers.kit import Incoming, Reply, Services, Settings
 from handlers.reports import kind_charts
 from handlers.reports import period as periods
@@ -293,6 +294,7 @@ def bench_engine(
                 f"{how} in {took:.0f} s"
             )
             try:
+                settle()  # as the bot does once it has started (bot/settle.py)
                 cases = chat_cases(services, book) + figure_cases(services, book)
                 cases = [c for c in cases if only is None or only in f"{c[0]} {c[1]}"]
                 results.append(

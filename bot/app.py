@@ -15,6 +15,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.dispatcher import Dispatcher
 from bot.errors import SetupError
 from bot.metrics import Metrics
+from bot.settle import settle
 from handlers.kit import Clock, Services, Settings
 from storage import deals, demo, migrate
 from storage.db import Database
@@ -89,6 +90,7 @@ async def serve(
         for part in [*adapters, *jobs]:
             await part.start()
             started.append(part)
+        settle()  # what start-up loaded, out of the garbage collector's way
         if adapters == [console] and console is not None:
             await console.run_interactive(console_rep, stop)
         else:

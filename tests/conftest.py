@@ -4,6 +4,7 @@ message through the real dispatcher and pops the replies (Errbot's ``testbot`` i
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import traceback
@@ -91,6 +92,15 @@ def logging_as_it_was() -> Iterator[None]:
     for handler in [h for h in root.handlers if isinstance(h.formatter, OUR_FORMATTERS)]:
         root.removeHandler(handler)
     root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_frozen() -> Iterator[None]:
+    """``serve()`` freezes what the process holds (``bot.settle``): in a test run that would
+    keep every earlier test's garbage for good."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
