@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkload import load
-from measure import fmt_summary, revision, summary
+from measure import ErrorCount, fmt_summary, revision, summary
 from names import generate
 from sqlalchemy import event, text
 
@@ -46,15 +46,6 @@ SPREAD_S = 1.0
 P99_TARGET_S = 2.0
 CPU_FACTOR = 15  # per-command CPU at most this many times the empty handler's
 FLOOR_UPDATES = 3000
-
-
-class ErrorCount(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 class Statements:

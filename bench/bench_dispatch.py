@@ -28,6 +28,7 @@ from pathlib import Path
 from bulkload import load
 from chat_plan import Command, Verdicts, plan
 from measure import (
+    ErrorCount,
     GcPauses,
     fmt_summary,
     parser,
@@ -57,17 +58,6 @@ LOGS = 1_000
 INTERACTIONS_PER_CUSTOMER = 10
 PROFILE_SAMPLE = 200
 SLOWEST = 8
-
-
-class ErrorCount(logging.Handler):
-    """Counts the tracebacks the dispatcher logs; the user only sees "nothing was saved"."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 def setup(folder: Path) -> tuple[Services, int]:

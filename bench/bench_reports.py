@@ -36,7 +36,7 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import reports_data
-from measure import revision, save, summary
+from measure import ErrorCount, revision, save, summary
 from sqlalchemy import create_engine, event
 
 from bot.app import build_services, prepare_database
@@ -55,17 +55,6 @@ PERIODS = ("this week", "last quarter", "this year")
 TZ = ZoneInfo("Europe/Istanbul")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5433/crmbench_reports"
 Case = tuple[str, str, Callable[[], Any]]  # (label, who, run)
-
-
-class Errors(logging.Handler):
-    """Counts tracebacks the dispatcher logs: a fast "nothing was saved" is no figure."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 class ChartClock:
@@ -339,7 +328,7 @@ def main() -> None:
     p.add_argument("--keep", type=Path, help="keep the loaded books here and reuse them")
     p.add_argument("--only", help="time only the cases whose label holds this text")
     args = p.parse_args()
-    errors = Errors()
+    errors = ErrorCount()
     logging.getLogger("bot.dispatcher").addHandler(errors)
     sizes = [(args.deals // 10, args.interactions // 10), (args.deals, args.interactions)]
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import resource
 import subprocess
@@ -20,6 +21,18 @@ from pathlib import Path
 from typing import Any
 
 OUT_DIR = Path(__file__).with_name("out")  # git-ignored
+
+
+class ErrorCount(logging.Handler):
+    """Counts the tracebacks the dispatcher logs: the user only sees "nothing was saved", so
+    a fast answer that saved nothing must not pass for a figure."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 class GcPauses:
