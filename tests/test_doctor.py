@@ -103,7 +103,7 @@ def test_tokens_and_webhook_against_the_fake_apis(services) -> None:
             wrong = good.settings.model_copy(
                 update={
                     "telegram_bot_token": SecretStr("123456:WRONG-token-nobody-issued-ever"),
-                    "slack_bot_token": SecretStr("xoxb-wrong-token-0000"),
+                    "slack_bot_token": SecretStr("not-the-fake-bot-token"),
                 }
             )
             refused = lines(await doctor.platform_checks(wrong))

@@ -82,35 +82,8 @@ def test_no_port_no_server(services) -> None:
     asyncio.run(scenario())
 
 
-def test_healthz_is_503_when_the_database_does_not_answer(services) -> None:
-    down = build_services(
-        services.settings.model_copy(
-            update={"crm_database_url": "postgresql+psycopg://crm@127.0.0.1:1/crm"}
-        )
-    )
-    svc = on_port(down)
-
-    async def scenario() -> tuple[int, str]:
-        server = OpsServer(svc, Notifier([]))
-        await server.start()
-        try:
-            assert server.port is not None
-            status, _kind, body = await get(server.port, "/healthz")
-        finally:
-            await server.stop()
-        return status, body
-
-    status, body = asyncio.run(scenario())
-    down.db.dispose()
-    assert status == 503
-    assert body == '{"status": "fail", "checks": {"database": "fail: OperationalError"}}'
-    assert "127.0.0.1:1" not in body and "crm@" not in body
-
-
-def test_healthz_is_503_when_the_schema_is_behind(tmp_path: Path) -> None:
-    # a database nobody migrated: connects, but its schema is not the code's
-    empty = build_services(make_settings(tmp_path, crm_database_url=f"sqlite:///{tmp_path}/e.db"))
-    svc = on_port(empty)
+def healthz(svc: Services) -> tuple[int, str]:
+    """The ops server alone, started for one GET of /healthz: (status, body)."""
 
     async def scenario() -> tuple[int, str]:
         server = OpsServer(svc, Notifier([], Metrics()))
@@ -122,7 +95,26 @@ def test_healthz_is_503_when_the_schema_is_behind(tmp_path: Path) -> None:
             await server.stop()
         return status, body
 
-    status, body = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(services) -> None:
+    down = build_services(
+        services.settings.model_copy(
+            update={"crm_database_url": "postgresql+psycopg://crm@127.0.0.1:1/crm"}
+        )
+    )
+    status, body = healthz(on_port(down))
+    down.db.dispose()
+    assert status == 503
+    assert body == '{"status": "fail", "checks": {"database": "fail: OperationalError"}}'
+    assert "127.0.0.1:1" not in body and "crm@" not in body
+
+
+def test_healthz_is_503_when_the_schema_is_behind(tmp_path: Path) -> None:
+    # a database nobody migrated: connects, but its schema is not the code's
+    empty = build_services(make_settings(tmp_path, crm_database_url=f"sqlite:///{tmp_path}/e.db"))
+    status, body = healthz(on_port(empty))
     empty.db.dispose()
     assert status == 503
     assert '"schema": "fail: run crm-bot db upgrade"' in body and '"database": "ok"' in body
