@@ -80,8 +80,16 @@ def _mapping(pairs: list[str]) -> dict[str, str] | None:
 
 
 def describe(t: Translator, issue: importer.Issue) -> str:
+    """An import issue in the reader's language; its ``why``, when a reason code the catalogs
+    word (``import.why.*``), in that language too."""
     key = f"import.issue.{issue.code}"
-    return t(key, **issue.args) if t.has(key) else str(issue)
+    if not t.has(key):
+        return str(issue)
+    args = issue.args
+    why = args.get("why")
+    if isinstance(why, str) and t.has(f"import.why.{why}"):
+        args["why"] = t(f"import.why.{why}")
+    return t(key, **args)
 
 
 def _import(args: argparse.Namespace, services: Services, t: Translator) -> int:

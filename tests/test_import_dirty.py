@@ -204,4 +204,5 @@ def test_messages_in_turkish(services, tmp_path, monkeypatch, capsys) -> None:
     assert import_cli(["customers", str(good)], monkeypatch, services, "tr") == 0
     out = capsys.readouterr().out
     assert "Sorunlu satırlar:" in out and "7. satır (aktarılmadı): ad yok" in out
-    assert 'geçersiz telefon "0532 12" (wrong number of digits): yazıldığı gibi saklandı' in out
+    assert 'geçersiz telefon "0532 12" (hane sayısı yanlış): yazıldığı gibi saklandı' in out
+    assert "wrong number of digits" not in out

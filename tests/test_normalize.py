@@ -72,7 +72,7 @@ def test_phones_in_many_formats_become_one_e164(typed: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "problem"),
-    [("0532 12", "wrong number of digits"), ("call me", "not a phone number")],
+    [("0532 12", "digits"), ("call me", "not_phone"), ("", "empty")],
 )
 def test_bad_phones_say_why(typed: str, problem: str) -> None:
     checked = normalize.phone(typed, "TR")
@@ -95,9 +95,9 @@ def test_several_phones_in_one_cell() -> None:
 
 def test_emails_are_validated_and_lower_cased() -> None:
     assert normalize.email(" Info@KayaMimarlik.COM.tr ").value == "info@kayamimarlik.com.tr"
-    for bad in ("a@b", "no-at-sign.com", "two@@example.com"):
+    for bad, problem in (("a@b", "form"), ("no-at-sign.com", "no_at"), ("two@@x.com", "form")):
         checked = normalize.email(bad)
-        assert checked.value is None and checked.problem
+        assert checked.value is None and checked.problem == problem
 
 
 def test_date_column_format_is_chosen_from_the_whole_column() -> None:

@@ -36,7 +36,9 @@ _INITIALS = re.compile(r"^(?:\w\.)+\w?\.?$")
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A normalised value, or None with the reason it was refused (a catalog-neutral text)."""
+    """A normalised value, or None with the reason it was refused: a code (``empty``,
+    ``not_phone``, ``digits``, ``invalid``, ``no_at``, ``form``) that the catalogs word in the
+    reader's language (``import.why.*``), never a library's English message."""
 
     value: str | None
     problem: str | None = None
@@ -55,11 +57,11 @@ def phone(text: str, region: str = "TR") -> Checked:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        return Checked(None, "not a phone number")
+        return Checked(None, "not_phone")
     if not phonenumbers.is_possible_number(number):
-        return Checked(None, "wrong number of digits")
+        return Checked(None, "digits")
     if not phonenumbers.is_valid_number(number):
-        return Checked(None, "not a valid number")
+        return Checked(None, "invalid")
     return Checked(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
@@ -84,8 +86,8 @@ def email(text: str) -> Checked:
         return Checked(None, "empty")
     try:
         found = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as problem:
-        return Checked(None, str(problem))
+    except EmailNotValidError:
+        return Checked(None, "form" if "@" in text else "no_at")
     return Checked(found.normalized.lower())
 
 
