@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import logging
+import pstats
 import random
 import tempfile
 import threading
@@ -49,13 +51,23 @@ FLOOR_UPDATES = 3000
 
 
 class Statements:
-    """Statements per command, by the worker thread that ran them (each runs one at a time)."""
+    """Statements per command, by the worker thread that ran them (each runs one at a time).
 
-    def __init__(self) -> None:
+    With ``keep``, the text of each thread's statements too (``--show-statements``)."""
+
+    def __init__(self, keep: bool = False) -> None:
         self.by_thread: dict[int, int] = defaultdict(int)
+        self.keep = keep
+        self.texts: dict[int, list[str]] = defaultdict(list)
 
-    def __call__(self, *_args: Any) -> None:
+    def __call__(self, *args: Any) -> None:
         self.by_thread[threading.get_ident()] += 1
+        if self.keep:
+            self.texts[threading.get_ident()].append(" ".join(str(args[2]).split())[:160])
+
+    def said(self) -> list[str]:
+        """The statements' text since the last call, on this thread."""
+        return self.texts.pop(threading.get_ident(), [])
 
     def take(self) -> int:
         """Statements since the last take, on this thread."""
@@ -103,24 +115,44 @@ def mix(rep_id: int, n: int, records: list[Any], rng: random.Random) -> list[tup
 
 
 async def burst(
-    dispatcher: Dispatcher, plan: list[tuple[float, Incoming, str]], statements: Statements
+    dispatcher: Dispatcher,
+    plan: list[tuple[float, Incoming, str]],
+    statements: Statements,
+    profile: cProfile.Profile | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, list[int]], int]:
-    """Send each message at its time; (answer times in s by kind, statements by kind, bad)."""
+    """Send each message at its time; (answer times in s by kind, statements by kind, bad).
+
+    ``profile``: enabled around each command on the worker thread that runs it (the event
+    loop's thread only waits), so with one worker it sees every command's own work."""
     answered: dict[str, list[float]] = defaultdict(list)
     counted: dict[str, list[int]] = defaultdict(list)
     bad = [0]
     start = time.perf_counter()
+    shown: set[str] = set()
 
-    def counting(message: Incoming) -> list[Reply]:
+    def counting(message: Incoming, kind: str) -> list[Reply]:
         statements.take()
-        replies = dispatcher._run(message)
+        statements.said()
+        if profile is not None:
+            profile.enable()
+        try:
+            replies = dispatcher._run(message)
+        finally:
+            if profile is not None:
+                profile.disable()
+        said = statements.said()
+        if statements.keep and kind not in shown:
+            shown.add(kind)
+            print(f"  -- {kind}: {len(said)} statements")
+            for line in said:
+                print(f"     {line}")
         return [*replies, Reply(str(statements.take()))]
 
     async def one(at: float, message: Incoming, kind: str) -> None:
         await asyncio.sleep(max(0.0, start + at - time.perf_counter()))
         due = start + at
         key = (message.platform, message.chat_id)
-        future = dispatcher.workers.submit(key, lambda: counting(message))
+        future = dispatcher.workers.submit(key, lambda: counting(message, kind))
         replies = await asyncio.wrap_future(future)
         answered[kind].append(time.perf_counter() - due)
         counted[kind].append(int(replies.pop().text))
@@ -171,6 +203,8 @@ def main() -> None:
     ap.add_argument("--url", help="a scratch PostgreSQL database (wiped); default SQLite")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--profile", action="store_true", help="cProfile the commands (1 worker)")
+    ap.add_argument("--show-statements", action="store_true", help="SQL of one of each kind")
     args = ap.parse_args()
     errors = ErrorCount()
     logging.getLogger("bot.dispatcher").addHandler(errors)
@@ -188,7 +222,7 @@ def main() -> None:
         load(services.db, records, args.n * 2, rep_ids[0], utcnow(), args.seed)
         print(f"  load: {time.perf_counter() - started:.1f} s")
         dispatcher = Dispatcher(services)
-        statements = Statements()
+        statements = Statements(keep=args.show_statements)
         event.listen(services.db.engine, "before_cursor_execute", statements)
         rng = random.Random(args.seed)
         plan: list[tuple[float, Incoming, str]] = []
@@ -208,7 +242,10 @@ def main() -> None:
         asyncio.run(dispatcher.handle(Incoming("console", "warm", str(rep_ids[0]), "/find x")))
         print(f"  first /find after start (builds the index): {time.perf_counter() - cold:.2f} s")
         cpu, wall = time.process_time(), time.perf_counter()
-        answered, counted, bad = asyncio.run(burst(dispatcher, plan, statements))
+        profile = cProfile.Profile() if args.profile else None
+        if profile is not None and args.workers != 1:
+            raise SystemExit("--profile needs --workers 1 (one profiler, one thread at a time)")
+        answered, counted, bad = asyncio.run(burst(dispatcher, plan, statements, profile))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         total = sum(len(v) for v in answered.values())
         every = [s for v in answered.values() for s in v]
@@ -230,6 +267,9 @@ def main() -> None:
         )
         p99 = stats["p99"] / 1000
         print(f"  target p99 <= {P99_TARGET_S} s: {'met' if p99 <= P99_TARGET_S else 'NOT met'}")
+        if profile is not None:
+            pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
         services.db.dispose()
 
 

@@ -36,6 +36,7 @@ from sqlmodel import Session, create_engine
 from storage.access import install_scoping
 from storage.archive import install_archive_filter
 from storage.audit import install_audit
+from storage.deals import install_stage_memo
 from storage.fulltext import FTS_TABLES
 from storage.guard import install_guard
 
@@ -43,6 +44,8 @@ BUSY_S = 5.0  # how long a write waits for SQLite's lock before it gives up
 POLL_S = 0.002
 QUIET_S = 0.01  # a long writer resumes after the lock has been left alone this long
 YIELD_MAX_S = 0.2  # and never yields longer than this at once (its own throughput)
+BUSY_MS = int(BUSY_S * 1000)
+_BUSY_KEY = "crm_busy_timeout_ms"  # what a pooled connection's busy timeout is set to now
 SPARE_CONNECTIONS = 4  # beyond one per worker: the index refresh, the scheduler, notices
 
 
@@ -159,6 +162,7 @@ class Database:
                 seen = now
 
         cursor.execute("PRAGMA busy_timeout=0")
+        raw.info[_BUSY_KEY] = 0  # the next deferred transaction on it sets it back
         try:
             yield make_way
         finally:
@@ -172,6 +176,8 @@ class Database:
             return
         raw = self.engine.raw_connection()
         try:
+            raw.cursor().execute(f"PRAGMA busy_timeout={BUSY_MS}")  # a write may have left 0
+            raw.info[_BUSY_KEY] = BUSY_MS
             # Merging a full-text index's segments drops the words of deleted and changed rows,
             # which its 'delete' entries only mask until then (storage.fulltext).
             for table in FTS_TABLES:
@@ -202,25 +208,47 @@ def _ensure_parent_dir(url: str) -> None:
 
 def _tune_sqlite(engine: Engine, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            f"busy_timeout={int(BUSY_S * 1000)}",
+            f"busy_timeout={BUSY_MS}",
             f"foreign_keys={'ON' if foreign_keys else 'OFF'}",
             "synchronous=NORMAL",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        record.info[_BUSY_KEY] = BUSY_MS
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         options = conn.get_execution_options()
-        if options.get("crm_immediate"):
+        immediate = options.get("crm_immediate")
+        if immediate:
             _begin_immediate(conn, options.get("crm_busy_s", BUSY_S))
-        else:
-            conn.exec_driver_sql("BEGIN")
+            return
+        # A deferred transaction may still come to write, and then waits for the lock; one
+        # that says it is a plain read (``crm_immediate=False``: the name index's refresh)
+        # never does, and leaves the connection as the last writer left it.
+        if immediate is None:
+            busy_timeout(conn, BUSY_MS)
+        conn.exec_driver_sql("BEGIN")
+
+
+def busy_timeout(conn: Any, ms: int) -> None:
+    """Set SQLite's busy timeout on a pooled connection, unless it is set so already.
+
+    Why remembered: a write command flipped it to 0 and back around every ``BEGIN IMMEDIATE``,
+    two statements of every command's dozen. It is now left at 0 after a write begins (a
+    transaction that holds the write lock under WAL waits for nothing more: its writes and
+    its commit need no other lock) and set back only when a deferred transaction begins on
+    that connection, which may have to wait for the lock if it comes to write. What it is
+    set to is kept in the pool record's ``info``, which lives as long as the connection."""
+    info = conn.connection.info
+    if info.get(_BUSY_KEY) != ms:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(ms)}")
+        info[_BUSY_KEY] = ms
 
 
 def _begin_immediate(conn: Any, patience: float) -> None:
@@ -231,18 +259,15 @@ def _begin_immediate(conn: Any, patience: float) -> None:
     after each commit could miss every gap and fail after 5 s. Polling often finds the gap
     the import leaves between two batches (``storage.transfer.importer``)."""
     deadline = time.monotonic() + patience
-    conn.exec_driver_sql("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-                return
-            except OperationalError as error:
-                if not is_locked(error) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(POLL_S)
-    finally:
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(BUSY_S * 1000)}")
+    busy_timeout(conn, 0)
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if not is_locked(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(POLL_S)
 
 
 def is_locked(error: BaseException) -> bool:
@@ -259,3 +284,4 @@ install_audit(Session)
 install_guard(Session)
 install_scoping(Session)
 install_archive_filter(Session)
+install_stage_memo(Session)

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import case, event
 from sqlmodel import Session, col, func, select
 
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
@@ -49,11 +49,58 @@ def ensure_default_pipeline(session: Session) -> Pipeline:
 
 
 def stages(session: Session, pipeline_id: int | None = None) -> list[Stage]:
-    """Stages of one pipeline (the default one if none is named), in order."""
+    """Stages of one pipeline (the default one if none is named), in order.
+
+    The default pipeline's are read once per session, in one statement (they are joined to
+    their pipeline): a customer card, a new deal and its card asked for them up to three
+    times in one command, two statements each (``install_stage_memo`` says when it is
+    forgotten)."""
     if pipeline_id is None:
-        pipeline_id = ensure_default_pipeline(session).id
-    query = select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(col(Stage.position))
-    return list(session.exec(query))
+        memo = session.info.get(_STAGES)
+        if memo is None or any(isinstance(o, Stage | Pipeline) for o in session.new):
+            memo = list(session.exec(_DEFAULT_STAGES))
+            if not memo:  # no default pipeline yet (or one without stages)
+                pipeline_id = ensure_default_pipeline(session).id
+                memo = list(session.exec(_in_order(pipeline_id)))
+            session.info[_STAGES] = memo
+        return list(memo)
+    return list(session.exec(_in_order(pipeline_id)))
+
+
+_STAGES = "crm_default_stages"  # session.info: the default pipeline's stages, in order
+_DEFAULT_STAGES = (
+    select(Stage)
+    .join(Pipeline, col(Pipeline.id) == col(Stage.pipeline_id))
+    .where(col(Pipeline.is_default))
+    .order_by(col(Stage.position))
+)
+
+
+def _in_order(pipeline_id: int | None) -> Any:
+    return select(Stage).where(Stage.pipeline_id == pipeline_id).order_by(col(Stage.position))
+
+
+def _forget_stages(session: Session, *_args: Any) -> None:
+    session.info.pop(_STAGES, None)
+
+
+def _forget_changed_stages(session: Session, *_args: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(o, Stage | Pipeline) for o in changed):
+        session.info.pop(_STAGES, None)
+
+
+def install_stage_memo(session_class: type[Session]) -> None:
+    """Forget the stages read when a flush changes a stage or pipeline, on a rollback (which
+    expires what was read, and may undo the pipeline's creation), and on a bulk statement."""
+    for name, hook in (
+        ("after_flush", _forget_changed_stages),
+        ("after_soft_rollback", _forget_stages),
+        ("after_bulk_update", _forget_stages),
+        ("after_bulk_delete", _forget_stages),
+    ):
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook)
 
 
 def stage(session: Session, stage_id: int) -> Stage | None:
@@ -89,9 +136,10 @@ def move(session: Session, deal: Deal, to: Stage, rep_id: int | None, now: datet
     session.flush()
 
 
-def _open_stage_ids(session: Session) -> list[int]:
-    rows = session.exec(select(Stage.id).where(~col(Stage.is_won), ~col(Stage.is_lost)))
-    return [r for r in rows if r is not None]
+def _open_stage_ids(_session: Session) -> Any:
+    """Open stages of every pipeline, as a subquery of the deals' query (not one more
+    statement before it)."""
+    return select(Stage.id).where(~col(Stage.is_won), ~col(Stage.is_lost))
 
 
 def open_deals(

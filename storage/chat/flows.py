@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from storage.models import ChatFlow
@@ -56,13 +57,23 @@ PICK = "pick"  # a flow that asks nothing: it only remembers the last numbered l
 
 
 def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
-    """End the chat's flow; True when it was a question (a remembered list asks nothing)."""
-    flow = session.exec(_key(platform, chat_id, user_id)).first()
-    if flow is None:
-        return False
-    session.delete(flow)
-    session.flush()
-    return flow.step != PICK
+    """End the chat's flow; True when it was a question (a remembered list asks nothing).
+
+    One ``DELETE … RETURNING`` where the database has it: every typed write command ends the
+    chat's flow, and reading the row first and deleting it through a flush cost two
+    statements and the ORM's bookkeeping. Still an ORM statement, so a flow this session
+    already loaded is marked deleted too (and the guard and the scope see it)."""
+    where = (ChatFlow.platform == platform, ChatFlow.chat_id == chat_id)
+    gone = delete(ChatFlow).where(*where, ChatFlow.user_id == user_id)
+    if not session.get_bind().dialect.delete_returning:  # an SQLite older than 3.35
+        flow = session.exec(_key(platform, chat_id, user_id)).first()
+        if flow is None:
+            return False
+        session.delete(flow)
+        session.flush()
+        return flow.step != PICK
+    steps = session.execute(gone.returning(ChatFlow.step)).scalars().all()
+    return any(step != PICK for step in steps)
 
 
 def remember_location(session: Session, flow: ChatFlow, location: tuple[float, float]) -> None:
