@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from storage.fulltext import snippet
-from storage.models import Interaction
+from storage.models import Customer, Interaction
 from tests.conftest import START, Chat, add_customer, add_rep, add_task
 
 
@@ -83,6 +83,29 @@ def test_search_stays_within_what_the_asker_may_see(services, team) -> None:
     assert boss.startswith('"fiyat": 1 found')
     deniz = Chat(services, team["deniz"]).say("/search fiyat").text
     assert deniz.startswith('"fiyat": 2 found') and "Kaya" not in deniz
+
+
+def test_a_manager_sees_the_team_and_unowned_customers_only(services, team) -> None:
+    """A scoped reader's notes on PostgreSQL come from the match set joined to the customers
+    they may see: the team's and unowned ones count and show, another team's and a merged
+    customer's do not, and a word found only outside the team finds nothing."""
+    ayses = add_customer(services, "Kaya İnşaat", owner_id=team["ayse"].id)
+    unowned = add_customer(services, "Sahipsiz Ltd")
+    merged = add_customer(services, "Eski Kaya", owner_id=team["ayse"].id)
+    others = add_customer(services, "Ateş Tekstil", owner_id=team["deniz"].id)
+    note(services, ayses, "vinç teklifi", 3)
+    note(services, unowned, "vinç fiyatı", 2)
+    note(services, merged, "vinç eski", 1)
+    note(services, others, "vinç başkasının", 0)
+    note(services, others, "gizlikelime yalnız orada", 0)
+    with services.db.session(write=True) as s:
+        s.get(Customer, merged.id).merged_into_id = ayses.id
+    boss = Chat(services, team["boss"])
+    lines = boss.say("/search vinç").text.splitlines()
+    assert lines[0] == '"vinç": 2 found' and len(lines) == 3
+    assert "Sahipsiz Ltd" in lines[1] and "Kaya İnşaat" in lines[2]
+    assert boss.say("/search gizlikelime").text.startswith("Nothing in notes")
+    assert Chat(services, team["deniz"]).say("/search vinç").text.startswith('"vinç": 2 found')
 
 
 def test_archived_records_leave_search(services, team, admin) -> None:
