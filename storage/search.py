@@ -90,7 +90,7 @@ __all__ = ["Match", "NameIndex", "Tier", "pick"]
 log = logging.getLogger(__name__)
 
 CANDIDATES = 300
-SMALL_BOOK = 50_000  # fewer ids than this: the first build runs at once (well under a second)
+SMALL_BOOK = 10_000  # fewer ids than this: the first build runs at once (a few 100 ms)
 MIN_FUZZY_TOKEN = 4
 MIN_PREFIX = 2  # "a" would stand for thousands of names
 TOKEN_CUTOFF = 75.0
