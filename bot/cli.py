@@ -36,6 +36,7 @@ from bot.app import (
     on_signal,
     prepare_database,
     serve,
+    warm_index,
 )
 from bot.busy import when_free
 from bot.dispatcher import Dispatcher
@@ -161,6 +162,7 @@ def _chat(services: Services, as_rep: str | None, jsonl: bool) -> int:
     console = ConsoleAdapter(
         Dispatcher(services), rep.id, rep.language or services.settings.crm_language
     )
+    warm_index(services)
     asyncio.run(console.run_jsonl() if jsonl else _interactive(console, rep.name))
     return 0
 

@@ -66,42 +66,35 @@ the workers share refreshes instead of each paying a round trip for the same row
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from enum import IntEnum
+from collections.abc import Callable
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, func, text
 from sqlmodel import Session, col, select
 
 from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
 from storage.name_store import NO_OWNER, IntArray, NameStore, Stamps
+from storage.search_changes import MARK, changes, chunks
+from storage.search_cold import ColdLookup
+from storage.search_tiers import Match, Tier, pick, rank, top
+from storage.search_tiers import tier as tier_of
+
+__all__ = ["Match", "NameIndex", "Tier", "pick"]
+
+log = logging.getLogger(__name__)
 
 CANDIDATES = 300
+SMALL_BOOK = 10_000  # fewer ids than this: the first build runs at once (a few 100 ms)
 MIN_FUZZY_TOKEN = 4
 MIN_PREFIX = 2  # "a" would stand for thousands of names
 TOKEN_CUTOFF = 75.0
 RESULT_CUTOFF = 60.0
-
-
-class Tier(IntEnum):
-    EXACT = 0
-    SUBSET = 1
-    FUZZY = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    customer_id: int
-    score: float
-    tier: Tier
-    inside: bool  # every query word is one of the name's words
-    words: frozenset[str]  # the name's folded words
 
 
 _ROWS = select(
@@ -112,45 +105,6 @@ _ROWS = select(
     Customer.merged_into_id,
     Customer.archived_at,
 )
-
-
-# The mark (see the module's docstring), per dialect.
-_MARK = {
-    "sqlite": "max(coalesce((SELECT max(change_seq) FROM customer), 0),"
-    " coalesce((SELECT max(change_seq) FROM customergone), 0)) + 1",
-    "postgresql": "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-}
-
-
-def _changes(conn: Connection, mark_sql: str, since: int) -> tuple[int, dict[int, int]]:
-    """The mark, and the ids numbered ``>= since`` with their numbers, from one snapshot.
-
-    Core on a plain connection, so neither a rep's scope nor the archive filter applies: the
-    index serves every rep (each answer is filtered by what its asker may see) and must see
-    archived rows to drop them. A row's own number wins over a tombstone of a reused id."""
-    query = text(
-        f"SELECT CAST(NULL AS BIGINT) AS id, {mark_sql} AS seq, 0 AS gone"
-        " UNION ALL SELECT customer_id, change_seq, 1 FROM customergone WHERE change_seq >= :since"
-        " UNION ALL SELECT id, change_seq, 0 FROM customer WHERE change_seq >= :since"
-    )
-    mark: int | None = None
-    numbers: dict[int, int] = {}
-    for cid, seq, gone in conn.execute(query, {"since": since}):
-        if cid is None:
-            mark = int(seq)
-        elif not gone or cid not in numbers:
-            numbers[int(cid)] = int(seq)
-    assert mark is not None
-    return mark, numbers
-
-
-def _chunks(ids: list[int] | None, size: int = 500) -> Iterator[list[int] | None]:
-    """``ids`` a few hundred at a time (SQLite's variable limit); None stays one "all"."""
-    if ids is None:
-        yield None
-        return
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 class NameIndex:
@@ -166,6 +120,7 @@ class NameIndex:
         self._lock = threading.RLock()  # the structures above (see the module's docstring)
         self._refreshing = threading.Lock()  # one refresh at a time
         self._begun = 0  # refreshes begun so far
+        self._cold: ColdLookup | None = None  # set while a background build runs
 
     def __len__(self) -> int:
         with self._lock:
@@ -173,6 +128,8 @@ class NameIndex:
 
     def knows(self, word: str) -> bool:
         """Is this folded word part of some customer's name?"""
+        if (cold := self._cold) is not None:
+            return cold.holds(word)
         with self._lock:
             return self._store.holders(word) > 0
 
@@ -202,26 +159,83 @@ class NameIndex:
         whole on every chat command cost tens of milliseconds; their ids and numbers come
         from the ``change_seq`` index alone, and only the rows whose number moved are read
         whole. Returns 0 without reading when a refresh that began after this call was made
-        has just finished (the module's docstring, "Threads")."""
+        has just finished (the module's docstring, "Threads"), and while a background build
+        runs (``build_in_background``: look-ups ask the database meanwhile)."""
+        if self._cold is not None:
+            return 0
         asked = self._begun
         with self._refreshing:
             if self._begun > asked:
                 return 0
             self._begun += 1
-            return self._refresh(session)
+            return self._refresh(session.get_bind().engine)
 
-    def _refresh(self, session: Session) -> int:
-        with session.get_bind().engine.connect() as conn:
+    @property
+    def cold(self) -> bool:
+        """Is a background build still running (look-ups answered from the database)?"""
+        return self._cold is not None
+
+    def build_in_background(
+        self,
+        engine: Engine,
+        *,
+        at_once_below: int = SMALL_BOOK,
+        after_read: Callable[[], None] | None = None,
+    ) -> threading.Thread | None:
+        """Start the first build in a thread and answer from the database until it is done.
+
+        Why: the first build of a million names takes about 15 s, and a command must not wait
+        for it (issue 14: the first /find after start within 1 s). Meanwhile ``refresh``
+        returns at once and ``search``, ``named`` and ``knows`` ask ``storage.search_cold``.
+        Nothing written meanwhile is missed: the build reads its mark before the rows, so the
+        first refresh after it reads every write it did not see (the module's docstring).
+        Why not a snapshot on disk: it would need a database identity that survives no
+        restore, and the first start (or a lost file) would still be cold; the fallback is
+        needed anyway. A book with fewer than ``at_once_below`` ids is built here and now
+        (milliseconds), so a small database never has a cold moment. ``after_read`` is
+        called between reading the rows and storing them (tests hold the build there).
+        Returns the thread, or None when built at once."""
+        with engine.connect() as conn:
+            top = conn.execute(select(func.max(Customer.id))).scalar() or 0
+        if top < at_once_below:
+            with self._refreshing:
+                self._begun += 1
+                self._refresh(engine)
+            return None
+        self._cold = ColdLookup(engine)
+        thread = threading.Thread(
+            target=self._build, args=(engine, after_read), name="name-index", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _build(self, engine: Engine, after_read: Callable[[], None] | None) -> None:
+        try:
+            with self._refreshing:
+                self._begun += 1
+                self._refresh(engine, after_read)
+        except Exception:  # the next command's refresh builds it instead
+            log.exception("building the name index failed")
+        finally:
+            self._cold = None
+
+    def _refresh(self, engine: Engine, after_read: Callable[[], None] | None = None) -> int:
+        with engine.connect() as conn:
             conn.execution_options(crm_immediate=False)  # a plain read, never SQLite's lock
-            mark_sql = _MARK[conn.dialect.name]
+            mark_sql = MARK[conn.dialect.name]
             ids: list[int] | None = None  # None: the first build reads every row
             numbers: dict[int, int] = {}
             if self._since is None:
                 mark = int(conn.execute(text(f"SELECT {mark_sql}")).scalar_one())
             else:
-                mark, numbers = _changes(conn, mark_sql, self._since)
+                mark, numbers = changes(conn, mark_sql, self._since)
                 ids = [cid for cid, seq in numbers.items() if self._stamps.get(cid) != seq]
-            count = self._read(conn, ids, numbers) if ids is None or ids else 0
+            if ids is None and not len(self):
+                count = self._load(conn, after_read)
+            elif ids is None or ids:
+                count = self._read(conn, ids, numbers)
+            else:
+                count = 0
         self._since = mark
         if count > 10_000:
             # A bulk load: move the index out of the garbage collector's way, or each full
@@ -237,10 +251,8 @@ class NameIndex:
             return self._apply(conn, ids, numbers)
 
     def _apply(self, conn: Connection, ids: list[int] | None, numbers: dict[int, int]) -> int:
-        if ids is None and not len(self):
-            return self._load(conn)
         found: set[int] = set()
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             query = _ROWS
             if chunk is not None:
                 query = query.where(col(Customer.id).in_(chunk))
@@ -256,9 +268,10 @@ class NameIndex:
             self._stamps[customer_id] = numbers[customer_id]
         return len(found) + len(set(ids or ()) - found)
 
-    def _load(self, conn: Connection) -> int:
+    def _load(self, conn: Connection, after_read: Callable[[], None] | None = None) -> int:
         """The first build: every row, folded in one pass and stored in whole-array steps
-        (``NameStore.load``) rather than one put() per customer."""
+        (``NameStore.load``) rather than one put() per customer. Reads and folds outside the
+        structures' lock (nothing searches an empty store; a cold look-up asks the database)."""
         rows: list[tuple[int, tuple[str, ...], int | None]] = []
         cids: list[int] = []
         seqs: list[int] = []
@@ -267,8 +280,11 @@ class NameIndex:
             seqs.append(seq)
             if merged_into is None and archived is None:
                 rows.append((customer_id, name_tokens(name), owner))
-        self._store.load(rows)
-        self._stamps.fill(np.array(cids, np.int64), np.array(seqs, np.int64))
+        if after_read is not None:
+            after_read()
+        with self._lock:
+            self._store.load(rows)
+            self._stamps.fill(np.array(cids, np.int64), np.array(seqs, np.int64))
         return len(cids)
 
     # -- lookup ------------------------------------------------------------------------------
@@ -303,6 +319,8 @@ class NameIndex:
         exactly its words, else those whose name holds all of them. One is the answer; two mean
         namesakes or too few words (ask); none means a search is needed (typos, extra words).
         The common case of a name in a sentence, settled by set lookups."""
+        if (cold := self._cold) is not None:
+            return _candidates(cold, query).named(query, visible)
         with self._lock:
             return self._named(query, visible)
 
@@ -353,6 +371,8 @@ class NameIndex:
         self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None
     ) -> list[Match]:
         """The best matches; with ``visible``, only customers whose owner it accepts."""
+        if (cold := self._cold) is not None:
+            return _candidates(cold, query).search(query, limit, visible)
         with self._lock:
             return self._search(query, limit, visible)
 
@@ -368,7 +388,7 @@ class NameIndex:
             cids, weights = cids[keep], weights[keep]
         if not len(cids):
             return []
-        shortlist = _top(cids, weights, CANDIDATES)
+        shortlist = top(cids, weights, CANDIDATES)
         q_set = frozenset(q_tokens)
         q_text = " ".join(q_tokens)
         matches: list[Match] = []
@@ -376,7 +396,7 @@ class NameIndex:
             tokens = self._store.tokens(cid)
             words, text = frozenset(tokens), " ".join(tokens)
             score = fuzz.token_set_ratio(q_text, text)
-            tier = _tier(q_set, words)
+            tier = tier_of(q_set, words)
             inside = q_set <= words
             if tier is Tier.FUZZY:
                 score = min(score, fuzz.token_sort_ratio(q_text, text) + 10)
@@ -387,51 +407,14 @@ class NameIndex:
             matches.append(Match(cid, round(score, 1), tier, inside, words))
         # A name that lacks typed words competes on score with near misses, so "Meryem Fliiz
         # Doğan" lists Meryem Filiz Doğan before the many Meryem Doğans.
-        matches.sort(key=lambda m: (_rank(m), -m.score, m.customer_id))
+        matches.sort(key=lambda m: (rank(m), -m.score, m.customer_id))
         return matches[:limit]
 
 
-def _top(cids: IntArray, weights: np.ndarray, n: int) -> list[int]:
-    """The ``n`` heaviest ids, ties at the cut broken by the lower id, so a search gives the
-    same answer every time."""
-    if len(cids) > n:
-        cut = np.partition(weights, len(weights) - n)[len(weights) - n]
-        above = cids[weights > cut]
-        tied = np.sort(cids[weights == cut])[: n - len(above)]
-        cids = np.concatenate((above, tied))
-    return [int(c) for c in cids]
-
-
-def _rank(match: Match) -> int:
-    if match.tier is Tier.EXACT:
-        return 0
-    return 1 if match.inside else 2
-
-
-def _tier(query: frozenset[str], name: frozenset[str]) -> Tier:
-    if query == name:
-        return Tier.EXACT
-    # A one-word name inside a longer query ("Hami" in "Uğur Hami Özmen") is too weak to count.
-    if query <= name or (name <= query and len(name) > 1):
-        return Tier.SUBSET
-    return Tier.FUZZY
-
-
-def pick(matches: list[Match]) -> Match | None:
-    """The one match a reference may resolve to without asking, or None (ask the user).
-
-    One EXACT match wins; two EXACT matches are homonyms and are never guessed between. Failing
-    an EXACT match, a lone SUBSET match wins, unless the query has words the name lacks and a
-    longer name holding the whole of it is also a candidate ("Meryem Fliiz Doğan" may be Meryem
-    Filiz Doğan, not Meryem Doğan). FUZZY matches are never taken.
-    """
-    exact = [m for m in matches if m.tier is Tier.EXACT]
-    if exact:
-        return exact[0] if len(exact) == 1 else None
-    subset = [m for m in matches if m.tier is Tier.SUBSET]
-    if len(subset) != 1:
-        return None
-    chosen = subset[0]
-    if not chosen.inside and any(m.words > chosen.words for m in matches if m is not chosen):
-        return None
-    return chosen
+def _candidates(cold: ColdLookup, query: str) -> NameIndex:
+    """A throwaway index of the rows the database offers for ``query`` while the real one is
+    built, so they are ranked and tiered by the same code (``storage.search_cold``)."""
+    index = NameIndex()
+    for customer_id, name, owner in cold.candidates(query_tokens(query)):
+        index.put(customer_id, name, owner)
+    return index
