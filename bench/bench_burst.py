@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkload import load
-from measure import ErrorCount, fmt_summary, revision, summary
+from measure import ErrorCount, fmt_summary, revision, save, summary
 from names import generate
 from sqlalchemy import event, text
 
@@ -267,6 +267,22 @@ def main() -> None:
         )
         p99 = stats["p99"] / 1000
         print(f"  target p99 <= {P99_TARGET_S} s: {'met' if p99 <= P99_TARGET_S else 'NOT met'}")
+        save(
+            f"bench_burst_{engine.lower()}_{args.n}",
+            {
+                "n": args.n,
+                "engine": engine,
+                "workers": args.workers,
+                "revision": revision(),
+                "commands": total,
+                "commands_per_s": total / wall,
+                "answer_ms": stats,
+                "cpu_per_command_ms": per_command_us / 1000,
+                "floor_us": floor,
+                "errors": errors.count,
+                "bad_answers": bad,
+            },
+        )
         if profile is not None:
             pstats.Stats(profile).sort_stats("tottime").print_stats(40)
             pstats.Stats(profile).sort_stats("cumulative").print_stats(60)

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -154,8 +155,10 @@ def parser(description: str, default_n: int) -> argparse.ArgumentParser:
 
 
 def save(name: str, results: dict[str, Any]) -> Path:
-    """Keep the figures as JSON under bench/out/ so runs can be compared later."""
+    """Keep the figures as JSON under bench/out/ so runs can be compared later. A run started
+    by ``bench_scale.py`` names its file itself (``CRM_BENCH_SAVE_AS``), so it finds each
+    size's and engine's figures where it expects them."""
     OUT_DIR.mkdir(exist_ok=True)
-    path = OUT_DIR / f"{name}.json"
+    path = OUT_DIR / f"{os.environ.get('CRM_BENCH_SAVE_AS') or name}.json"
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     return path
