@@ -1,9 +1,10 @@
 """The digest and the reminder scan, on SQLite and PostgreSQL.
 
-Targets: the weekday digest in at most 1 s (issue 5: 50 reps, 10,000 open deals) and the
-Monday digest, with its data-quality section, for 500 reps and 100,000 deals (1,000,000
-interactions) in at most 2 s (issue 14), with a number of statements that does not grow with
-the number of reps or deals; the reminder scan over 100,000 tasks in at most 1 s.
+Targets: the weekday digest in at most 1 s at a tenth of the size (issue 5: 50 reps, 10,000
+deals), and both the weekday and the Monday digest (the latter with its data-quality section)
+for 500 reps and 100,000 deals (1,000,000 interactions) in at most 2 s (issue 14), with a
+number of statements that does not grow with the number of reps or deals; the reminder scan
+over 100,000 tasks in at most 1 s.
 
 The digest is the head of sales' team digest (every rep), measured at a tenth of the size and
 at full size: the statement counts (a ``before_cursor_execute`` listener) must be equal. The
@@ -53,8 +54,8 @@ from handlers.kit import Reply, Services
 from storage.models import Task
 from storage.quality import snapshot
 
-TARGET_S = 1.0  # the weekday digest (issue 5)
-MONDAY_TARGET_S = 2.0  # the Monday digest, data-quality section included (issue 14)
+TARGET_S = 1.0  # the weekday digest at 50 reps / 10,000 deals (issue 5); the reminder scan
+FULL_TARGET_S = 2.0  # weekday and Monday digests at 500 reps / 100,000 deals (issue 14)
 RUNS = 5
 IST = ZoneInfo("Europe/Istanbul")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5433/crmbench_digest"
@@ -310,14 +311,18 @@ def main() -> None:
             small = bench_digest(url, size.tenth(), args.seed, False, args.keep)
             large = bench_digest(url, size, args.seed, args.profile, args.keep, args.statements)
             results[name] = {"small": small, "large": large}
-            for kind, target in (("weekday", TARGET_S), ("monday", MONDAY_TARGET_S)):
+            small_weekday = small["weekday"]["ms"]["max"] / 1000
+            verdicts.append(
+                target_line(f"{name} weekday max, a tenth", small_weekday, TARGET_S, "s")
+            )
+            for kind in ("weekday", "monday"):
                 figures = large[kind]["ms"]
-                verdicts.append(
-                    target_line(f"{name} {kind} p50", figures["p50"] / 1000, target, "s")
-                )
-                verdicts.append(
-                    target_line(f"{name} {kind} max", figures["max"] / 1000, target, "s")
-                )
+                for stat in ("p50", "max"):
+                    verdicts.append(
+                        target_line(
+                            f"{name} {kind} {stat}", figures[stat] / 1000, FULL_TARGET_S, "s"
+                        )
+                    )
                 a, b = small[kind]["statements"], large[kind]["statements"]
                 verdicts.append(
                     f"  {name} {kind} statements, a tenth vs full size: {a} vs {b}  "
