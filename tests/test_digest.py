@@ -171,9 +171,7 @@ def test_rule_no_activity_for_more_than_n_days(services, team, acme, quiet, touc
         )
 
 
-def test_stale_lists_oldest_activity_first_with_customers_and_the_full_count(
-    services, team, acme
-):
+def test_stale_lists_oldest_activity_first_with_customers_and_the_full_count(services, team, acme):
     """The stale list is cut to the first few after the count and the sort, and the deals'
     customers are joined to those: order, names, last touches and total must survive that."""
     globex = add_customer(services, "Globex Ltd")
