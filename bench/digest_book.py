@@ -56,17 +56,35 @@ class Size:
         return f"{self.reps} reps, {self.deals:,} deals, {self.interactions:,} interactions"
 
 
-def services_for(url: str) -> Services:
-    """Services on an empty, migrated database at ``url`` (PostgreSQL: its schema re-created)."""
+def services_for(url: str, kept: str | None = None) -> tuple[Services, bool]:
+    """Services on an empty, migrated database at ``url`` (PostgreSQL: its schema re-created),
+    or, when ``kept`` names a book loaded by an earlier run, on that book (then True).
+
+    A kept book is a SQLite file named by ``url`` that already exists, or on PostgreSQL the
+    schema ``kept``; new migrations are applied to it, and PostgreSQL re-analyses it so that a
+    new index has statistics."""
+    reuse = False
     if url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        file = Path(url.removeprefix("sqlite:///"))
+        reuse = kept is not None and file.exists()
+        if not reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{file}{suffix}").unlink(missing_ok=True)
     else:
+        schema = f"digest_{kept}" if kept else "public"
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
+            found = conn.exec_driver_sql(
+                "SELECT 1 FROM information_schema.tables "
+                f"WHERE table_schema = '{schema}' AND table_name = 'interaction'"
+            ).first()
+            reuse = kept is not None and found is not None
+            if not reuse:
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
         admin.dispose()
+        if kept:
+            url += f"?options=-csearch_path%3D{schema}"
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         crm_database_url=url,
@@ -76,7 +94,10 @@ def services_for(url: str) -> Services:
     services = build_services(settings, clock=lambda: NOW)
     migrate.upgrade(services.db)
     prepare_database(services)
-    return services
+    if reuse and not services.db.is_sqlite:
+        with services.db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    return services, reuse
 
 
 def _reps(size: Size) -> Iterator[dict[str, Any]]:

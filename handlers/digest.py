@@ -10,6 +10,7 @@ knows), at most a week back, else the last 24 hours.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,14 +54,20 @@ def all_reps(session: Session) -> dict[int, Rep]:
 
 
 def team_of(reps: dict[int, Rep], head: int) -> frozenset[int]:
-    """``head`` and everyone below them in the manager tree (a cycle cannot loop forever)."""
+    """``head`` and everyone below them in the manager tree (a cycle cannot loop forever).
+
+    Each rep's reports are gathered in one pass first: walking every rep for each manager
+    met was quadratic, a third of a second for a company of 500."""
+    reports: dict[int | None, list[int]] = defaultdict(list)
+    for rep in reps.values():
+        if rep.id is not None:
+            reports[rep.manager_id].append(rep.id)
     team, frontier = {head}, [head]
     while frontier:
-        boss = frontier.pop()
-        for rep in reps.values():
-            if rep.manager_id == boss and rep.id is not None and rep.id not in team:
-                team.add(rep.id)
-                frontier.append(rep.id)
+        for rep_id in reports.get(frontier.pop(), ()):
+            if rep_id not in team:
+                team.add(rep_id)
+                frontier.append(rep_id)
     return frozenset(team)
 
 
@@ -74,8 +81,12 @@ def audience(
     if rep is None or rep.role == "admin":
         return Audience(Scope(None, True), "digest.title_all", "", t, tz)
     team = team_of(reps, rep_id or 0)
-    view = snapshot.ALL if team >= set(reps) else f"team:{rep_id}"  # the head of sales: all
-    return Audience(Scope(team, True), "digest.title_team", rep.name, t, tz, view)
+    if team >= set(reps):  # the head of sales: everyone's deals and tasks, as for an admin
+        # No list of every rep's id in each query: it reads the same rows (every deal has an
+        # owner among the reps, or none; every task an assignee), but a list of hundreds
+        # sends SQLite through the owner index once per rep instead of one pass over deals.
+        return Audience(Scope(None, True), "digest.title_team", rep.name, t, tz, snapshot.ALL)
+    return Audience(Scope(team, True), "digest.title_team", rep.name, t, tz, f"team:{rep_id}")
 
 
 def subscription_audience(reps: dict[int, Rep], settings: Settings, sub: Subscription) -> Audience:

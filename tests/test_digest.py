@@ -171,6 +171,29 @@ def test_rule_no_activity_for_more_than_n_days(services, team, acme, quiet, touc
         )
 
 
+def test_stale_lists_oldest_activity_first_with_customers_and_the_full_count(services, team, acme):
+    """The stale list is cut to the first few after the count and the sort, and the deals'
+    customers are joined to those: order, names, last touches and total must survive that."""
+    globex = add_customer(services, "Globex Ltd")
+    initech = add_customer(services, "Initech A.Ş.")
+    orphan = deal(services, None, "no customer", age=timedelta(days=20))
+    touched = deal(services, globex, "touched long ago", age=timedelta(days=60))
+    oldest = deal(services, acme, "oldest", age=timedelta(days=90))
+    busy = deal(services, initech, "busy", age=timedelta(days=90))
+    interaction(services, globex.id, services.clock() - timedelta(days=30))
+    interaction(services, initech.id, services.clock() - timedelta(days=2))
+    found = digest(services, items_per_rule=2).attention.stale
+    assert found.total == 3, "the customer touched two days ago has no stale deal"
+    assert [(d.id, d.customer, d.last_touch) for d in found.items] == [
+        (oldest.id, "Acme Corporation", None),
+        (touched.id, "Globex Ltd", services.clock() - timedelta(days=30)),
+    ]
+    everything = digest(services).attention.stale
+    assert [d.id for d in everything.items] == [oldest.id, touched.id, orphan.id]
+    assert everything.items[2].customer is None
+    assert busy.id not in ids(everything)
+
+
 def test_rule_a_stage_move_is_activity(services, team, acme):
     moved = deal(services, acme, "moved", age=timedelta(days=40))
     with services.db.session(write=True) as s:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlmodel import Session, col
 
 from storage.models import Deal, Interaction, Task
@@ -57,21 +57,51 @@ def last_touch() -> Any:
     )
 
 
-def stale_select(candidates_query: Any, now: datetime, days: int) -> Any:
+def touched_since(session: Session, quiet: datetime) -> Any:
+    """Some interaction with the deal's customer at or after ``quiet`` (a deal without a
+    customer never is).
+
+    The stale rule asks this rather than comparing ``last_touch()`` with ``quiet``: the
+    answer is the same (the last touch is before ``quiet`` exactly when no touch is at or
+    after it), but the engine reads the period's interactions once instead of a max() per
+    open deal, which PostgreSQL even evaluated once for each place the filter named it.
+    PostgreSQL turns ``NOT EXISTS`` into a hash anti-join over the period; SQLite would probe
+    the index once per deal instead, so it gets the customers touched as a list (``IN``),
+    which it builds once. PostgreSQL keeps ``EXISTS``: its ``NOT IN`` falls back to a scan of
+    the list per deal when the list outgrows ``work_mem``."""
+    recent = col(Interaction.occurred_at) >= quiet
+    if session.get_bind().dialect.name == "sqlite":
+        customers = select(col(Interaction.customer_id)).where(recent)
+        return and_(col(Deal.customer_id).is_not(None), col(Deal.customer_id).in_(customers))
+    same_customer = col(Interaction.customer_id) == col(Deal.customer_id)
+    return exists().where(same_customer, recent).correlate(Deal)
+
+
+def stale_where(session: Session, now: datetime, days: int) -> tuple[Any, ...]:
+    """The stale rule's conditions on an open deal: not moved, not created and not touched
+    for more than ``days``."""
+    quiet = now - timedelta(days=days)
+    return (
+        col(Deal.stage_changed_at) < quiet,
+        col(Deal.created_at) < quiet,
+        live(Deal),
+        ~touched_since(session, quiet),
+    )
+
+
+def stale_order(candidates: Any) -> tuple[Any, ...]:
+    """Oldest activity first, in a subquery of stale deals that has ``last_touch``."""
+    return (
+        func.coalesce(candidates.c.last_touch, candidates.c.stage_changed_at),
+        candidates.c.id,
+    )
+
+
+def stale_select(session: Session, candidates_query: Any, now: datetime, days: int) -> Any:
     """Narrow a query of open deals that selects ``stage_changed_at``, ``created_at`` and
     ``last_touch()`` as "last_touch" to the stale ones, oldest activity first."""
-    quiet = now - timedelta(days=days)
-    candidates = candidates_query.where(
-        col(Deal.stage_changed_at) < quiet, col(Deal.created_at) < quiet, live(Deal)
-    ).subquery()
-    return (
-        select(candidates)
-        .where(or_(candidates.c.last_touch.is_(None), candidates.c.last_touch < quiet))
-        .order_by(
-            func.coalesce(candidates.c.last_touch, candidates.c.stage_changed_at),
-            candidates.c.id,
-        )
-    )
+    candidates = candidates_query.where(*stale_where(session, now, days)).subquery()
+    return select(candidates).order_by(*stale_order(candidates))
 
 
 def _stale_deals(session: Session, now: datetime, days: int, scope: RepScope, *extra: Any) -> Any:
@@ -83,7 +113,7 @@ def _stale_deals(session: Session, now: datetime, days: int, scope: RepScope, *e
     )
     open_ids = stage_sets(session).open_ids
     query = query.where(col(Deal.stage_id).in_(open_ids), owned_by(Deal.owner_id, scope))
-    return stale_select(query, now, days)
+    return stale_select(session, query, now, days)
 
 
 def stale(

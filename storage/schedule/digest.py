@@ -63,9 +63,25 @@ def _deals(*extra: Any) -> Any:
     )
 
 
-def _listing(session: Session, query: Any, limit: int) -> Listing:
-    """Run a deal query with its full count alongside, returning only the first ``limit``."""
-    rows = list(session.execute(query.add_columns(func.count().over().label("n")).limit(limit)))
+def _listing(session: Session, query: Any, order: tuple[Any, ...], limit: int) -> Listing:
+    """The first ``limit`` deals of ``query`` in ``order``, with how many there are in all.
+
+    ``query`` selects the deals' ids (and any column the listing carries, such as
+    ``last_touch``) with its filters. Why two levels: the count needs every matching deal,
+    tens of thousands in a big book, so only the ids and sort keys go through the count and
+    the sort; the customer's name and the other columns are joined to the few deals kept."""
+    top = (
+        query.add_columns(
+            func.row_number().over(order_by=order).label("pos"),
+            func.count().over().label("n"),
+        )
+        .order_by(*order)
+        .limit(limit)
+        .subquery()
+    )
+    carried = [c for c in top.c if c.key not in ("id", "pos", "n")]
+    shown = _deals(*carried, top.c.n).join(top, top.c.id == col(Deal.id)).order_by(top.c.pos)
+    rows = list(session.execute(shown))
     if not rows:
         return Listing()
     items = [DealItem(**{k: v for k, v in row._mapping.items() if k != "n"}) for row in rows]
@@ -128,7 +144,7 @@ def _changes(
         .group_by(col(Deal.currency))
         .order_by(col(Deal.currency))
     )
-    newest = _deals().where(created, in_scope).order_by(col(Deal.created_at).desc(), col(Deal.id))
+    newest = select(col(Deal.id)).where(created, in_scope)
     moves = session.execute(
         select(col(DealStageChange.from_stage_id), col(DealStageChange.to_stage_id), func.count())
         .join(Deal, col(Deal.id) == col(DealStageChange.deal_id))
@@ -169,7 +185,7 @@ def _changes(
         (won if item.stage_id in won_ids else lost).append(item)
     return Changes(
         new=_sums(new),
-        new_deals=_listing(session, newest, n),
+        new_deals=_listing(session, newest, (col(Deal.created_at).desc(), col(Deal.id)), n),
         moves=[Move(a, b, c) for a, b, c in moves],
         closed=closed,
         won=Listing(won, sum(s.count for i in won_ids for s in closed.get(i, []))),
@@ -191,30 +207,37 @@ def _attention(
     is_open = col(Deal.stage_id).in_(open_ids)
     in_scope = scope.deals(Deal.owner_id)
 
-    late = today - timedelta(days=limits.close_overdue_days)
-    close_overdue = _deals().where(is_open, in_scope, col(Deal.expected_close) < late)
-    close_overdue = close_overdue.order_by(col(Deal.expected_close), col(Deal.id))
+    ids = select(col(Deal.id))
+    by_close = (col(Deal.closed_at).desc(), col(Deal.id))
+    by_created = (col(Deal.created_at), col(Deal.id))
 
-    stale = attention.stale_select(
-        _deals(attention.last_touch().label("last_touch")).where(is_open, in_scope),
-        now,
-        limits.stale_days,
+    late = today - timedelta(days=limits.close_overdue_days)
+    close_overdue = ids.where(is_open, in_scope, col(Deal.expected_close) < late)
+
+    candidates = (
+        select(
+            col(Deal.id),
+            col(Deal.stage_changed_at),
+            attention.last_touch().label("last_touch"),
+        )
+        .where(is_open, in_scope, *attention.stale_where(session, now, limits.stale_days))
+        .subquery()
     )
+    stale = select(candidates.c.id, candidates.c.last_touch)
 
     lost_ids = [s.id for s in stages if s.is_lost]
-    no_reason = _deals().where(
+    no_reason = ids.where(
         col(Deal.stage_id).in_(lost_ids),
         func.coalesce(func.trim(Deal.lost_reason), "") == "",
         in_scope,
     )
-    no_reason = no_reason.order_by(col(Deal.closed_at).desc(), col(Deal.id))
 
     won_ids = [s.id for s in stages if s.is_won]
     closing, estimate = (
         type_coerce(Deal.closed_amount, BigInteger),
         type_coerce(Deal.amount, BigInteger),
     )
-    won_off = _deals().where(
+    won_off = ids.where(
         col(Deal.stage_id).in_(won_ids),
         col(Deal.closed_at) > since,
         col(Deal.closed_at) <= now,
@@ -226,31 +249,28 @@ def _attention(
         ),
         in_scope,
     )
-    won_off = won_off.order_by(col(Deal.closed_at).desc(), col(Deal.id))
 
-    unowned = _deals().where(is_open, col(Deal.owner_id).is_(None))
-    unowned = unowned.order_by(col(Deal.created_at), col(Deal.id))
+    unowned = ids.where(is_open, col(Deal.owner_id).is_(None))
 
     first_open = next((s.id for s in stages if not s.is_closed), None)
     touched = exists().where(
         col(Interaction.customer_id) == col(Deal.customer_id),
         col(Interaction.occurred_at) >= col(Deal.created_at),
     )
-    uncontacted = _deals().where(
+    uncontacted = ids.where(
         col(Deal.stage_id) == first_open,
         col(Deal.created_at) < now - timedelta(days=limits.lead_contact_days),
         ~touched,
         in_scope,
     )
-    uncontacted = uncontacted.order_by(col(Deal.created_at), col(Deal.id))
 
     return Attention(
-        close_overdue=_listing(session, close_overdue, n),
-        stale=_listing(session, stale, n),
-        lost_no_reason=_listing(session, no_reason, n),
-        won_off=_listing(session, won_off, n),
-        unowned=_listing(session, unowned, n) if scope.unowned else Listing(),
-        uncontacted=_listing(session, uncontacted, n),
+        close_overdue=_listing(session, close_overdue, (col(Deal.expected_close), col(Deal.id)), n),
+        stale=_listing(session, stale, attention.stale_order(candidates), n),
+        lost_no_reason=_listing(session, no_reason, by_close, n),
+        won_off=_listing(session, won_off, by_close, n),
+        unowned=_listing(session, unowned, by_created, n) if scope.unowned else Listing(),
+        uncontacted=_listing(session, uncontacted, by_created, n),
         loads=_loads(session, scope, now, limits),
     )
 
