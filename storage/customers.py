@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import union
+from sqlalchemy import Integer, bindparam, union
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer, Interaction, Task
+from storage.prebuilt import prebuilt
 from storage.types import utcnow
 
 POINT_KINDS = ("phone", "email")
@@ -135,26 +136,32 @@ def touch(customer: Customer) -> None:
     customer.updated_at = utcnow()
 
 
+_CONTACTS = prebuilt(
+    select(Contact).where(Contact.customer_id == bindparam("customer")).order_by(col(Contact.id))
+)
+_RECENT = prebuilt(
+    select(Interaction)
+    .where(Interaction.customer_id == bindparam("customer"))
+    .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_OPEN_TASKS = prebuilt(
+    select(Task)
+    .where(Task.customer_id == bindparam("customer"), Task.status == "open")
+    .order_by(col(Task.due_at))
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def contacts(session: Session, customer_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.customer_id == customer_id).order_by(col(Contact.id))
-    return list(session.exec(query))
+    return list(session.execute(_CONTACTS, {"customer": customer_id}).scalars())
 
 
 def recent_interactions(session: Session, customer_id: int, limit: int = 3) -> list[Interaction]:
-    query = (
-        select(Interaction)
-        .where(Interaction.customer_id == customer_id)
-        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(query))
+    rows = session.execute(_RECENT, {"customer": customer_id, "limit": limit})
+    return list(rows.scalars())
 
 
 def open_tasks(session: Session, customer_id: int, limit: int = 5) -> list[Task]:
-    query = (
-        select(Task)
-        .where(Task.customer_id == customer_id, Task.status == "open")
-        .order_by(col(Task.due_at))
-        .limit(limit)
-    )
-    return list(session.exec(query))
+    rows = session.execute(_OPEN_TASKS, {"customer": customer_id, "limit": limit})
+    return list(rows.scalars())
