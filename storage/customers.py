@@ -56,7 +56,7 @@ def by_email(session: Session, email: str) -> list[Customer]:
     return _by_contact_point(session, "email", email.lower())
 
 
-def _holding(kind: str, value: str) -> Any:
+def _holding(kind: str, value: Any) -> Any:
     """Customers with this phone or e-mail, on them, a further contact point or a contact.
 
     One indexed look-up per place, joined by UNION: an ``OR`` across the three would make
@@ -71,8 +71,14 @@ def _holding(kind: str, value: str) -> Any:
     return col(Customer.id).in_(holders)
 
 
+_BY_POINT = {
+    kind: prebuilt(_active(select(Customer).where(_holding(kind, bindparam("value")))))
+    for kind in POINT_KINDS
+}
+
+
 def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
-    return list(session.exec(_active(select(Customer).where(_holding(kind, value)))))
+    return list(session.execute(_BY_POINT[kind], {"value": value}).scalars())
 
 
 def contact_owners(session: Session, kind: str, value: str) -> list[tuple[int, int | None]]:

@@ -69,7 +69,7 @@ def stages(session: Session, pipeline_id: int | None = None) -> list[Stage]:
 
 
 _STAGES = "crm_default_stages"  # session.info: the default pipeline's stages, in order
-_DEFAULT_STAGES = (
+_DEFAULT_STAGES = prebuilt(
     select(Stage)
     .join(Pipeline, col(Pipeline.id) == col(Stage.pipeline_id))
     .where(col(Pipeline.is_default))
