@@ -204,6 +204,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--profile", action="store_true", help="cProfile the commands (1 worker)")
+    ap.add_argument("--profile-out", help="with --profile: also dump the stats to this file")
     ap.add_argument("--show-statements", action="store_true", help="SQL of one of each kind")
     args = ap.parse_args()
     errors = ErrorCount()
@@ -286,6 +287,8 @@ def main() -> None:
         if profile is not None:
             pstats.Stats(profile).sort_stats("tottime").print_stats(40)
             pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+            if args.profile_out:
+                profile.dump_stats(args.profile_out)
         services.db.dispose()
 
 

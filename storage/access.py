@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import event, exists, inspect, or_, select
@@ -27,6 +28,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criter
 from sqlalchemy.sql import Executable
 
 from storage.models import Consent, Contact, ContactPoint, Customer, Deal, Interaction, Task
+from storage.prebuilt import PREBUILT
 
 _SCOPE = "crm_scope"
 _UNSCOPED = "crm_unscoped"
@@ -101,8 +103,11 @@ def _of_visible_customer(model: Any, reads: frozenset[int]) -> Any:
     ).correlate(model)
 
 
-def _criteria(reads: frozenset[int]) -> list[Any]:
-    return [
+@lru_cache(maxsize=1024)
+def _criteria(reads: frozenset[int]) -> tuple[Any, ...]:
+    """The criteria of one scope's reads, made once per scope (a handful of reps' sets), not
+    once per statement."""
+    return (
         with_loader_criteria(Customer, _visible(Customer.owner_id, reads), include_aliases=True),
         with_loader_criteria(Deal, _visible(Deal.owner_id, reads), include_aliases=True),
         with_loader_criteria(Task, Task.assignee_id.in_(sorted(reads)), include_aliases=True),
@@ -110,7 +115,14 @@ def _criteria(reads: frozenset[int]) -> list[Any]:
             with_loader_criteria(model, _of_visible_customer(model, reads))
             for model in (Interaction, Contact, ContactPoint, Consent)
         ),
-    ]
+    )
+
+
+@lru_cache(maxsize=4096)
+def _scoped(statement: Any, reads: frozenset[int]) -> Any:
+    """A built-once statement (``storage.prebuilt``) with one scope's criteria, kept: the same
+    object each time, so SQLAlchemy computes its cache key once."""
+    return statement.options(*_criteria(reads))
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -119,7 +131,10 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get(_UNSCOPED) or state.is_column_load or state.is_relationship_load:
         return
-    state.statement = state.statement.options(*_criteria(scope.reads))
+    if state.execution_options.get(PREBUILT):
+        state.statement = _scoped(state.statement, scope.reads)
+    else:
+        state.statement = state.statement.options(*_criteria(scope.reads))
 
 
 def _before(obj: Any, key: str) -> Any:

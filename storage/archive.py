@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import event, or_
@@ -27,6 +28,7 @@ from sqlmodel import col, select
 
 from storage import customers
 from storage.models import Customer, Deal, Task
+from storage.prebuilt import PREBUILT
 from storage.types import utcnow
 
 KINDS: dict[str, Any] = {"customer": Customer, "deal": Deal, "task": Task}
@@ -69,12 +71,23 @@ _CRITERIA = [
 ]
 
 
+@lru_cache(maxsize=4096)
+def _unarchived(statement: Any) -> Any:
+    """A built-once statement (``storage.prebuilt``) with the criteria, kept: its cache key is
+    then computed once."""
+    return statement.options(*_CRITERIA)
+
+
 def _on_execute(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or state.is_relationship_load:
         return
-    if state.execution_options.get(_WITH_ARCHIVED) or state.session.info.get(_WITH_ARCHIVED):
+    options = state.execution_options
+    if options.get(_WITH_ARCHIVED) or state.session.info.get(_WITH_ARCHIVED):
         return
-    state.statement = state.statement.options(*_CRITERIA)
+    if options.get(PREBUILT):
+        state.statement = _unarchived(state.statement)
+    else:
+        state.statement = state.statement.options(*_CRITERIA)
 
 
 def install_archive_filter(session_class: type[Session]) -> None:

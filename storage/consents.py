@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.models import Consent, Customer
+from storage.prebuilt import prebuilt
 
 
 def record(
@@ -23,11 +25,13 @@ def record(
     return row
 
 
+_LATEST = prebuilt(
+    select(Consent)
+    .where(Consent.customer_id == bindparam("customer"))
+    .order_by(col(Consent.at).desc(), col(Consent.id).desc())
+    .limit(1)
+)
+
+
 def latest(session: Session, customer_id: int) -> Consent | None:
-    query = (
-        select(Consent)
-        .where(Consent.customer_id == customer_id)
-        .order_by(col(Consent.at).desc(), col(Consent.id).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
+    return session.execute(_LATEST, {"customer": customer_id}).scalars().first()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import union
+from sqlalchemy import Integer, bindparam, union
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer, Interaction, Task
+from storage.prebuilt import prebuilt
 from storage.types import utcnow
 
 POINT_KINDS = ("phone", "email")
@@ -55,7 +56,7 @@ def by_email(session: Session, email: str) -> list[Customer]:
     return _by_contact_point(session, "email", email.lower())
 
 
-def _holding(kind: str, value: str) -> Any:
+def _holding(kind: str, value: Any) -> Any:
     """Customers with this phone or e-mail, on them, a further contact point or a contact.
 
     One indexed look-up per place, joined by UNION: an ``OR`` across the three would make
@@ -70,8 +71,14 @@ def _holding(kind: str, value: str) -> Any:
     return col(Customer.id).in_(holders)
 
 
+_BY_POINT = {
+    kind: prebuilt(_active(select(Customer).where(_holding(kind, bindparam("value")))))
+    for kind in POINT_KINDS
+}
+
+
 def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
-    return list(session.exec(_active(select(Customer).where(_holding(kind, value)))))
+    return list(session.execute(_BY_POINT[kind], {"value": value}).scalars())
 
 
 def contact_owners(session: Session, kind: str, value: str) -> list[tuple[int, int | None]]:
@@ -135,26 +142,32 @@ def touch(customer: Customer) -> None:
     customer.updated_at = utcnow()
 
 
+_CONTACTS = prebuilt(
+    select(Contact).where(Contact.customer_id == bindparam("customer")).order_by(col(Contact.id))
+)
+_RECENT = prebuilt(
+    select(Interaction)
+    .where(Interaction.customer_id == bindparam("customer"))
+    .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_OPEN_TASKS = prebuilt(
+    select(Task)
+    .where(Task.customer_id == bindparam("customer"), Task.status == "open")
+    .order_by(col(Task.due_at))
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def contacts(session: Session, customer_id: int) -> list[Contact]:
-    query = select(Contact).where(Contact.customer_id == customer_id).order_by(col(Contact.id))
-    return list(session.exec(query))
+    return list(session.execute(_CONTACTS, {"customer": customer_id}).scalars())
 
 
 def recent_interactions(session: Session, customer_id: int, limit: int = 3) -> list[Interaction]:
-    query = (
-        select(Interaction)
-        .where(Interaction.customer_id == customer_id)
-        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-        .limit(limit)
-    )
-    return list(session.exec(query))
+    rows = session.execute(_RECENT, {"customer": customer_id, "limit": limit})
+    return list(rows.scalars())
 
 
 def open_tasks(session: Session, customer_id: int, limit: int = 5) -> list[Task]:
-    query = (
-        select(Task)
-        .where(Task.customer_id == customer_id, Task.status == "open")
-        .order_by(col(Task.due_at))
-        .limit(limit)
-    )
-    return list(session.exec(query))
+    rows = session.execute(_OPEN_TASKS, {"customer": customer_id, "limit": limit})
+    return list(rows.scalars())

@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, event
+from sqlalchemy import Integer, bindparam, case, event
 from sqlmodel import Session, col, func, select
 
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
+from storage.prebuilt import prebuilt
 from storage.types import money_sum, total
 
 DEFAULT_STAGES: tuple[tuple[str, int, bool, bool], ...] = (
@@ -68,7 +69,7 @@ def stages(session: Session, pipeline_id: int | None = None) -> list[Stage]:
 
 
 _STAGES = "crm_default_stages"  # session.info: the default pipeline's stages, in order
-_DEFAULT_STAGES = (
+_DEFAULT_STAGES = prebuilt(
     select(Stage)
     .join(Pipeline, col(Pipeline.id) == col(Stage.pipeline_id))
     .where(col(Pipeline.is_default))
@@ -142,6 +143,17 @@ def _open_stage_ids(_session: Session) -> Any:
     return select(Stage.id).where(~col(Stage.is_won), ~col(Stage.is_lost))
 
 
+_OPEN_OF_CUSTOMER = prebuilt(
+    select(Deal)
+    .where(
+        col(Deal.stage_id).in_(_open_stage_ids(None)),  # type: ignore[arg-type]
+        Deal.customer_id == bindparam("customer"),
+    )
+    .order_by(col(Deal.expected_close).is_(None), col(Deal.expected_close), col(Deal.id))
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def open_deals(
     session: Session,
     *,
@@ -149,6 +161,9 @@ def open_deals(
     customer_id: int | None = None,
     limit: int = 50,
 ) -> list[Deal]:
+    if owner_id is None and customer_id is not None:  # a card's: built once
+        rows = session.execute(_OPEN_OF_CUSTOMER, {"customer": customer_id, "limit": limit})
+        return list(rows.scalars())
     query = select(Deal).where(col(Deal.stage_id).in_(_open_stage_ids(session)))
     if owner_id is not None:
         query = query.where(Deal.owner_id == owner_id)

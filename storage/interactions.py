@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.models import Customer, Interaction
+from storage.prebuilt import prebuilt
 
 
 def add(session: Session, interaction: Interaction) -> Interaction:
@@ -15,12 +17,18 @@ def add(session: Session, interaction: Interaction) -> Interaction:
     return interaction
 
 
+_BY_SOURCE = prebuilt(
+    select(Interaction).where(
+        Interaction.source_platform == bindparam("platform"),
+        Interaction.source_message_id == bindparam("message"),
+    )
+)
+
+
 def by_source(session: Session, platform: str, message_id: str) -> Interaction | None:
     """The interaction already logged from this platform message, so a retry logs nothing."""
-    query = select(Interaction).where(
-        Interaction.source_platform == platform, Interaction.source_message_id == message_id
-    )
-    return session.exec(query).first()
+    rows = session.execute(_BY_SOURCE, {"platform": platform, "message": message_id})
+    return rows.scalars().first()
 
 
 def latest_visit_without_location(

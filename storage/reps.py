@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from storage import customers, deals
+from storage.access import unscoped
+from storage.archive import with_archived
 from storage.models import Customer, Deal, Rep, Task
+from storage.prebuilt import prebuilt
+
+
+def _by(column: Any) -> Any:
+    """The rep with one platform id: built once (``storage.prebuilt``); reps are neither in a
+    scope nor archived, so the hooks that would rebuild it each time are told to pass."""
+    return unscoped(with_archived(select(Rep).where(column == bindparam("user"))))
+
+
+_BY_PLATFORM = {
+    "telegram": _by(Rep.telegram_user_id),
+    "slack": _by(Rep.slack_user_id),
+    "console": _by(Rep.id),
+}
 
 
 def for_platform(session: Session, platform: str, user_id: str) -> Rep | None:
     """The rep behind a platform user id; the console passes the rep's own id."""
+    query = _BY_PLATFORM.get(platform)
+    if query is None:
+        return None
+    user: int | str = user_id
     if platform == "telegram":
         if not user_id.lstrip("-").isdigit():
             return None
-        query = select(Rep).where(Rep.telegram_user_id == int(user_id))
-    elif platform == "slack":
-        query = select(Rep).where(Rep.slack_user_id == user_id)
+        user = int(user_id)
     elif platform == "console":
         if not user_id.isdigit():
             return None
-        query = select(Rep).where(Rep.id == int(user_id))
-    else:
-        return None
-    return session.exec(query).first()
+        user = int(user_id)
+    return session.execute(query, {"user": user}).scalars().first()
 
 
 def by_name(session: Session, name: str) -> Rep | None:
@@ -68,10 +87,19 @@ def below(tree: dict[int, int | None], head: int) -> frozenset[int]:
     return frozenset(found)
 
 
+_NAMES = prebuilt(
+    unscoped(
+        with_archived(
+            select(Rep.id, Rep.name).where(col(Rep.id).in_(bindparam("ids", expanding=True)))
+        )
+    )
+)
+
+
 def names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = session.exec(select(Rep.id, Rep.name).where(col(Rep.id).in_(ids)))
+    rows = session.execute(_NAMES, {"ids": sorted(ids)})
     return {rep_id: name for rep_id, name in rows if rep_id is not None}
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import Session, select
 
 from storage.models import ChatFlow
+from storage.prebuilt import side_execute
 
 
 def _key(platform: str, chat_id: str, user_id: str) -> Any:
@@ -56,15 +57,24 @@ def save(
 PICK = "pick"  # a flow that asks nothing: it only remembers the last numbered list
 
 
+_T: Any = ChatFlow.__table__
+_ENDED = (
+    delete(_T)
+    .where(
+        _T.c.platform == bindparam("platform"),
+        _T.c.chat_id == bindparam("chat_id"),
+        _T.c.user_id == bindparam("user_id"),
+    )
+    .returning(_T.c.step)
+)
+
+
 def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
     """End the chat's flow; True when it was a question (a remembered list asks nothing).
 
     One ``DELETE … RETURNING`` where the database has it: every typed write command ends the
-    chat's flow, and reading the row first and deleting it through a flush cost two
-    statements and the ORM's bookkeeping. Still an ORM statement, so a flow this session
-    already loaded is marked deleted too (and the guard and the scope see it)."""
-    where = (ChatFlow.platform == platform, ChatFlow.chat_id == chat_id)
-    gone = delete(ChatFlow).where(*where, ChatFlow.user_id == user_id)
+    chat's flow. Built once and run as Core (``storage.prebuilt``) when this session holds no
+    flow; one it loaded is deleted through the ORM, so that the session forgets it too."""
     if not session.get_bind().dialect.delete_returning:  # an SQLite older than 3.35
         flow = session.exec(_key(platform, chat_id, user_id)).first()
         if flow is None:
@@ -72,7 +82,13 @@ def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
         session.delete(flow)
         session.flush()
         return flow.step != PICK
-    steps = session.execute(gone.returning(ChatFlow.step)).scalars().all()
+    if any(isinstance(obj, ChatFlow) for obj in session.identity_map.values()):
+        where = (ChatFlow.platform == platform, ChatFlow.chat_id == chat_id)
+        gone = delete(ChatFlow).where(*where, ChatFlow.user_id == user_id)
+        steps = session.execute(gone.returning(ChatFlow.step)).scalars().all()
+    else:
+        keys = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
+        steps = side_execute(session, _ENDED, keys).scalars().all()
     return any(step != PICK for step in steps)
 
 

@@ -3,7 +3,8 @@
 A fixed one-minute window (UTC) per rep, counted with one upsert in the command's own
 transaction (it returns the minute's totals), so every process of the bot counts into the same
 row. Every attempt counts, a refused one too. Rows of earlier minutes are deleted with the
-rep's first command of a new minute.
+rep's first command of a new minute. Every command runs this: its statements are built once
+and run as Core (``storage.prebuilt``).
 """
 
 from __future__ import annotations
@@ -11,52 +12,57 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.engine import Dialect
+from sqlmodel import Session
 
 from storage.models import RateCounter
+from storage.prebuilt import PerDialect, side_execute
 
 WINDOW = timedelta(minutes=1)
+_TABLE: Any = RateCounter.__table__
+_C = _TABLE.c
+_TOTALS = select(_C.commands, _C.writes).where(
+    _C.rep_id == bindparam("rep_id"), _C.window == bindparam("window")
+)
+_WROTE = bindparam("wrote")  # 1 or 0: the new row's writes, and what an existing row adds
+_STALE = delete(_TABLE).where(_C.rep_id == bindparam("rep_id"), _C.window < bindparam("window"))
 
 
 def window_of(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
+def _build(dialect: Dialect) -> Any:
+    if dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"rate counters are not implemented for {dialect.name}")
+    upsert = (
+        insert(_TABLE)
+        .values(rep_id=bindparam("rep_id"), window=bindparam("window"), commands=1, writes=_WROTE)
+        .on_conflict_do_update(
+            index_elements=["rep_id", "window"],
+            set_={"commands": _C.commands + 1, "writes": _C.writes + _WROTE},
+        )
+    )
+    # an SQLite older than 3.35 has no RETURNING: the totals are read after the upsert then
+    return upsert.returning(_C.commands, _C.writes) if dialect.insert_returning else upsert
+
+
+_UPSERT = PerDialect(_build)
+
+
 def count(session: Session, rep_id: int, now: datetime, write: bool) -> tuple[int, int]:
     """Count one more command (and write) in this minute; returns the minute's totals so far."""
     window = window_of(now)
-    added = {"commands": RateCounter.commands + 1, "writes": RateCounter.writes + int(write)}
-    upsert = (
-        _insert(session)
-        .values(rep_id=rep_id, window=window, commands=1, writes=int(write))
-        .on_conflict_do_update(index_elements=["rep_id", "window"], set_=added)
-    )
-    if session.get_bind().dialect.insert_returning:
-        commands, writes = session.execute(
-            upsert.returning(RateCounter.commands, RateCounter.writes)  # type: ignore[attr-defined]
-        ).one()
-    else:  # an SQLite older than 3.35
-        session.execute(upsert)
-        commands, writes = session.exec(
-            select(RateCounter.commands, RateCounter.writes).where(
-                RateCounter.rep_id == rep_id, RateCounter.window == window
-            )
-        ).one()
+    upsert = _UPSERT(session)
+    keys = {"rep_id": rep_id, "window": window}
+    result = side_execute(session, upsert, {**keys, "wrote": int(write)})
+    row = result.one() if result.returns_rows else side_execute(session, _TOTALS, keys).one()
+    commands, writes = row
     if commands == 1:  # the rep's first command this minute: earlier minutes go
-        stale = delete(RateCounter).where(
-            RateCounter.rep_id == rep_id, col(RateCounter.window) < window
-        )
-        session.exec(stale)  # type: ignore[call-overload]
+        side_execute(session, _STALE, keys)
     return commands, writes
-
-
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
-    else:
-        raise NotImplementedError(f"rate counters are not implemented for {dialect}")
-    return insert(RateCounter.__table__)  # type: ignore[arg-type]
