@@ -11,6 +11,7 @@ from handlers.reports import Built, Request
 from handlers.reports.render import money, share
 from handlers.reports.valued import combined
 from storage.reports.outcomes import Outcome, outcomes
+from storage.reports.outcomes import trend as winrate_trend
 
 TREND = 4
 BY = {"rep": "rep", "manager": "manager", "region": "region", "product": "product"}
@@ -36,11 +37,11 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     by = request.by if request.by in BY else "rep"
     rows = outcomes(session, p.start, p.end, ids, BY[by], base=base)  # type: ignore[arg-type]
     total = _total(base, rows)
-    trend = []
-    for back in range(TREND, 0, -1):
-        earlier = p.before(back)
-        [o] = outcomes(session, earlier.start, earlier.end, ids, base=base)
-        trend.append((earlier, o.win_rate))
+    # the periods before are consecutive and end where this one starts: one query for them all
+    earlier = [p.before(back) for back in range(TREND, 0, -1)]
+    bounds = [e.start for e in earlier] + [p.start]
+    past = winrate_trend(session, bounds, ids, base=base)
+    trend = [(e, o.win_rate) for e, o in zip(earlier, past, strict=True)]
     trend.append((p, total.win_rate))
     headline = [
         t(

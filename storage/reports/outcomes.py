@@ -10,12 +10,13 @@ value.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import case, func, null
+from sqlalchemy import case, func, literal, null
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -75,24 +76,67 @@ def outcomes(
 ) -> list[Outcome]:
     """One ``Outcome`` per group (one in all for ``by="all"``), biggest closed count first."""
     key, label = _GROUPS[by]
+    groups = _closed(session, [start, end], scope, (key, label) if by != "all" else (), base)
+    found = list(groups.values())
+    if by == "all" and not found:
+        found = [Outcome(None, None, 0, 0, Amounts(base), Amounts(base), 0)]
+    return sorted(found, key=lambda o: (-(o.won + o.lost), str(o.label)))
+
+
+def trend(
+    session: Session, bounds: Sequence[datetime], scope: Scope, *, base: str
+) -> list[Outcome]:
+    """One ``Outcome`` per period ``[bounds[i], bounds[i + 1])`` (its ``key`` is ``i``), in
+    one scan of them all: a deal closed exactly on a boundary counts in the later period
+    only, as ``within`` counts it, so the figures are each period's own."""
+    groups = _closed(session, bounds, scope, (), base)
+    empty = Outcome(None, None, 0, 0, Amounts(base), Amounts(base), 0)
+    return [replace(groups.get((i, None), empty), key=i) for i in range(len(bounds) - 1)]
+
+
+def _closed(
+    session: Session, bounds: Sequence[datetime], scope: Scope, keys: tuple[Any, ...], base: str
+) -> dict[tuple[int, Any], Outcome]:
+    """Won and lost deals closed within ``bounds[0]`` and ``bounds[-1]``, per period between
+    consecutive bounds and per ``keys``' group: ``{(period, key): Outcome}``.
+
+    Without ``keys`` (the period's total, the trend) in two levels: the inner query sums each
+    (period, currency, close day); the outer one finds the rate's first day per such sum and
+    adds them up by it. So the correlated rate look-up runs once per currency and day rather
+    than once per deal (a year of the whole company's closed deals, 41,000, spent 140 ms in it
+    on PostgreSQL). Per rep, office or product a day's sum holds about one deal, and the second
+    level only cost time (the year per rep 100 → 208 ms on SQLite): one level, as before.
+    """
     won, lost = col(Stage.is_won), col(Stage.is_lost)
+    closed_at = col(Deal.closed_at)
     no_amount = func.coalesce(Deal.amount, 0) == 0  # Maven writes a lost deal's value as 0
     priced = no_amount & col(Product.price).isnot(None)
     currency = case((lost & priced, col(Product.currency)), else_=col(Deal.currency))
     won_value = case((won, func.coalesce(Deal.closed_amount, Deal.amount)))
     lost_value = case((lost & priced, Product.price), (lost, Deal.amount))
-    day = rate_day(currency, func.date(Deal.closed_at), base)
+    inner_bounds = bounds[1:-1]
+    # a CASE over the bounds between the first and last; one period needs none (and grouping
+    # by a constant would read as a column number)
+    period = (
+        case(*((closed_at < b, i) for i, b in enumerate(inner_bounds)), else_=len(inner_bounds))
+        if inner_bounds
+        else None
+    )
+    key, label = keys if keys else (null(), null())
+    per_day = not keys  # per rep (or office, product) a day's sum is about one deal: no gain
+    day = func.date(closed_at) if per_day else rate_day(currency, func.date(closed_at), base)
     query = (
         select(
-            key,
-            label,
-            currency,
-            day,
-            func.sum(case((won, 1), else_=0)),
-            func.sum(case((lost, 1), else_=0)),
-            *money_sum(won_value),
-            *money_sum(lost_value),
-            func.sum(case((lost & priced, 1), else_=0)),
+            key.label("key"),
+            label.label("label"),
+            (literal(0) if period is None else period).label("period"),
+            currency.label("currency"),
+            day.label("day"),
+            func.sum(case((won, 1), else_=0)).label("won"),
+            func.sum(case((lost, 1), else_=0)).label("lost"),
+            *(v.label(n) for v, n in zip(money_sum(won_value), ("wh", "wl"), strict=True)),
+            *(v.label(n) for v, n in zip(money_sum(lost_value), ("lh", "ll"), strict=True)),
+            func.sum(case((lost & priced, 1), else_=0)).label("priced"),
         )
         .select_from(Deal)
         .join(Stage, col(Stage.id) == Deal.stage_id)
@@ -102,25 +146,36 @@ def outcomes(
         .where(
             col(Deal.archived_at).is_(None),
             won | lost,
-            within(Deal.closed_at, start, end),
+            within(Deal.closed_at, bounds[0], bounds[-1]),
             owned_by(Deal.owner_id, scope),
         )
-        .group_by(*((key, label) if by != "all" else ()), currency, day)
+        .group_by(*keys, *(() if period is None else (period,)), currency, day)
     )
+    if per_day:
+        c = query.subquery("sums").c
+        first = rate_day(c.currency, c.day, base)
+        query = select(
+            c.key,
+            c.label,
+            c.period,
+            c.currency,
+            first,
+            *(func.sum(x) for x in (c.won, c.lost, c.wh, c.wl, c.lh, c.ll, c.priced)),
+        ).group_by(c.key, c.label, c.period, c.currency, first)
     rates = Rates(session, base)
-    groups: dict[Any, dict[str, Any]] = defaultdict(
+    groups: dict[tuple[int, Any], dict[str, Any]] = defaultdict(
         lambda: {"won": 0, "lost": 0, "wv": Tally(rates), "lv": Tally(rates), "priced": 0}
     )
-    for k, name, cur, d, n_won, n_lost, wh, wl, lh, ll, n_priced in session.exec(query):
-        g = groups[k]
+    for k, name, i, cur, d, n_won, n_lost, wh, wl, lh, ll, n_priced in session.exec(query):
+        g = groups[(int(i), k)]
         g["label"] = name
         g["won"] += int(n_won or 0)
         g["lost"] += int(n_lost or 0)
         g["wv"].add(cur, day_of(d), wh, wl)
         g["lv"].add(cur, day_of(d), lh, ll)
         g["priced"] += int(n_priced or 0)
-    found = [
-        Outcome(
+    return {
+        (i, k): Outcome(
             k,
             g.get("label"),
             g["won"],
@@ -129,8 +184,5 @@ def outcomes(
             g["lv"].amounts(),
             g["priced"],
         )
-        for k, g in groups.items()
-    ]
-    if by == "all" and not found:
-        found = [Outcome(None, None, 0, 0, Amounts(base), Amounts(base), 0)]
-    return sorted(found, key=lambda o: (-(o.won + o.lost), str(o.label)))
+        for (i, k), g in groups.items()
+    }
