@@ -4,7 +4,7 @@ Archived (deleted) records never count."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -130,6 +130,53 @@ def test_activity_per_rep_and_local_day(services, ayse, mehmet):
     assert [c.rep_id for c in mine.cells] == [mehmet.id]
     weeks = activity.day_bounds(DAY, DAY + timedelta(days=13), IST, weeks=True)
     assert weeks[1] - weeks[0] == timedelta(days=7) and len(weeks) == 3
+
+
+def test_customers_touched_probed_or_counted_gives_the_same(services, ayse, mehmet):
+    """Everyone's customers touched, counted from the interactions (a distinct count) and
+    from the customers (SQLite probes each one when the range holds many interactions per
+    customer): the same, archived customers and the range's ends honoured either way."""
+    acme, beta, quiet = (customer(services, n) for n in ("Acme", "Beta", "Quiet"))
+    gone = customer(services, "Gone", archived_at=START)
+    at = lambda d, h: datetime(2026, 11, d, h, tzinfo=UTC)  # noqa: E731
+    for rep, who, moment in (
+        (ayse, acme, at(23, 8)),
+        (mehmet, acme, at(23, 9)),  # two reps, one customer
+        (
+            ayse,
+            beta,
+            at(
+                24,
+                20,
+            ),
+        ),
+        (ayse, gone, at(24, 9)),  # archived: left out
+        (ayse, quiet, at(22, 20)),  # 23:00 local on the 22nd: before the range
+        (ayse, quiet, at(25, 21)),  # 00:00 local on the 26th: after it
+    ):
+        log(services, rep, "call", who, moment)
+    start, end = at(22, 21), at(25, 21)
+    with services.db.session() as s:
+        counted = activity.customers_touched(s, start, end)
+        probed = activity.customers_touched(s, start, end, interactions=10**6)
+        theirs = activity.customers_touched(s, start, end, (mehmet.id,), interactions=10**6)
+    assert counted == probed == 2 and theirs == 1
+
+
+def test_activity_over_more_buckets_than_one_statement_holds(services, ayse):
+    """120 days are two statements of buckets: each day still lands in its own."""
+    acme = customer(services, "Acme")
+    first = date(2026, 7, 1)
+    bounds = activity.day_bounds(first, first + timedelta(days=119), IST)
+    assert len(bounds) - 1 > activity.BRANCHES
+    for day in (0, 99, 100, 119):
+        moment = datetime.combine(first + timedelta(days=day), time(12), IST)
+        log(services, ayse, "visit", acme, moment.astimezone(UTC))
+    with services.db.session() as s:
+        found = activity.activity(s, bounds, cells="bucket")
+    days = [(c.start.astimezone(IST).date() - first).days for c in found.cells]
+    assert days == [0, 99, 100, 119]
+    assert all(c.kinds == {"visit": 1} and c.customers == 1 for c in found.cells)
 
 
 def test_activity_days_across_a_dst_change(services, ayse):

@@ -66,6 +66,8 @@ def test_activity_this_week_per_rep_and_day(services, chat: Chat, busy_week) -> 
 def test_activity_over_a_month_is_per_week(services, chat: Chat, busy_week) -> None:
     reply = chat.say("/report activity 2026-11 everyone")
     assert "Activities: 7 — calls 3, visits 1, meetings 1, e-mails 1, notes 1" in reply.text
+    # more than two interactions per customer: on SQLite, counted by probing each customer
+    assert "Customers touched: 3" in reply.text
     assert "Nov 16, 2026 · Ayşe Yılmaz · 1 · 0 · 0 · 0 · 0 · 1 · 0" in reply.text  # the 22nd
     assert "Nov 1, 2026 · Ayşe Yılmaz · 0 · 1 · 0 · 0 · 0 · 1 · 0" in reply.text  # a 1-day week
     assert "Nov 23, 2026 · Ayşe Yılmaz · 2 · 0 · 1 · 0 · 0 · 2 · 1" in reply.text

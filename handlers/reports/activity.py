@@ -49,17 +49,18 @@ def build(session: Session, t: Translator, request: Request) -> Built:
     together = request.by != "rep" and in_scope > LISTED_REPS
     cells = "rep" if request.by == "rep" else "bucket" if together else "both"
     found = activity(session, bounds, ids, cells=cells)
-    touched = customers_touched(session, p.start, p.end, ids)
-    names = reps.names(session, {c.rep_id for c in found.cells if c.rep_id})
     totals: dict[str, int] = defaultdict(int)
     for c in found.cells:
         for kind, n in c.kinds.items():
             totals[kind] += n
+    logged = sum(totals.values())
+    touched = customers_touched(session, p.start, p.end, ids, interactions=logged)
+    names = reps.names(session, {c.rep_id for c in found.cells if c.rep_id})
     advanced = sum(c.advanced for c in found.cells)
     headline = [
         t(
             "reports.activity.total",
-            total=t.number(sum(totals.values())),
+            total=t.number(logged),
             **{k: t.number(totals[k]) for k in INTERACTION_KINDS},
         ),
         t("reports.activity.touched", count=t.number(touched)),
