@@ -173,6 +173,35 @@ def _newest(session: Session, query: Any, n: int) -> list[Hit]:
     return [Hit(*row) for row in session.execute(ordered)]
 
 
+def _matched_pg(found: list[str]) -> Any:
+    """Every matching note's id, customer and time, from the GIN index in one bitmap pass
+    (MATERIALIZED: see the module's docstring)."""
+    table = Interaction.__table__
+    document = literal_column(PG_DOCUMENT.format(PG_INTERACTION_TEXT.format(t="interaction.")))
+    return (
+        select(table.c.id, table.c.customer_id, table.c.occurred_at)
+        .where(document.op("@@")(func.to_tsquery("simple", _pg_query(found))))
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _count_pg(session: Session, found: list[str]) -> int:
+    """Matching notes of live customers up to ``COUNTED + 1`` on PostgreSQL, for a reader who
+    sees everything: each match's customer is checked straight from the match set, not after
+    looking each note up again by its id and de-duplicating the ids (half the time of a
+    common word's count)."""
+    matched = _matched_pg(found)
+    live = (
+        select(matched.c.id)
+        .join(Customer, col(Customer.id) == matched.c.customer_id)
+        .where(col(Customer.merged_into_id).is_(None))
+        .limit(COUNTED + 1)
+        .subquery()
+    )
+    return session.execute(select(func.count()).select_from(live)).scalar_one()
+
+
 def _scoped_pg(session: Session, found: list[str], wanted: int) -> tuple[int, list[Hit]]:
     """(how many notes a scoped reader may see match, their newest ``wanted``) on PostgreSQL,
     in one statement whose plan no estimate can turn.
@@ -185,14 +214,7 @@ def _scoped_pg(session: Session, found: list[str], wanted: int) -> tuple[int, li
     so given any index it probed a customer per matching note (71,000 probes for a common
     word, then as many again for the notes' rows) or walked every note of the team computing
     its document; a CTE scan offers neither."""
-    table = Interaction.__table__
-    document = literal_column(PG_DOCUMENT.format(PG_INTERACTION_TEXT.format(t="interaction.")))
-    matched = (
-        select(table.c.id, table.c.customer_id, table.c.occurred_at)
-        .where(document.op("@@")(func.to_tsquery("simple", _pg_query(found))))
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
-    )
+    matched = _matched_pg(found)
     visible = (
         select(col(Customer.id))
         .where(col(Customer.merged_into_id).is_(None))
@@ -228,7 +250,10 @@ def _notes(session: Session, found: list[str], wanted: int) -> tuple[int, list[H
     """(matching notes, capped at ``COUNTED + 1`` where counting stops early; the newest)."""
     if _is_postgres(session) and not _reads_everything(session):
         return _scoped_pg(session, found, wanted)
-    notes = _count(session, _interactions(session, found))
+    if _is_postgres(session):
+        notes = _count_pg(session, found)
+    else:
+        notes = _count(session, _interactions(session, found))
     if not notes:
         return 0, []
     walk = notes >= WALK_FROM
