@@ -34,6 +34,7 @@ import os
 import random
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ from handlers.kit import Incoming, Reply
 from storage.models import Rep
 from storage.types import utcnow
 
-PROCESSES = 2
+PROCESSES = 2  # the default; --processes 1 runs the same plan through one, to compare
 ROUNDS = 2  # bench_burst's five commands twice: ten per rep
 SHARED_CHATS = 50  # chats whose messages the balancer spreads over both processes
 DUPLICATES = 40  # deliveries sent twice, once to each process
@@ -75,7 +76,9 @@ class Send:
     copy: int = 0
 
 
-def plan(rep_ids: list[int], n: int, records: list[Any], tag: str, seed: int) -> list[Send]:
+def plan(
+    rep_ids: list[int], n: int, records: list[Any], tag: str, seed: int, processes: int
+) -> list[Send]:
     rng = random.Random(seed)
     shared = set(rng.sample(rep_ids, SHARED_CHATS))
     sends: list[Send] = []
@@ -87,11 +90,11 @@ def plan(rep_ids: list[int], n: int, records: list[Any], tag: str, seed: int) ->
             key = f"{tag}-{rep_id}-{seq}"
             if kind == "log":  # one stored interaction per message, found by its text too
                 typed += f" (burst {key})"
-            process = rng.randrange(PROCESSES) if rep_id in shared else place % PROCESSES
+            process = rng.randrange(processes) if rep_id in shared else place % processes
             sends.append(Send(at, process, rep_id, seq, kind, typed, key))
     for first in rng.sample(sends, DUPLICATES):
         lag = 0.0 if rng.random() < 0.5 else rng.uniform(0, RETRY_LAG_S)
-        other = (first.process + 1) % PROCESSES
+        other = (first.process + 1) % processes
         sends.append(Send(first.at + lag, other, first.rep_id, first.seq, first.kind,
                           first.text, first.key, copy=1))  # fmt: skip
     return sorted(sends, key=lambda s: s.at)
@@ -104,22 +107,12 @@ def _incoming(send: Send) -> Incoming:
 
 async def _burst(dispatcher: Dispatcher, sends: list[Send], start: float) -> list[dict[str, Any]]:
     """Each delivery at its moment, through the chat-ordered pool as ``Dispatcher.handle``
-    does; when its command began and ended on the worker, when it was answered, and what."""
+    does; when its command began and ended on the worker, when it was answered, and what.
+    One sender hands them over in their order, as a socket would: two messages due a few
+    microseconds apart must not swap places on their way in."""
     done: list[dict[str, Any]] = []
 
-    async def one(send: Send) -> None:
-        due = start + send.at
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        ran: dict[str, float] = {}
-
-        def run() -> list[Reply]:
-            ran["began"] = time.perf_counter()
-            try:
-                return dispatcher._run(_incoming(send))
-            finally:
-                ran["ended"] = time.perf_counter()
-
-        future = dispatcher.workers.submit(("console", f"chat-{send.rep_id}"), run)
+    async def answered(send: Send, due: float, future: Any, ran: dict[str, float]) -> None:
         replies = await asyncio.wrap_future(future)
         text = replies[0].text if replies else ""
         done.append({
@@ -129,7 +122,24 @@ async def _burst(dispatcher: Dispatcher, sends: list[Send], start: float) -> lis
             "bad": bool(replies) and ("reference" in text.lower() or "saved" in text),
         })  # fmt: skip
 
-    await asyncio.gather(*(one(s) for s in sends))
+    def runner(send: Send, ran: dict[str, float]) -> Callable[[], list[Reply]]:
+        def run() -> list[Reply]:
+            ran["began"] = time.perf_counter()
+            try:
+                return dispatcher._run(_incoming(send))
+            finally:
+                ran["ended"] = time.perf_counter()
+
+        return run
+
+    waiting = []
+    for send in sends:  # sorted by their moment
+        due = start + send.at
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        ran: dict[str, float] = {}
+        future = dispatcher.workers.submit(("console", f"chat-{send.rep_id}"), runner(send, ran))
+        waiting.append(asyncio.create_task(answered(send, due, future, ran)))
+    await asyncio.gather(*waiting)
     return done
 
 
@@ -183,26 +193,27 @@ def main() -> None:
     ap.add_argument("--url", required=True, help="a scratch PostgreSQL database (wiped)")
     ap.add_argument("--workers", type=int, default=4, help="command workers per process")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--processes", type=int, default=PROCESSES, help="replicas (1: to compare)")
     ap.add_argument("--reuse", action="store_true", help="keep the book of an earlier run")
     args = ap.parse_args()
     if args.url.startswith("sqlite"):
         raise SystemExit("two processes on one database: PostgreSQL only (--url postgresql+...)")
     tag = secrets.token_hex(3)  # this run's delivery keys: a reused book has older ones
     print(
-        f"Burst over {PROCESSES} processes: {REPS} reps x {ROUNDS * 5} commands within "
+        f"Burst over {args.processes} process(es): {REPS} reps x {ROUNDS * 5} commands within "
         f"{SPREAD_S:.0f} s, PostgreSQL, {args.n:,} customers, {args.workers} workers each, "
         f"{SHARED_CHATS} chats on both, {DUPLICATES} deliveries twice; code {revision()}; "
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
     )
     rep_ids, records = _book(args)
-    sends = plan(rep_ids, args.n, records, tag, args.seed)
+    sends = plan(rep_ids, args.n, records, tag, args.seed, args.processes)
     ctx = mp.get_context("spawn")  # fresh interpreters, as two replicas would be
     ready, results = ctx.Queue(), ctx.Queue()
-    gos = [ctx.Queue() for _ in range(PROCESSES)]
+    gos = [ctx.Queue() for _ in range(args.processes)]
     procs = [
         ctx.Process(target=serve, args=(i, args.url, args.workers,
                     [s for s in sends if s.process == i], rep_ids[0], ready, gos[i], results))
-        for i in range(PROCESSES)
+        for i in range(args.processes)
     ]  # fmt: skip
     for proc in procs:
         proc.start()
@@ -250,7 +261,7 @@ def report(args: argparse.Namespace, tag: str, sends: list[Send], served: list[d
     bad = sum(1 for d in answered if d["bad"])
     print(f"  errors: {errors} logged, {bad} bad answers")
     dup_keys = {s.key for s in sends if s.copy}
-    print(f"  duplicates: {len(dup_keys)} sent to both processes; answered twice {twice} "
+    print(f"  duplicates: {len(dup_keys)} deliveries sent twice; answered twice {twice} "
           f"(must be 0); deliveries never answered {never}")  # fmt: skip
     kept = kept_once(args.url, tag, keys, {s.key for s in sends if s.kind == "log"})
     print(f"  database: {kept['claims']} delivery claims for {len(keys)} deliveries; /log "
@@ -262,7 +273,7 @@ def report(args: argparse.Namespace, tag: str, sends: list[Send], served: list[d
           f"same process out of order {order['same_process_inverted']} (must be 0)")  # fmt: skip
     floor = floor_us()
     cpu_ms = sum(r["cpu_s"] for r in served) / max(1, len(done)) * 1000
-    print(f"  CPU per command (both processes) {cpu_ms:.2f} ms; empty PTB handler floor "
+    print(f"  CPU per command (all processes) {cpu_ms:.2f} ms; empty PTB handler floor "
           f"{floor:.0f} us: {cpu_ms * 1000 / floor:.0f}x")  # fmt: skip
     if server_cpu.get("cpu_s") is not None:
         print(f"  PostgreSQL backends' CPU: {server_cpu['cpu_s'] * 1000 / len(done):.2f} ms "
@@ -270,9 +281,9 @@ def report(args: argparse.Namespace, tag: str, sends: list[Send], served: list[d
     p99 = stats["p99"] / 1000
     print(f"  target p99 <= {P99_TARGET_S} s: {'met' if p99 <= P99_TARGET_S else 'NOT met'}")
     save(
-        f"bench_burst_processes_postgresql_{args.n}",
+        f"bench_burst_processes{args.processes}_postgresql_{args.n}",
         {
-            "n": args.n, "engine": "PostgreSQL", "processes": PROCESSES,
+            "n": args.n, "engine": "PostgreSQL", "processes": args.processes,
             "workers": args.workers, "revision": revision(), "cores": os.cpu_count(),
             "commands": len(answered), "commands_per_s": len(answered) / wall,
             "answer_ms": stats, "per_process": per_process,

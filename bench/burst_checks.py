@@ -48,8 +48,9 @@ def kept_once(url: str, tag: str, keys: set[str], log_keys: set[str]) -> dict[st
 
 def order_across(answered: list[dict[str, Any]]) -> dict[str, int]:
     """One chat's consecutive messages (in sending order): how many pairs ran in different
-    processes, and of those how many started out of order or overlapped the one before. Within
-    one process the chat-ordered pool must keep the order; that is counted too."""
+    processes, and of those how many started out of order or overlapped the one before.
+    Within one process the chat-ordered pool must run a chat's messages one after another in
+    the order they arrived (``due``; a retry arrives later than its message): counted too."""
     chats: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for done in answered:
         chats[done["rep"]].append(done)
@@ -57,12 +58,14 @@ def order_across(answered: list[dict[str, Any]]) -> dict[str, int]:
     for runs in chats.values():
         runs.sort(key=lambda d: d["seq"])
         for before, after in pairwise(runs):
-            if before["process"] == after["process"]:
+            if before["process"] != after["process"]:
+                pairs += 1
+                inverted += after["began"] < before["began"]
+                overlapped += before["began"] <= after["began"] < before["ended"]
+        for process in {d["process"] for d in runs}:
+            arrived = sorted((d for d in runs if d["process"] == process), key=lambda d: d["due"])
+            for before, after in pairwise(arrived):
                 same_inverted += after["began"] < before["ended"]
-                continue
-            pairs += 1
-            inverted += after["began"] < before["began"]
-            overlapped += before["began"] <= after["began"] < before["ended"]
     return {
         "pairs": pairs,
         "inverted": inverted,
