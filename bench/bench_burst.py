@@ -74,8 +74,9 @@ class Statements:
         return self.by_thread.pop(threading.get_ident(), 0)
 
 
-def setup(url: str, workers: int) -> Services:
-    settings = Settings(  # type: ignore[call-arg]
+def settings_for(url: str, workers: int) -> Settings:
+    """The bench's settings, the same in every process that serves the burst."""
+    return Settings(  # type: ignore[call-arg]
         _env_file=None,
         crm_database_url=url,
         crm_language="en",
@@ -83,7 +84,10 @@ def setup(url: str, workers: int) -> Services:
         crm_phone_region="TR",
         crm_workers=workers,
     )
-    services = build_services(settings)
+
+
+def setup(url: str, workers: int) -> Services:
+    services = build_services(settings_for(url, workers))
     if not services.db.is_sqlite:  # a scratch database: start from nothing
         with services.db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -1,8 +1,9 @@
 """Issue 14's figures in one table: each book size on SQLite and PostgreSQL side by side.
 
-Why one script: the figures come from three benchmarks that each isolate one thing — the name
+Why one script: the figures come from four benchmarks that each isolate one thing — the name
 index alone (``bench_lookup.py``), /find and /log one at a time through the dispatcher with a
-cold start first (``bench_dispatch.py``), and 200 reps at once (``bench_burst.py``) — and a
+cold start first (``bench_dispatch.py``), 200 reps at once (``bench_burst.py``), and 200 reps
+x 10 commands over two processes on one PostgreSQL (``bench_burst_processes.py``) — and a
 reader comparing sizes and engines should not have to stitch their outputs together by hand.
 Each runs in its own process (so one's memory does not inflate the next one's RSS), saves its
 figures as JSON under a name this script gives it (``CRM_BENCH_SAVE_AS``), and the table is
@@ -44,9 +45,13 @@ COLUMNS = (
     ("burst cmd/s", 12),
     ("burst p99", 10),
     ("CPU/cmd", 14),
+    ("2-proc cmd/s", 13),
+    ("2-proc p99", 11),
     ("errors", 7),
 )
-TARGETS = "targets at 1M: 5 ms | 15 ms | 15 ms | 400 MB | 1 s | - | - | 2 s | 15x floor | 0"
+TARGETS = (
+    "targets at 1M: 5 ms | 15 ms | 15 ms | 400 MB | 1 s | - | - | 2 s | 15x floor | - | 2.5 s | 0"
+)
 
 
 def _name(bench: str, n: int, engine: str | None = None) -> str:
@@ -70,6 +75,8 @@ def run_size(n: int, engines: list[str], url: str, keep: Path) -> None:
         _run("bench_dispatch.py", _name("dispatch", n, engine), "--n", str(n), *where)
         burst = ["--url", url] if engine == "postgres" else []
         _run("bench_burst.py", _name("burst", n, engine), "--n", str(n), *burst)
+        if engine == "postgres":  # two processes on one database: PostgreSQL only
+            _run("bench_burst_processes.py", _name("burst2p", n, engine), "--n", str(n), *burst)
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -85,11 +92,14 @@ def row(n: int, engine: str) -> list[str]:
     lookup = _read(_name("lookup", n))
     dispatch = _read(_name("dispatch", n, engine))
     burst = _read(_name("burst", n, engine))
+    two = _read(_name("burst2p", n, engine))
     latency = dispatch.get("latency_ms", {})
     start = dispatch.get("cold_start") or {}
     rss = dispatch.get("phase_peak_rss_mb")
     cpu, floor = burst.get("cpu_per_command_ms"), burst.get("floor_us")
-    errors = [x for x in (dispatch.get("errors"), burst.get("errors")) if x is not None]
+    counts = (dispatch.get("errors"), burst.get("errors"), two.get("errors"))
+    errors = [x for x in counts if x is not None]
+    errors += [two["answered_twice"]] if two else []  # a duplicate answered twice is one too
     return [
         f"{n:,}",
         engine,
@@ -102,6 +112,8 @@ def row(n: int, engine: str) -> list[str]:
         "-" if not burst else f"{burst['commands_per_s']:.0f}",
         "-" if not burst else f"{burst['answer_ms']['p99'] / 1000:.1f} s",
         "-" if cpu is None else f"{cpu:.2f} ms ({cpu * 1000 / floor:.0f}x)",
+        "-" if not two else f"{two['commands_per_s']:.0f}",
+        "-" if not two else f"{two['answer_ms']['p99'] / 1000:.1f} s",
         "-" if not errors else str(sum(errors)),
     ]
 
