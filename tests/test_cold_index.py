@@ -265,3 +265,17 @@ def test_a_rare_word_is_looked_up_in_the_full_text_index(
                 assert "SCAN customer" not in plan.replace("SCAN customer_fts", ""), plan
                 if "name_key IN" not in sql:
                     assert f"SCAN {NAME_FTS} VIRTUAL TABLE" in plan, plan
+
+
+def test_words_that_are_query_syntax_are_looked_up_as_words(services: Services) -> None:
+    """FTS5 reads AND, OR, NOT and NEAR as operators, and a bare word with a star or a
+    quote as syntax: every word goes quoted, so a name made of them is found, not an error."""
+    odd = add_customer(services, "Near Or Not And 2024")
+    orhan = add_customer(services, "Orhan Nota")
+    lookup = ColdLookup(services.db.engine)
+    found = {row[0] for row in lookup.candidates(("near", "or", "not", "and", "2024"))}
+    assert found == {odd.id}
+    assert {row[0] for row in lookup.candidates(("or", "not"))} == {odd.id, orhan.id}
+    assert lookup.holds("and") and lookup.holds("2024") and not lookup.holds("orh")
+    stray = lookup.candidates(('or"', "*", "no:t"))  # reduced to plain words, never an error
+    assert {row[0] for row in stray} == {odd.id, orhan.id}
