@@ -1,13 +1,14 @@
-"""/find and /log end to end through the real dispatcher, on a SQLite file (or a scratch
-PostgreSQL database, ``--url``) holding 100,000 customers and 1,000,000 interactions.
+"""/find and /log end to end through the real dispatcher, on a SQLite file holding 100,000
+customers and 1,000,000 interactions.
 
 Why end to end: what a rep waits for is the whole command (rep lookup, the index refresh
 query, the search, the card's five queries, the audited write and its commit), not the index
-alone (``bench_lookup.py``). Cold start is measured as a process start meets it: fresh
-services on the loaded file, the index build started in the background (``bot.app.warm_index``,
-as ``serve()`` does), and the first /find timed from that moment while the build runs; then
-the /finds answered from the database until the build ends, and how long the build took.
-The percentiles are taken afterwards, on the warm index. Replies are checked too
+alone (``bench_lookup.py``). Cold start is measured as a process start meets it, in a fresh
+process (``cold_start.py``): services on the loaded database, the index build started in the
+background (``bot.app.warm_index``, as ``serve()`` does), and the first /find timed from that
+moment while the build runs; then the /finds answered from the database until the build ends,
+how long the build took, and that process's RSS with the index loaded. The percentiles are
+taken afterwards, in this process, on the warm index. Replies are checked too
 (``chat_plan.py``), and what /log stored is read back, so speed is never bought with errors.
 
     .venv/bin/python bench/bench_dispatch.py            # 100,000 customers, 1M interactions
@@ -26,13 +27,16 @@ import itertools
 import logging
 import pstats
 import random
+import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from bulkload import load
 from chat_plan import Command, Verdicts, plan
+from cold_start import measure, open_services
 from measure import (
     ErrorCount,
     GcPauses,
@@ -48,15 +52,15 @@ from measure import (
     target_line,
 )
 from names import generate
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from bot.app import build_services, prepare_database, warm_index
+from bot.app import prepare_database
 from bot.dispatcher import Dispatcher
-from handlers.kit import Incoming, Reply, Services, Settings
+from handlers.kit import Incoming, Reply, Services
 from storage import migrate, reps
 from storage.folding import name_key
-from storage.models import Interaction, Rep
+from storage.models import Customer, Interaction, Rep
 from storage.types import utcnow
 
 P99_TARGET_MS = 15.0  # issue 14, at 1,000,000 customers
@@ -67,20 +71,19 @@ PROFILE_SAMPLE = 200
 SLOWEST = 8
 
 
-def open_services(url: str) -> Services:
-    """Services on the benchmark's database, as a process starting on it builds them."""
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        crm_database_url=url,
-        crm_language="en",
-        crm_timezone="Europe/Istanbul",
-        crm_phone_region="TR",
-        # One rep sends every command here: the limits stay on (their counting is part of
-        # each command's cost) but high enough never to refuse.
-        crm_rate_commands_per_minute=10**9,
-        crm_rate_writes_per_minute=10**9,
-    )
-    return build_services(settings)
+def kept_rep(url: str, n: int) -> int | None:
+    """The bench rep of a database an earlier run loaded with ``n`` customers, or None (then
+    ``setup`` starts it afresh). It is brought to the current schema first (a kept database
+    may predate a migration)."""
+    services = open_services(url)
+    try:
+        migrate.upgrade(services.db)
+        with services.db.session() as session:
+            rep = reps.by_name(session, "Bench Admin")
+            held = session.exec(select(func.count()).select_from(Customer)).one()
+    finally:
+        services.db.dispose()
+    return rep.id if rep is not None and held == n else None
 
 
 def setup(url: str) -> tuple[Services, int]:
@@ -89,6 +92,12 @@ def setup(url: str) -> tuple[Services, int]:
     if not services.db.is_sqlite:  # a scratch database: start from nothing
         with services.db.engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    elif (path := Path(services.db.engine.url.database or "")).exists():
+        services.db.dispose()
+        path.unlink()
+        for extra in ("-wal", "-shm"):
+            Path(f"{path}{extra}").unlink(missing_ok=True)
+        services = open_services(url)
     migrate.upgrade(services.db)
     prepare_database(services)
     with services.db.session(write=True) as session:
@@ -103,7 +112,7 @@ _deliveries = itertools.count()
 def incoming(rep_id: int, cmd: Command) -> Incoming:
     """The command as an adapter passes it: with a delivery key, so the statements that make
     each delivery run once are paid as in production."""
-    key = f"bench-{next(_deliveries)}"
+    key = f"bench-{time.time_ns()}-{next(_deliveries)}"  # unique on a reused database too
     return Incoming(
         "console", "bench", str(rep_id), cmd.text, message_id=cmd.message_id, delivery_key=key
     )
@@ -113,31 +122,6 @@ async def timed(dispatcher: Dispatcher, rep_id: int, cmd: Command) -> tuple[floa
     start = time.perf_counter()
     replies = await dispatcher.handle(incoming(rep_id, cmd))
     return (time.perf_counter() - start) * 1000, replies
-
-
-async def cold_start(
-    url: str, rep_id: int, warmup: Command, commands: list[Command]
-) -> tuple[Services, dict[str, float], list[float]]:
-    """Start as a process does on this file: the build in the background, the first /find timed
-    from that moment, then /finds from the plan answered while the build runs."""
-    start = time.perf_counter()
-    services = open_services(url)
-    dispatcher = Dispatcher(services)
-    await asyncio.to_thread(warm_index, services)
-    first_ms, replies = await timed(dispatcher, rep_id, warmup)
-    first_ms = (time.perf_counter() - start) * 1000
-    card = replies[0].card if replies else None
-    if card is None or card.id != warmup.target:
-        print(f"  first /find {warmup.text!r} did not show #{warmup.target}: {replies}")
-    cold: list[float] = []
-    finds = iter([c for c in commands if c.kind.startswith("find")])
-    while services.index.cold and (cmd := next(finds, None)) is not None:
-        ms, _ = await timed(dispatcher, rep_id, cmd)
-        cold.append(ms)
-    while services.index.cold:  # the build's thread ends by clearing ``cold``
-        await asyncio.sleep(0.05)  # a benchmark's poll, not a test's wait
-    built_s = time.perf_counter() - start
-    return services, {"first_find_ms": first_ms, "built_s": built_s}, cold
 
 
 async def run(
@@ -232,7 +216,11 @@ def main() -> None:
         type=Path,
         help="a folder for the database: loaded on the first run, reused (as loaded) after",
     )
-    cli.add_argument("--url", help="a scratch PostgreSQL database (wiped); default SQLite")
+    cli.add_argument(
+        "--url",
+        help="a scratch PostgreSQL database instead of SQLite: loaded when it has no bench "
+        "rep yet, reused after (like --keep)",
+    )
     args = cli.parse_args()
     interactions = args.interactions or args.n * INTERACTIONS_PER_CUSTOMER
     print(f"Dispatcher benchmark: {args.n:,} customers, {interactions:,} interactions")
@@ -243,38 +231,47 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         url = args.url or f"sqlite:///{folder / 'bench.sqlite3'}"
-        reuse = args.url is None and (folder / "bench.sqlite3").exists()
         records = generate(args.n, seed=args.seed)
         keys = [name_key(r.name) for r in records]
         times = None
-        if reuse:  # a kept file: the data of the same --n and --seed, loaded before
-            services = open_services(url)
-            with services.db.session() as session:
-                rep = reps.by_name(session, "Bench Admin")
-                assert rep is not None and rep.id is not None
-                rep_id = rep.id
-            print(f"  reusing {folder / 'bench.sqlite3'}")
+        if rep_id := kept_rep(url, args.n):  # data of the same --n and --seed, loaded before
+            print(f"  reusing {'the database' if args.url else folder / 'bench.sqlite3'}")
         else:
             services, rep_id = setup(url)
             times = load(services.db, records, interactions, rep_id, utcnow(), args.seed)
+            services.db.dispose()
             print(
                 f"  load: {times.total_s:.1f} s (customers {times.customers_s:.1f} s, "
                 f"interactions {times.interactions_s:.1f} s, checkpoint "
                 f"{times.checkpoint_s:.1f} s)"
             )
-        services.db.dispose()
         rng = random.Random(args.seed)
         finds, logs = min(FINDS, args.n), min(LOGS, args.n)
         warmup, commands = plan(records, keys, finds, logs, rng)
+        if times is None:  # a reused database holds an earlier run's message ids: fresh ones,
+            # or every /log is answered "already logged" and nothing is measured
+            run_tag = f"-{time.time_ns()}"
+            commands = [
+                replace(c, message_id=c.message_id + run_tag) if c.message_id else c
+                for c in commands
+            ]
         names = [r.name for r in records]
         del records
-        services, start, cold = asyncio.run(cold_start(url, rep_id, warmup, commands))
+        start = measure(url, rep_id, warmup, [c for c in commands if c.kind.startswith("find")])
+        cold = start.pop("cold_find_ms")
         print(
-            f"  cold start ({len(services.index):,} names indexed in the background): first "
-            f"/find answered {start['first_find_ms']:.0f} ms after start; index built in "
-            f"{start['built_s']:.1f} s; meanwhile {len(cold)} /find from the database: "
-            f"{fmt_summary(summary(cold)) if cold else '-'}"
+            f"  cold start, a fresh process ({start['names']:,} names indexed in the background):"
+            f" first /find answered {start['first_find_ms']:.0f} ms after start "
+            f"({start['first_find_from_exec_ms']:.0f} ms after exec, imports "
+            f"{start['import_s']:.1f} s), as intended: {start['first_find_as_intended']}; "
+            f"index built in {start['built_s']:.1f} s; meanwhile {len(cold)} /find from the "
+            f"database: {fmt_summary(summary(cold)) if cold else '-'}; its RSS with the index "
+            f"{start['rss_mb']:.0f} MB (peak {start['peak_rss_mb']:.0f} MB)"
         )
+        services = open_services(url)
+        with stopwatch() as build:
+            services.index.build_in_background(services.db.engine, at_once_below=sys.maxsize)
+        print(f"  index built in this process for the warm figures: {build[0]:.1f} s")
         rss_before = status_mb("VmRSS")
         hwm_reset = reset_peak_rss()
         dispatcher = Dispatcher(services)
@@ -305,7 +302,14 @@ def main() -> None:
             print(f"      {line}")
         print(f"    errors logged by the dispatcher: {errors.count}")
         print("\n  memory:")
-        print(f"    RSS before the commands {rss_before or 0:.1f} MB")
+        print(
+            f"    RSS of the serving process after its build (the fresh one above) "
+            f"{start['rss_mb']:.1f} MB"
+        )
+        print(
+            f"    RSS of this process (with the generated data) before the commands "
+            f"{rss_before or 0:.1f} MB"
+        )
         if phase_peak is not None:
             print(f"    peak RSS while serving commands (VmHWM, index loaded) {phase_peak:.1f} MB")
         print(f"    peak RSS of the whole run incl. the load (getrusage) {peak_rss_mb():.1f} MB")

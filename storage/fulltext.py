@@ -40,6 +40,7 @@ from sqlmodel import Session, col, select
 from storage import access
 from storage.folding import fold
 from storage.models import Customer, Interaction, Task
+from storage.search_cold import NAME_FTS, PG_NAME_INDEX
 
 FOLD_SQL = "replace(replace({}, 'ı', 'i'), 'İ', 'i')"
 _FROM = "ıİIŞşĞğÜüÖöÇçÂâÎîÛûÉéÈèÊêËëÀàÄäÅåÑñÓóÒòÕõÚúÙùÍíÌìÏïÁá"
@@ -51,8 +52,9 @@ WORD = re.compile(r"\w+")
 SNIPPET_CHARS = 120
 COUNTED = 10_000  # a search counts its matches up to here ("10,000+")
 WALK_FROM = 2_000  # this many matching notes or more: found newest first by walking time
-FTS_TABLES = ("interaction_fts", "task_fts")  # SQLite, with their shadow tables
-PG_INDEXES = ("ix_interaction_fulltext", "ix_task_fulltext")  # PostgreSQL
+# SQLite, with their shadow tables; PostgreSQL. The names' index is storage.search_cold's.
+FTS_TABLES = ("interaction_fts", "task_fts", NAME_FTS)
+PG_INDEXES = ("ix_interaction_fulltext", "ix_task_fulltext", PG_NAME_INDEX)
 
 
 def not_modelled(name: str | None, type_: str, _parent: object = None) -> bool:
