@@ -19,6 +19,7 @@ vectorised operations instead of a Python loop per customer holding a common wor
 
 from __future__ import annotations
 
+import ctypes
 from bisect import insort
 from collections import Counter, defaultdict
 
@@ -269,3 +270,18 @@ class Stamps:
         if len(customer_ids):
             self._seq = _grown(self._seq, int(customer_ids.max()) + 1, self.UNKNOWN)
             self._seq[customer_ids] = seqs
+
+
+def give_back_free_memory() -> None:
+    """Hand the memory a build has freed back to the operating system (glibc's malloc_trim).
+
+    Why: a build in a background thread allocates its temporaries (rows, folded words) from
+    that thread's own malloc arena, and glibc keeps an arena's freed memory for reuse: at a
+    million customers the process stayed ~150 MB larger than one that built on its main
+    thread. Where the C library has no such call (musl, macOS, Windows) there is nothing to do.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return
+    trim(0)

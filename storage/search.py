@@ -79,7 +79,7 @@ from sqlmodel import Session, col, select
 from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
-from storage.name_store import NO_OWNER, IntArray, NameStore, Stamps
+from storage.name_store import NO_OWNER, IntArray, NameStore, Stamps, give_back_free_memory
 from storage.search_changes import MARK, changes, chunks
 from storage.search_cold import ColdLookup
 from storage.search_tiers import Match, Tier, pick, rank, top
@@ -218,6 +218,7 @@ class NameIndex:
             log.exception("building the name index failed")
         finally:
             self._cold = None
+            give_back_free_memory()
 
     def _refresh(self, engine: Engine, after_read: Callable[[], None] | None = None) -> int:
         with engine.connect() as conn:
