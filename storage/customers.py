@@ -1,4 +1,5 @@
-"""Customers and their contacts: lookups by id, phone and e-mail, and what a card shows.
+"""Customers and their contacts: lookups by id, phone and e-mail (a card's parts are read in
+``storage.card_reads``).
 
 Lookups by phone, e-mail and name key skip customers merged into another (they stay in the
 table only so that /unmerge can restore them); a phone or e-mail is found on the customer
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, union
+from sqlalchemy import bindparam, union
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
 from storage.folding import name_key
-from storage.models import Contact, ContactPoint, Customer, Interaction, Task
+from storage.models import Contact, ContactPoint, Customer
 from storage.prebuilt import prebuilt
 from storage.types import utcnow
 
@@ -145,29 +146,7 @@ def touch(customer: Customer) -> None:
 _CONTACTS = prebuilt(
     select(Contact).where(Contact.customer_id == bindparam("customer")).order_by(col(Contact.id))
 )
-_RECENT = prebuilt(
-    select(Interaction)
-    .where(Interaction.customer_id == bindparam("customer"))
-    .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-    .limit(bindparam("limit", type_=Integer))
-)
-_OPEN_TASKS = prebuilt(
-    select(Task)
-    .where(Task.customer_id == bindparam("customer"), Task.status == "open")
-    .order_by(col(Task.due_at))
-    .limit(bindparam("limit", type_=Integer))
-)
 
 
 def contacts(session: Session, customer_id: int) -> list[Contact]:
     return list(session.execute(_CONTACTS, {"customer": customer_id}).scalars())
-
-
-def recent_interactions(session: Session, customer_id: int, limit: int = 3) -> list[Interaction]:
-    rows = session.execute(_RECENT, {"customer": customer_id, "limit": limit})
-    return list(rows.scalars())
-
-
-def open_tasks(session: Session, customer_id: int, limit: int = 5) -> list[Task]:
-    rows = session.execute(_OPEN_TASKS, {"customer": customer_id, "limit": limit})
-    return list(rows.scalars())
