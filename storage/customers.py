@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, union
+from sqlalchemy import bindparam, inspect, union
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
@@ -22,14 +22,26 @@ from storage.types import utcnow
 POINT_KINDS = ("phone", "email")
 
 
+_BY_ID = prebuilt(select(Customer).where(Customer.id == bindparam("id")))
+
+
 def get(session: Session, customer_id: int) -> Customer | None:
-    return session.get(Customer, customer_id)
+    """As ``session.get``, whose select is built anew each time, so that under a rep's scope
+    its criteria's cache key was computed on every call ("#12" in most commands); this one is
+    built once (``storage.prebuilt``). One already loaded in this session is taken as it is."""
+    held = session.identity_map.get(Session.identity_key(Customer, customer_id))
+    if held is not None and not inspect(held).expired and held not in session.deleted:
+        return held  # type: ignore[no-any-return]
+    return session.execute(_BY_ID, {"id": customer_id}).scalars().first()
+
+
+_MANY = prebuilt(select(Customer).where(col(Customer.id).in_(bindparam("ids", expanding=True))))
 
 
 def many(session: Session, ids: list[int]) -> dict[int, Customer]:
     if not ids:
         return {}
-    rows = session.exec(select(Customer).where(col(Customer.id).in_(ids)))
+    rows = session.execute(_MANY, {"ids": ids}).scalars()
     return {c.id: c for c in rows if c.id is not None}
 
 
