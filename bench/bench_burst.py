@@ -5,6 +5,11 @@ after another (``bench_dispatch.py``). Each message carries a delivery key, as t
 pass them, so the per-delivery statements are paid; the rate limits stay at their defaults.
 The mix per rep: /find by name, /find by phone, /log by #id, /deal add by #id, /tasks.
 
+The reps: 20 managers with 9 reps each (``CRM_VISIBILITY=team``), owning 95% of the customers
+among them, so a command pays the scope as most commands of a real team do: each finds a
+customer it may read (its own, a teammate's or an unowned one) and writes to one it may change
+(its own or an unowned one). ``--admins`` makes all 200 admins instead, who skip the scope.
+
 Printed: time to answer (from the moment a message is due to its answer) p50/p99, commands/s,
 errors, statements per command by kind, CPU per command (this process's ``process_time``
 over the burst; PostgreSQL's own CPU is another process and not in it), and the floor: an
@@ -33,16 +38,19 @@ from typing import Any
 from bulkload import load
 from measure import ErrorCount, fmt_summary, revision, save, summary
 from names import generate
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, text, update
+from sqlmodel import select
 
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
 from handlers.kit import Incoming, Reply, Services, Settings
 from storage import migrate
-from storage.models import Rep
+from storage.models import Customer, Rep
 from storage.types import utcnow
 
 REPS = 200
+MANAGERS = 20  # each with (REPS - MANAGERS) / MANAGERS reps
+UNOWNED = 0.05  # share of customers nobody owns
 PER_REP = 5
 SPREAD_S = 1.0
 P99_TARGET_S = 2.0
@@ -96,19 +104,77 @@ def setup(url: str, workers: int) -> Services:
     return services
 
 
-def add_reps(services: Services) -> list[int]:
+def add_reps(services: Services, admins: bool) -> list[int]:
+    """The reps' ids, managers first; each rep reports to one of them (unless ``admins``)."""
     with services.db.session(write=True) as session:
-        reps = [Rep(name=f"Bench Rep {i:03d}", role="admin") for i in range(REPS)]
-        session.add_all(reps)
+        if admins:
+            people = [Rep(name=f"Bench Rep {i:03d}", role="admin") for i in range(REPS)]
+            session.add_all(people)
+            session.flush()
+            return [r.id for r in people if r.id is not None]
+        bosses = [Rep(name=f"Bench Manager {i:02d}", role="manager") for i in range(MANAGERS)]
+        session.add_all(bosses)
         session.flush()
-        return [r.id for r in reps if r.id is not None]
+        people = [
+            Rep(name=f"Bench Rep {i:03d}", role="rep", manager_id=bosses[i % MANAGERS].id)
+            for i in range(REPS - MANAGERS)
+        ]
+        session.add_all(people)
+        session.flush()
+        return [r.id for r in [*bosses, *people] if r.id is not None]
 
 
-def mix(rep_id: int, n: int, records: list[Any], rng: random.Random) -> list[tuple[str, str]]:
+def owner_of(index: int, rep_ids: list[int], rng: random.Random) -> int | None:
+    return None if rng.random() < UNOWNED else rep_ids[index % len(rep_ids)]
+
+
+def spread_owners(services: Services, owners: list[int | None]) -> None:
+    """Give the loaded customers (ids 1..n in order) their owners, in one executemany."""
+    with services.db.engine.begin() as conn:
+        conn.execute(
+            update(Customer).where(Customer.id == bindparam("cid")).values(owner_id=bindparam("o")),
+            [{"cid": i + 1, "o": owner} for i, owner in enumerate(owners)],
+        )
+
+
+class Book:
+    """Which customers each rep may read and change, as ``handlers.kit.visibility`` says."""
+
+    def __init__(self, services: Services, owners: list[int | None], admins: bool) -> None:
+        self.everyone = list(range(len(owners)))
+        self.admins = admins
+        by_owner: dict[int | None, list[int]] = defaultdict(list)
+        for index, owner in enumerate(owners):
+            by_owner[owner].append(index)
+        self.by_owner = by_owner
+        with services.db.session() as session:
+            self.manager = {r.id: r.manager_id for r in session.exec(select(Rep))}
+
+    def team(self, rep_id: int) -> list[int]:
+        boss = self.manager[rep_id]
+        if boss is None:  # a manager: their reps and themselves
+            return [rep_id, *(r for r, b in self.manager.items() if b == rep_id)]
+        return [r for r, b in self.manager.items() if b == boss]
+
+    def readable(self, rep_id: int) -> list[int]:
+        if self.admins:
+            return self.everyone
+        return [i for owner in [*self.team(rep_id), None] for i in self.by_owner[owner]]
+
+    def changeable(self, rep_id: int) -> list[int]:
+        if self.admins:
+            return self.everyone
+        if self.manager[rep_id] is None:
+            return self.readable(rep_id)
+        return self.by_owner[rep_id] + self.by_owner[None]
+
+
+def mix(rep_id: int, book: Book, records: list[Any], rng: random.Random) -> list[tuple[str, str]]:
     """The rep's five commands: (kind, text)."""
-    named = rng.randrange(n)
-    phoned = rng.choice([i for i in rng.sample(range(n), 50) if records[i].phone] or [named])
-    target = rng.randrange(n) + 1
+    readable = book.readable(rep_id)
+    named = rng.choice(readable)
+    phoned = rng.choice([i for i in rng.sample(readable, 50) if records[i].phone] or [named])
+    target = rng.choice(book.changeable(rep_id)) + 1
     return [
         ("find name", f"/find {records[named].name}"),
         ("find phone", f"/find {records[phoned].phone}"),
@@ -207,6 +273,7 @@ def main() -> None:
     ap.add_argument("--url", help="a scratch PostgreSQL database (wiped); default SQLite")
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--admins", action="store_true", help="all 200 reps admins (no scope)")
     ap.add_argument("--profile", action="store_true", help="cProfile the commands (1 worker)")
     ap.add_argument("--profile-out", help="with --profile: also dump the stats to this file")
     ap.add_argument("--show-statements", action="store_true", help="SQL of one of each kind")
@@ -218,13 +285,22 @@ def main() -> None:
         engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
         print(
             f"Burst: {REPS} reps x {PER_REP} commands within {SPREAD_S:.0f} s, {engine}, "
-            f"{args.n:,} customers, {args.workers} workers; code {revision()}"
+            f"{args.n:,} customers, {args.workers} workers, "
+            f"{'all admins' if args.admins else f'{MANAGERS} managers with teams'}; "
+            f"code {revision()}"
         )
         services = setup(url, args.workers)
-        rep_ids = add_reps(services)
+        rep_ids = add_reps(services, args.admins)
         records = generate(args.n, seed=args.seed)
         started = time.perf_counter()
         load(services.db, records, args.n * 2, rep_ids[0], utcnow(), args.seed)
+        owners_rng = random.Random(args.seed)
+        if args.admins:
+            owners: list[int | None] = [rep_ids[0]] * args.n
+        else:
+            owners = [owner_of(i, rep_ids, owners_rng) for i in range(args.n)]
+            spread_owners(services, owners)
+        book = Book(services, owners, args.admins)
         print(f"  load: {time.perf_counter() - started:.1f} s")
         dispatcher = Dispatcher(services)
         statements = Statements(keep=args.show_statements)
@@ -232,7 +308,7 @@ def main() -> None:
         rng = random.Random(args.seed)
         plan: list[tuple[float, Incoming, str]] = []
         for rep_id in rep_ids:
-            for j, (kind, typed) in enumerate(mix(rep_id, args.n, records, rng)):
+            for j, (kind, typed) in enumerate(mix(rep_id, book, records, rng)):
                 message = Incoming(
                     "console",
                     f"chat-{rep_id}",
@@ -278,6 +354,7 @@ def main() -> None:
                 "n": args.n,
                 "engine": engine,
                 "workers": args.workers,
+                "admins": args.admins,
                 "revision": revision(),
                 "commands": total,
                 "commands_per_s": total / wall,

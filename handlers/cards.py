@@ -6,10 +6,13 @@ asks for the summary), so every adapter renders them the same way and a press is
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from handlers.kit import Button, Card, Context, Reply
 from handlers.masking import human_phone, masked_email, masked_phone
-from storage import access_log, consents, customers, deals, reps
-from storage.models import Customer, Deal, Interaction, Stage, Task
+from storage import access_log, card_reads, customers, deals, reps
+from storage.card_reads import LatestConsent, Note, OpenTask
+from storage.models import Customer, Deal, Stage, Task
 
 SNOOZES = (
     ("button.snooze_hour", "in 1 hour"),
@@ -20,18 +23,34 @@ SNOOZES = (
 
 def deal_line(ctx: Context, deal: Deal, stage: Stage | None) -> str:
     """One deal in a list: a won deal at its closing amount, as the totals count it."""
-    stage_name = ctx.t.stage(stage.name) if stage else "?"
     won = stage is not None and stage.is_won and deal.closed_amount is not None
-    amount = ctx.t.money(deal.closed_amount if won else deal.amount, deal.currency)
-    return f"{deal.title} — {stage_name} — {amount} (#{deal.id})"
+    stage_name = ctx.t.stage(stage.name) if stage else "?"
+    return _deal_text(
+        ctx,
+        deal.title,
+        deal.id,
+        stage_name,
+        deal.closed_amount if won else deal.amount,
+        deal.currency,
+    )
 
 
-def interaction_line(ctx: Context, item: Interaction, rep_names: dict[int, str]) -> str:
-    who = rep_names.get(item.rep_id or 0, "")
+def _deal_text(
+    ctx: Context,
+    title: str,
+    deal_id: int | None,
+    stage_name: str,
+    amount: Decimal | None,
+    currency: str,
+) -> str:
+    return f"{title} — {stage_name} — {ctx.t.money(amount, currency)} (#{deal_id})"
+
+
+def interaction_line(ctx: Context, item: Note) -> str:
     kind = ctx.t(f"kind.{item.kind}")
     when = ctx.t.date(item.occurred_at.astimezone(ctx.tz).date())
     summary = ctx.t("mask.note") if ctx.shared else item.summary
-    return f"{when} · {kind} · {summary}" + (f" ({who})" if who else "")
+    return f"{when} · {kind} · {summary}" + (f" ({item.rep_name})" if item.rep_name else "")
 
 
 def phone_text(ctx: Context, e164: str | None) -> str | None:
@@ -48,7 +67,7 @@ def email_text(ctx: Context, email: str | None) -> str | None:
     return masked_email(email) if ctx.shared else email
 
 
-def task_line(ctx: Context, task: Task, customer: Customer | None = None) -> str:
+def task_line(ctx: Context, task: Task | OpenTask, customer: Customer | None = None) -> str:
     """ "⚠ send the offer — Fri, Nov 27, 2026, 18:00 · Uğur Hami Özmen (#12)": the customer
     named where a list mixes several."""
     mark = "⚠ " if task.due_at < ctx.now else ""
@@ -56,8 +75,7 @@ def task_line(ctx: Context, task: Task, customer: Customer | None = None) -> str
     return f"{mark}{task.title} — {ctx.t.when(task.due_at, ctx.tz)}{whom} (#{task.id})"
 
 
-def _consent(ctx: Context, customer_id: int) -> str | None:
-    row = consents.latest(ctx.session, customer_id)
+def _consent(ctx: Context, row: LatestConsent | None) -> str | None:
     if row is None:
         return None
     parts = [ctx.t(f"consent.status.{row.status}"), ctx.t.date(row.at.astimezone(ctx.tz).date())]
@@ -68,10 +86,10 @@ def _consent(ctx: Context, customer_id: int) -> str | None:
 
 def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
     """The card, and a line in the access log: who saw this customer's data, and when."""
-    t, s = ctx.t, ctx.session
+    t = ctx.t
     assert customer.id is not None
     access_log.record(
-        s,
+        ctx.session,
         rep_id=ctx.rep.id,
         platform=ctx.incoming.platform,
         action="read",
@@ -80,55 +98,39 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
         at=ctx.now,
         detail="masked" if ctx.shared else None,
     )
-    open_deals = deals.open_deals(s, customer_id=customer.id, limit=5)
-    stage_by_id = {st.id: st for st in deals.stages(s)}
-    history = customers.recent_interactions(s, customer.id)
-    todo = customers.open_tasks(s, customer.id)
-    people = customers.contacts(s, customer.id)
-    names = reps.names(s, {i.rep_id for i in history if i.rep_id} | {customer.owner_id or 0})
+    data = card_reads.read(ctx.session, customer)
     fields: list[tuple[str, str]] = []
     for label, value in (
         ("field.phone", phone_text(ctx, customer.phone)),
         ("field.email", email_text(ctx, customer.email)),
         ("field.city", customer.city),
-        ("field.owner", names.get(customer.owner_id or 0)),
+        ("field.owner", data.owner_name),
         ("field.tags", ", ".join(customer.tags) if customer.tags else None),
         (
             "field.channel",
             t(f"channel.{customer.preferred_channel}") if customer.preferred_channel else None,
         ),
         ("field.dnc", t("common.yes") if customer.do_not_contact else None),
-        ("field.consent", _consent(ctx, customer.id)),
+        ("field.consent", _consent(ctx, data.consent)),
     ):
         if value:
             fields.append((t(label), value))
-    if people:
+    if data.contacts:
         lines = [
             " ".join(
                 p for p in (c.name, f"({c.role})" if c.role else "", phone_text(ctx, c.phone)) if p
             )
-            for c in people
+            for c in data.contacts
         ]
         fields.append((t("field.contacts"), "\n".join(lines)))
-    fields.append(
-        (
-            t("field.open_deals"),
-            "\n".join(deal_line(ctx, d, stage_by_id.get(d.stage_id)) for d in open_deals)
-            or t("common.none"),
-        )
-    )
-    fields.append(
-        (
-            t("field.history"),
-            "\n".join(interaction_line(ctx, i, names) for i in history) or t("common.none"),
-        )
-    )
-    fields.append(
-        (
-            t("field.open_tasks"),
-            "\n".join(task_line(ctx, task) for task in todo) or t("common.none"),
-        )
-    )
+    deal_lines = [
+        _deal_text(ctx, d.title, d.id, t.stage(d.stage), d.amount, d.currency) for d in data.deals
+    ]
+    fields.append((t("field.open_deals"), "\n".join(deal_lines) or t("common.none")))
+    history = [interaction_line(ctx, note) for note in data.history]
+    fields.append((t("field.history"), "\n".join(history) or t("common.none")))
+    todo = [task_line(ctx, task) for task in data.tasks]
+    fields.append((t("field.open_tasks"), "\n".join(todo) or t("common.none")))
     ref = f"#{customer.id}"
     buttons = [
         Button(t("button.log_call"), f"/log call {ref}"),

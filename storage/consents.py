@@ -1,14 +1,13 @@
-"""Consent to be contacted: recorded as it is given or withdrawn, read back as the latest."""
+"""Consent to be contacted: recorded as it is given or withdrawn (the card reads the latest,
+``storage.card_reads``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from storage.models import Consent, Customer
-from storage.prebuilt import prebuilt
 
 
 def record(
@@ -23,15 +22,3 @@ def record(
     session.add(row)
     session.flush()
     return row
-
-
-_LATEST = prebuilt(
-    select(Consent)
-    .where(Consent.customer_id == bindparam("customer"))
-    .order_by(col(Consent.at).desc(), col(Consent.id).desc())
-    .limit(1)
-)
-
-
-def latest(session: Session, customer_id: int) -> Consent | None:
-    return session.execute(_LATEST, {"customer": customer_id}).scalars().first()

@@ -1,4 +1,5 @@
-"""Customers and their contacts: lookups by id, phone and e-mail, and what a card shows.
+"""Customers and their contacts: lookups by id, phone and e-mail (a card's parts are read in
+``storage.card_reads``).
 
 Lookups by phone, e-mail and name key skip customers merged into another (they stay in the
 table only so that /unmerge can restore them); a phone or e-mail is found on the customer
@@ -9,26 +10,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, union
+from sqlalchemy import bindparam, inspect, union
 from sqlmodel import Session, col, select
 
 from storage.access import unscoped
 from storage.folding import name_key
-from storage.models import Contact, ContactPoint, Customer, Interaction, Task
+from storage.models import Contact, ContactPoint, Customer
 from storage.prebuilt import prebuilt
 from storage.types import utcnow
 
 POINT_KINDS = ("phone", "email")
 
 
+_BY_ID = prebuilt(select(Customer).where(Customer.id == bindparam("id")))
+
+
 def get(session: Session, customer_id: int) -> Customer | None:
-    return session.get(Customer, customer_id)
+    """As ``session.get``, whose select is built anew each time, so that under a rep's scope
+    its criteria's cache key was computed on every call ("#12" in most commands); this one is
+    built once (``storage.prebuilt``). One already loaded in this session is taken as it is."""
+    held = session.identity_map.get(Session.identity_key(Customer, customer_id))
+    if held is not None and not inspect(held).expired and held not in session.deleted:
+        return held  # type: ignore[no-any-return]
+    return session.execute(_BY_ID, {"id": customer_id}).scalars().first()
+
+
+_MANY = prebuilt(select(Customer).where(col(Customer.id).in_(bindparam("ids", expanding=True))))
 
 
 def many(session: Session, ids: list[int]) -> dict[int, Customer]:
     if not ids:
         return {}
-    rows = session.exec(select(Customer).where(col(Customer.id).in_(ids)))
+    rows = session.execute(_MANY, {"ids": ids}).scalars()
     return {c.id: c for c in rows if c.id is not None}
 
 
@@ -145,29 +158,7 @@ def touch(customer: Customer) -> None:
 _CONTACTS = prebuilt(
     select(Contact).where(Contact.customer_id == bindparam("customer")).order_by(col(Contact.id))
 )
-_RECENT = prebuilt(
-    select(Interaction)
-    .where(Interaction.customer_id == bindparam("customer"))
-    .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
-    .limit(bindparam("limit", type_=Integer))
-)
-_OPEN_TASKS = prebuilt(
-    select(Task)
-    .where(Task.customer_id == bindparam("customer"), Task.status == "open")
-    .order_by(col(Task.due_at))
-    .limit(bindparam("limit", type_=Integer))
-)
 
 
 def contacts(session: Session, customer_id: int) -> list[Contact]:
     return list(session.execute(_CONTACTS, {"customer": customer_id}).scalars())
-
-
-def recent_interactions(session: Session, customer_id: int, limit: int = 3) -> list[Interaction]:
-    rows = session.execute(_RECENT, {"customer": customer_id, "limit": limit})
-    return list(rows.scalars())
-
-
-def open_tasks(session: Session, customer_id: int, limit: int = 5) -> list[Task]:
-    rows = session.execute(_OPEN_TASKS, {"customer": customer_id, "limit": limit})
-    return list(rows.scalars())

@@ -69,9 +69,15 @@ def add(session: Session, rep: Rep) -> Rep:
     return rep
 
 
+_TREE = select(Rep.id, Rep.manager_id)
+
+
 def managers(session: Session) -> dict[int, int | None]:
-    """Every rep's manager (the whole reporting tree: a few hundred rows at most)."""
-    return {rid: boss for rid, boss in session.exec(select(Rep.id, Rep.manager_id)) if rid}
+    """Every rep's manager (the whole reporting tree: a few hundred rows at most).
+
+    Read as Core with a statement built once: every non-admin's command reads it for its scope,
+    and reps are neither scoped nor archived, so the ORM's hooks have nothing to add."""
+    return {rid: boss for rid, boss in session.connection().execute(_TREE) if rid}
 
 
 def below(tree: dict[int, int | None], head: int) -> frozenset[int]:
