@@ -21,14 +21,14 @@ vectorised operations instead of a Python loop per customer holding a common wor
 from __future__ import annotations
 
 from bisect import insort
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import numpy as np
 import numpy.typing as npt
 
+from storage.typo_filter import TypoFilter
+
 NO_OWNER = -1
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"  # all a folded word holds
-_BIT = {ch: np.uint64(1 << i) for i, ch in enumerate(_ALPHABET)}
 ABSENT = 0  # ``ntok`` of an id with no indexed name
 _GROW = 1.5
 
@@ -51,11 +51,8 @@ class NameStore:
         self.word_ids: dict[str, int] = {}
         self.vocab: list[str] = []  # sorted
         self.counts = np.zeros(0, np.int32)
-        # per word: bit i of ``once`` set if it holds letter i, of ``twice`` if twice or more
-        self.once = np.zeros(0, np.uint64)
-        self.twice = np.zeros(0, np.uint64)
+        self.typos = TypoFilter()  # per word, what rules it out as a typo of a query word
         self.version = 0
-        self.lengths = np.zeros(0, np.int32)  # per word
         self.flat = np.zeros(0, np.int32)
         self.used = 0  # cells of ``flat`` in use (a rename leaves its old slice behind)
         self.start = np.zeros(0, np.int64)
@@ -78,34 +75,18 @@ class NameStore:
             self.words.append(word)
             insort(self.vocab, word)
             self.counts = _grown(self.counts, wid + 1)
-            self.lengths = _grown(self.lengths, wid + 1)
-            self.lengths[wid] = len(word)
-            self.once, self.twice = _grown(self.once, wid + 1), _grown(self.twice, wid + 1)
-            self.once[wid], self.twice[wid], _ = _letter_bits(word)
+            self.typos.add(word)
             self.version += 1
         return wid
 
     def near(self, word: str, cutoff: float) -> list[str]:
-        """Words that may score ``cutoff`` or more against ``word`` by rapidfuzz's ``ratio``,
-        in no particular order: a superset, never missing one.
-
-        Why: the typo lookup scored every distinct word, 7 ms a query word over the 27,000 of
-        100,000 honest names. ``ratio`` is 2 * LCS / (len(a) + len(b)), and the longest common
-        subsequence cannot exceed the letters the two words share counted with repeats, so
-        words sharing too few letters are dropped first. Those shared letters are counted as
-        set bits (a letter once, a letter twice) in two words per vocabulary word, a handful of
-        whole-array steps instead of two per letter of the query (1 ms a query word at a
-        million customers); a letter the query holds three times or more counts its extra
-        copies as shared, so the bound stays an upper one."""
-        n = len(self.words)
-        once, twice, extra = _letter_bits(word)
-        shared = np.bitwise_count(self.once[:n] & once).astype(np.int32)
-        shared += np.bitwise_count(self.twice[:n] & twice)
-        # 200 * shared / (len(a) + len(b)) >= cutoff, with one letter of slack for rounding
-        fits = 200 * (shared + (1 + extra)) >= cutoff * (len(word) + self.lengths[:n])
-        fits &= self.counts[:n] > 0
+        """Held words that may score ``cutoff`` or more against ``word`` by rapidfuzz's
+        ``ratio``, in no particular order: a superset, never missing one
+        (``storage.typo_filter``). Why: scoring every distinct word cost 10 ms a query word
+        at a million customers."""
+        wids = self.typos.candidates(word, cutoff)
         words = self.words
-        return [words[i] for i in np.flatnonzero(fits).tolist()]
+        return [words[i] for i in wids[self.counts[wids] > 0].tolist()]
 
     def holders(self, word: str) -> int:
         wid = self.word_ids.get(word)
@@ -259,22 +240,6 @@ class NameStore:
     def posting_at_word(self, word: str) -> Ids:
         wid = self.word_ids.get(word)
         return np.zeros(0, np.int32) if wid is None else self.posting(wid)
-
-
-def _letter_bits(word: str) -> tuple[np.uint64, np.uint64, int]:
-    """(letters held once or more, letters held twice or more, copies past the second)."""
-    once = twice = np.uint64(0)
-    extra = 0
-    for ch, times in Counter(word).items():
-        bit = _BIT.get(ch)
-        if bit is None:  # not in a folded word; counted as shared, to stay an upper bound
-            extra += times
-            continue
-        once |= bit
-        if times > 1:
-            twice |= bit
-        extra += max(0, times - 2)
-    return once, twice, extra
 
 
 class Stamps:
