@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -185,37 +186,52 @@ class Lookup:
         held, _ = store.words_of(shortlist)
         words = store.words
         every = [words[w] for w in held.tolist()]
-        names: list[list[str]] = []
-        begin = 0
-        for end in np.cumsum(store.length[shortlist]).tolist():
-            names.append(every[begin:end])
-            begin = end
-        texts = [" ".join(name) for name in names]
         q_set = frozenset(q_tokens)
         q_text = " ".join(q_tokens)
+        # Per name only strings and flags are kept: holding 300 lists and sets at once made
+        # the garbage collector run on nearly every search (allocations minus frees).
+        texts: list[str] = []
+        tiers: list[Tier] = []
+        insides: list[bool] = []
+        bounds = [0, *np.cumsum(store.length[shortlist]).tolist()]
+        for begin, end in pairwise(bounds):
+            name = every[begin:end]
+            texts.append(" ".join(name))
+            held_words = frozenset(name)
+            tiers.append(tier_of(q_set, held_words))
+            insides.append(q_set <= held_words)
         set_scores = _scores(q_text, texts, fuzz.token_set_ratio)
-        sets = [frozenset(name) for name in names]
-        tiers = [tier_of(q_set, name) for name in sets]
-        insides = [q_set <= name for name in sets]
         # token_sort_ratio only where it is used: fuzzy matches and names lacking typed words
         again = [i for i, t in enumerate(tiers) if t is Tier.FUZZY or not insides[i]]
         sort_scores = dict(zip(again, _scores(q_text, [texts[i] for i in again]), strict=True))
-        keys: list[tuple[int, float, int, int]] = []
-        for i, cid in enumerate(shortlist.tolist()):
-            score, tier = set_scores[i], tiers[i]
+        kept: list[int] = []
+        scores: list[float] = []
+        ranks: list[int] = []
+        for i, tier in enumerate(tiers):
+            score = set_scores[i]
             if tier is Tier.FUZZY:
                 score = min(score, sort_scores[i] + 10)
                 if score < RESULT_CUTOFF:
                     continue
             elif not insides[i]:  # the name lacks words that were typed: they count against it
                 score = sort_scores[i]
-            score = round(score, 1)
-            rank = 0 if tier is Tier.EXACT else (1 if insides[i] else 2)
-            keys.append((rank, -score, cid, i))
+            kept.append(i)
+            scores.append(round(score, 1))
+            ranks.append(0 if tier is Tier.EXACT else (1 if insides[i] else 2))
         # A name that lacks typed words competes on score with near misses, so "Meryem Fliiz
         # Doğan" lists Meryem Filiz Doğan before the many Meryem Doğans.
-        keys.sort()
-        return [Match(cid, -neg, tiers[i], insides[i], sets[i]) for _, neg, cid, i in keys[:limit]]
+        ids = shortlist[kept]
+        best = np.lexsort((ids, -np.array(scores), np.array(ranks)))[:limit].tolist()
+        return [
+            Match(
+                int(ids[j]),
+                scores[j],
+                tiers[kept[j]],
+                insides[kept[j]],
+                frozenset(every[bounds[kept[j]] : bounds[kept[j] + 1]]),
+            )
+            for j in best
+        ]
 
 
 def _scores(
