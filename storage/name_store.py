@@ -6,7 +6,8 @@ about 1.1 GB; the same facts as arrays take a few tens of MB, and a search walks
 vectorised operations instead of a Python loop per customer holding a common word.
 
 - Words are interned: ``words[i]`` is the word numbered ``i``; ``vocab`` is the sorted list the
-  prefix and typo lookups walk; ``counts[i]`` how many customers hold it now.
+  prefix lookup walks; ``counts[i]`` how many customers hold it now; ``version`` moves whenever
+  the set of held words changes (what a search may memoise per query word).
 - Each customer's folded words are a slice of ``flat`` (``start``, ``length``, indexed by
   customer id), in their order, so the text rapidfuzz scores is rebuilt for the few hundred
   customers a search scores and never stored.
@@ -21,18 +22,19 @@ from __future__ import annotations
 
 import ctypes
 from bisect import insort
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import numpy as np
 import numpy.typing as npt
 
+from storage.typo_filter import TypoFilter
+
 NO_OWNER = -1
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"  # all a folded word holds
-_COLUMN = {ch: i for i, ch in enumerate(_ALPHABET)}
 ABSENT = 0  # ``ntok`` of an id with no indexed name
 _GROW = 1.5
 
 IntArray = npt.NDArray[np.int64]
+Ids = npt.NDArray[np.int32]  # customer ids as postings hold them
 
 
 def _grown(array: np.ndarray, size: int, fill: int = 0) -> np.ndarray:
@@ -50,8 +52,8 @@ class NameStore:
         self.word_ids: dict[str, int] = {}
         self.vocab: list[str] = []  # sorted
         self.counts = np.zeros(0, np.int32)
-        self.letters = np.zeros((len(_ALPHABET), 0), np.uint8)  # per word: how many of each
-        self.lengths = np.zeros(0, np.int32)  # per word
+        self.typos = TypoFilter()  # per word, what rules it out as a typo of a query word
+        self.version = 0
         self.flat = np.zeros(0, np.int32)
         self.used = 0  # cells of ``flat`` in use (a rename leaves its old slice behind)
         self.start = np.zeros(0, np.int64)
@@ -74,36 +76,18 @@ class NameStore:
             self.words.append(word)
             insort(self.vocab, word)
             self.counts = _grown(self.counts, wid + 1)
-            self.lengths = _grown(self.lengths, wid + 1)
-            self.lengths[wid] = len(word)
-            if wid >= self.letters.shape[1]:
-                wider = np.zeros((len(_ALPHABET), int(wid * _GROW) + 16), np.uint8)
-                wider[:, : self.letters.shape[1]] = self.letters
-                self.letters = wider
-            for ch in word:
-                column = _COLUMN.get(ch)
-                if column is not None:
-                    self.letters[column, wid] = min(255, int(self.letters[column, wid]) + 1)
+            self.typos.add(word)
+            self.version += 1
         return wid
 
     def near(self, word: str, cutoff: float) -> list[str]:
-        """Words that may score ``cutoff`` or more against ``word`` by rapidfuzz's ``ratio``,
-        in vocabulary (sorted) order: a superset, never missing one.
-
-        Why: the typo lookup scored every distinct word, 7 ms a query word over the 27,000 of
-        100,000 honest names. ``ratio`` is 2 * LCS / (len(a) + len(b)), and the longest common
-        subsequence cannot exceed the letters the two words share counted with repeats, so
-        words sharing too few letters are dropped first, a few columns of an array."""
-        n = len(self.words)
-        shared = np.zeros(n, np.int32)
-        for ch, times in Counter(word).items():
-            column = _COLUMN.get(ch)
-            if column is not None:
-                shared += np.minimum(self.letters[column, :n], times)
-        # 200 * shared / (len(a) + len(b)) >= cutoff, with one letter of slack for rounding
-        fits = 200 * (shared + 1) >= cutoff * (len(word) + self.lengths[:n])
-        fits &= self.counts[:n] > 0
-        return sorted(self.words[i] for i in np.flatnonzero(fits).tolist())
+        """Held words that may score ``cutoff`` or more against ``word`` by rapidfuzz's
+        ``ratio``, in no particular order: a superset, never missing one
+        (``storage.typo_filter``). Why: scoring every distinct word cost 10 ms a query word
+        at a million customers."""
+        wids = self.typos.candidates(word, cutoff)
+        words = self.words
+        return [words[i] for i in wids[self.counts[wids] > 0].tolist()]
 
     def holders(self, word: str) -> int:
         wid = self.word_ids.get(word)
@@ -133,6 +117,15 @@ class NameStore:
         ids = self.flat[at : at + int(self.length[customer_id])]
         return [self.words[i] for i in ids.tolist()]
 
+    def words_of(self, customer_ids: npt.NDArray[np.integer]) -> tuple[Ids, IntArray]:
+        """The word ids of these customers' names one after another, in order, and for each
+        the position in ``customer_ids`` of the customer it belongs to."""
+        lengths = self.length[customer_ids].astype(np.int64)
+        ends = np.cumsum(lengths)
+        cells = np.repeat(self.start[customer_ids] - (ends - lengths), lengths)
+        cells += np.arange(int(ends[-1]) if len(ends) else 0)
+        return self.flat[cells], np.repeat(np.arange(len(customer_ids)), lengths)
+
     def put(self, customer_id: int, tokens: tuple[str, ...], owner: int | None) -> None:
         """Index ``tokens`` (already folded, non-empty) for this id, which is not indexed."""
         self._room(customer_id)
@@ -150,6 +143,8 @@ class NameStore:
         self._mark_dirty(customer_id)
         for wid in distinct:
             self.counts[wid] += 1
+            if self.counts[wid] == 1:
+                self.version += 1
             self.extra[wid].add(customer_id)
         self.size += 1
         self._maybe_compact()
@@ -185,6 +180,8 @@ class NameStore:
         self._mark_dirty(customer_id)
         for wid in set(self.flat[self.start[customer_id] :][: self.length[customer_id]].tolist()):
             self.counts[wid] -= 1
+            if self.counts[wid] == 0:
+                self.version += 1
             self.extra[wid].discard(customer_id)
         self.owners[int(self.owner[customer_id])] -= 1
         self.ntok[customer_id] = ABSENT
@@ -220,14 +217,16 @@ class NameStore:
         self.posting_ids = holders.astype(np.int32)
         per_word = np.bincount(words, minlength=len(self.words))
         self.counts = per_word.astype(np.int32)
+        self.version += 1
         self.ntok[cids] = np.bincount(holders, minlength=len(self.ntok))[cids]
         self.posting_at = np.concatenate(([0], np.cumsum(per_word))).astype(np.int64)
         self.dirty[:] = False
         self.dirty_count = 0
         self.extra.clear()
 
-    def posting(self, wid: int) -> IntArray:
-        """The customers holding word ``wid`` now (unordered)."""
+    def posting(self, wid: int) -> Ids:
+        """The customers holding word ``wid`` now (unordered; a view where it can be, as a
+        search reads tens of thousands of them for a common word)."""
         if wid + 1 < len(self.posting_at):
             built = self.posting_ids[self.posting_at[wid] : self.posting_at[wid + 1]]
         else:  # a word first seen since the last compact()
@@ -236,14 +235,12 @@ class NameStore:
             built = built[~self.dirty[built]]
         extra = self.extra.get(wid)
         if extra:
-            return np.concatenate((built, np.fromiter(extra, np.int32, len(extra)))).astype(
-                np.int64
-            )
-        return built.astype(np.int64)
+            return np.concatenate((built, np.fromiter(extra, np.int32, len(extra))))
+        return built
 
-    def posting_at_word(self, word: str) -> IntArray:
+    def posting_at_word(self, word: str) -> Ids:
         wid = self.word_ids.get(word)
-        return np.zeros(0, np.int64) if wid is None else self.posting(wid)
+        return np.zeros(0, np.int32) if wid is None else self.posting(wid)
 
 
 class Stamps:

@@ -68,33 +68,26 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from bisect import bisect_left
 from collections.abc import Callable
 
 import numpy as np
-from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, Engine, func, text
 from sqlmodel import Session, col, select
 
 from storage.endings import query_tokens
 from storage.folding import name_tokens
 from storage.models import Customer
-from storage.name_store import NO_OWNER, IntArray, NameStore, Stamps, give_back_free_memory
+from storage.name_lookup import Lookup
+from storage.name_store import NameStore, Stamps, give_back_free_memory
 from storage.search_changes import MARK, changes, chunks
 from storage.search_cold import ColdLookup
-from storage.search_tiers import Match, Tier, pick, rank, top
-from storage.search_tiers import tier as tier_of
+from storage.search_tiers import Match, Tier, pick
 
 __all__ = ["Match", "NameIndex", "Tier", "pick"]
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 300
 SMALL_BOOK = 10_000  # fewer ids than this: the first build runs at once (a few 100 ms)
-MIN_FUZZY_TOKEN = 4
-MIN_PREFIX = 2  # "a" would stand for thousands of names
-TOKEN_CUTOFF = 75.0
-RESULT_CUTOFF = 60.0
 
 
 _ROWS = select(
@@ -115,8 +108,7 @@ class NameIndex:
         self._store = NameStore()
         self._stamps = Stamps()  # change_seq as last read, per id
         self._since: int | None = None  # the previous refresh's mark
-        self._weight = np.zeros(0)  # scratch for search(), all zeros between calls
-        self._best = np.zeros(0)
+        self._lookup = Lookup(self._store)  # the query path, its scratch arrays and memo
         self._lock = threading.RLock()  # the structures above (see the module's docstring)
         self._refreshing = threading.Lock()  # one refresh at a time
         self._begun = 0  # refreshes begun so far
@@ -288,33 +280,7 @@ class NameIndex:
             self._stamps.fill(np.array(cids, np.int64), np.array(seqs, np.int64))
         return len(cids)
 
-    # -- lookup ------------------------------------------------------------------------------
-    def _token_hits(self, token: str) -> dict[str, float]:
-        """Vocabulary words a query word may stand for, each with how well it matches."""
-        store, vocab = self._store, self._store.vocab
-        hits: dict[str, float] = {}
-        if store.holders(token):
-            hits[token] = 100.0
-        i = bisect_left(vocab, token) if len(token) >= MIN_PREFIX else len(vocab)
-        while i < len(vocab) and vocab[i].startswith(token) and len(hits) < 50:
-            if store.holders(vocab[i]):
-                hits.setdefault(vocab[i], 90.0)
-            i += 1
-        if len(token) >= MIN_FUZZY_TOKEN:
-            near = store.near(token, TOKEN_CUTOFF)
-            for word, score, _ in process.extract(
-                token, near, scorer=fuzz.ratio, score_cutoff=TOKEN_CUTOFF, limit=20
-            ):
-                hits.setdefault(word, score * 0.9)
-        return hits
-
-    def _seen(self, ids: IntArray, visible: Callable[[int | None], bool]) -> np.ndarray:
-        """Which of ``ids`` have an owner ``visible`` accepts: asked once per owner (a few
-        hundred reps), not once per customer (tens of thousands holding a common word)."""
-        owners = self._store.owners
-        allowed = [o for o, n in owners.items() if n and visible(None if o == NO_OWNER else o)]
-        return np.isin(self._store.owner[ids], np.array(allowed, np.int32))
-
+    # -- lookup (``storage.name_lookup``) ---------------------------------------------------
     def named(self, query: str, visible: Callable[[int | None], bool] | None = None) -> list[int]:
         """Up to two customers a reference names outright, without scoring anyone: those with
         exactly its words, else those whose name holds all of them. One is the answer; two mean
@@ -329,44 +295,11 @@ class NameIndex:
         q_set = frozenset(query_tokens(query))
         if not q_set:
             return []
-        postings = sorted((self._store.posting_at_word(tok) for tok in q_set), key=len)
-        common = np.sort(postings[0])
-        for other in postings[1:]:
-            if not len(common):
-                break
-            common = np.intersect1d(common, other, assume_unique=True)
+        common = self._lookup.holding_all(q_set)
         if visible is not None:
-            common = common[self._seen(common, visible)]
+            common = common[self._lookup.seen(common, visible)]
         exact = common[self._store.ntok[common] == len(q_set)]
         return [int(c) for c in (exact if len(exact) else common)[:2]]
-
-    def _weights(self, q_tokens: tuple[str, ...]) -> tuple[IntArray, np.ndarray]:
-        """Every customer holding a word a query word may stand for, with the sum over query
-        words of its best match. Why arrays: a common word ("mehmet") stands in tens of
-        thousands of names at a million customers, too many to visit one by one."""
-        size = len(self._store.ntok)
-        if len(self._weight) < size:
-            self._weight, self._best = np.zeros(size), np.zeros(size)
-        weight, best = self._weight, self._best
-        touched: list[IntArray] = []
-        for tok in set(q_tokens):
-            hits = sorted(self._token_hits(tok).items(), key=lambda h: h[1])
-            if not hits:
-                continue
-            ids = [self._store.posting_at_word(word) for word, _ in hits]
-            for held, (_, score) in zip(ids, hits, strict=True):
-                best[held] = score  # ascending, so each customer keeps its best word's score
-            held = np.concatenate(ids)
-            weight[held] += best[held]  # a repeated id is added once: its one best score
-            best[held] = 0.0
-            touched.append(held)
-        if not touched:
-            return np.zeros(0, np.int64), np.zeros(0)
-        every = np.concatenate(touched)
-        cids = np.flatnonzero(weight) if len(every) > size // 8 else np.unique(every)
-        weights = weight[cids]
-        weight[cids] = 0.0
-        return cids, weights
 
     def search(
         self, query: str, limit: int = 8, visible: Callable[[int | None], bool] | None = None
@@ -383,33 +316,13 @@ class NameIndex:
         q_tokens = query_tokens(query)  # "Özmen'in" is a search for Özmen
         if not q_tokens or not len(self):
             return []
-        cids, weights = self._weights(q_tokens)
+        cids, weights = self._lookup.weights(q_tokens)
         if visible is not None and len(cids):
-            keep = self._seen(cids, visible)
+            keep = self._lookup.seen(cids, visible)
             cids, weights = cids[keep], weights[keep]
         if not len(cids):
             return []
-        shortlist = top(cids, weights, CANDIDATES)
-        q_set = frozenset(q_tokens)
-        q_text = " ".join(q_tokens)
-        matches: list[Match] = []
-        for cid in shortlist:
-            tokens = self._store.tokens(cid)
-            words, text = frozenset(tokens), " ".join(tokens)
-            score = fuzz.token_set_ratio(q_text, text)
-            tier = tier_of(q_set, words)
-            inside = q_set <= words
-            if tier is Tier.FUZZY:
-                score = min(score, fuzz.token_sort_ratio(q_text, text) + 10)
-                if score < RESULT_CUTOFF:
-                    continue
-            elif not inside:  # the name lacks words that were typed: they count against it
-                score = fuzz.token_sort_ratio(q_text, text)
-            matches.append(Match(cid, round(score, 1), tier, inside, words))
-        # A name that lacks typed words competes on score with near misses, so "Meryem Fliiz
-        # Doğan" lists Meryem Filiz Doğan before the many Meryem Doğans.
-        matches.sort(key=lambda m: (rank(m), -m.score, m.customer_id))
-        return matches[:limit]
+        return self._lookup.ranked(cids, weights, q_tokens, limit)
 
 
 def _candidates(cold: ColdLookup, query: str) -> NameIndex:

@@ -30,14 +30,20 @@ class Match:
 
 
 def top(cids: IntArray, weights: np.ndarray, n: int) -> list[int]:
-    """The ``n`` heaviest ids, ties at the cut broken by the lower id, so a search gives the
-    same answer every time."""
+    """The ``n`` heaviest ids (in no particular order), ties at the cut broken by the lower
+    id, so a search gives the same answer every time. The cut is found by a sort, not a
+    partition: the weights hold a handful of values tens of thousands of times each, which
+    numpy's partition handles 15 times slower than a sort (7 ms for 65,000). The tied lowest
+    ids (ten thousand may tie at a million customers) are distinct: a partition is fast."""
     if len(cids) > n:
-        cut = np.partition(weights, len(weights) - n)[len(weights) - n]
+        cut = np.sort(weights)[len(weights) - n]
         above = cids[weights > cut]
-        tied = np.sort(cids[weights == cut])[: n - len(above)]
+        tied = cids[weights == cut]
+        room = n - len(above)  # >= 1: fewer than n weigh more than the n-th heaviest
+        if len(tied) > room:
+            tied = np.partition(tied, room - 1)[:room]
         cids = np.concatenate((above, tied))
-    return [int(c) for c in cids]
+    return cids.tolist()
 
 
 def rank(match: Match) -> int:
