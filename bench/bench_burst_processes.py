@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench_burst import REPS, SPREAD_S, add_reps, floor_us, mix, settings_for, setup
+from bench_burst import REPS, SPREAD_S, Book, add_reps, floor_us, mix, settings_for, setup
 from bulkload import load
 from burst_checks import kept_once, order_across, pg_backend_cpu
 from measure import ErrorCount, fmt_summary, revision, save, summary
@@ -81,9 +81,10 @@ def plan(
 ) -> list[Send]:
     rng = random.Random(seed)
     shared = set(rng.sample(rep_ids, SHARED_CHATS))
+    book = Book.for_admins(n)
     sends: list[Send] = []
     for place, rep_id in enumerate(rep_ids):
-        commands = [c for _ in range(ROUNDS) for c in mix(rep_id, n, records, rng)]
+        commands = [c for _ in range(ROUNDS) for c in mix(rep_id, book, records, rng)]
         times = sorted(rng.uniform(0, SPREAD_S) for _ in commands)
         rng.shuffle(commands)
         for seq, (at, (kind, typed)) in enumerate(zip(times, commands, strict=True)):
@@ -179,7 +180,7 @@ def _book(args: argparse.Namespace) -> tuple[list[int], list[Any]]:
             raise SystemExit(f"--reuse: {len(rep_ids)} bench reps in the database, not {REPS}")
         return rep_ids, records
     services = setup(args.url, args.workers)
-    rep_ids = add_reps(services)
+    rep_ids = add_reps(services, admins=True)  # every rep reads every customer, as planned
     started = time.perf_counter()
     load(services.db, records, args.n * 2, rep_ids[0], utcnow(), args.seed)
     print(f"  load: {time.perf_counter() - started:.1f} s")

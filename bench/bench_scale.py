@@ -95,7 +95,7 @@ def row(n: int, engine: str) -> list[str]:
     two = _read(_name("burst2p", n, engine))
     latency = dispatch.get("latency_ms", {})
     start = dispatch.get("cold_start") or {}
-    rss = dispatch.get("phase_peak_rss_mb")
+    rss = start.get("rss_mb")  # the fresh serving process's, not the benchmark's own
     cpu, floor = burst.get("cpu_per_command_ms"), burst.get("floor_us")
     counts = (dispatch.get("errors"), burst.get("errors"), two.get("errors"))
     errors = [x for x in counts if x is not None]
