@@ -36,8 +36,8 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import reports_data
-from measure import ErrorCount, revision, save, summary
-from sqlalchemy import create_engine, event
+from measure import ErrorCount, kept_schema, revision, save, summary
+from sqlalchemy import event
 
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
@@ -84,19 +84,7 @@ def fresh(engine: str, folder: Path, kept: str | None) -> tuple[Services, bool]:
     else:
         url = os.environ.get("CRM_BENCH_PG_URL", PG_URL)
         schema = f"bench_{kept}" if kept else "public"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            found = conn.exec_driver_sql(
-                "SELECT 1 FROM information_schema.tables "
-                f"WHERE table_schema = '{schema}' AND table_name = 'interaction'"
-            ).first()
-            reuse = kept is not None and found is not None
-            if not reuse:
-                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        admin.dispose()
-        if kept:
-            url += f"?options=-csearch_path%3D{schema}"
+        url, reuse = kept_schema(url, schema, kept is not None)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         crm_database_url=url,

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from bulkload import batches, customer_rows
+from measure import kept_schema
 from names import generate
-from sqlalchemy import create_engine, insert
+from sqlalchemy import insert
 
 from bot.app import build_services, prepare_database
 from handlers.kit import Services, Settings
@@ -72,19 +73,7 @@ def services_for(url: str, kept: str | None = None) -> tuple[Services, bool]:
                 Path(f"{file}{suffix}").unlink(missing_ok=True)
     else:
         schema = f"digest_{kept}" if kept else "public"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            found = conn.exec_driver_sql(
-                "SELECT 1 FROM information_schema.tables "
-                f"WHERE table_schema = '{schema}' AND table_name = 'interaction'"
-            ).first()
-            reuse = kept is not None and found is not None
-            if not reuse:
-                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        admin.dispose()
-        if kept:
-            url += f"?options=-csearch_path%3D{schema}"
+        url, reuse = kept_schema(url, schema, kept is not None)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         crm_database_url=url,

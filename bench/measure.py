@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine
+
 OUT_DIR = Path(__file__).with_name("out")  # git-ignored
 
 
@@ -162,3 +164,21 @@ def save(name: str, results: dict[str, Any]) -> Path:
     path = OUT_DIR / f"{os.environ.get('CRM_BENCH_SAVE_AS') or name}.json"
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     return path
+
+
+def kept_schema(url: str, schema: str, keep: bool) -> tuple[str, bool]:
+    """A PostgreSQL book kept in a schema of its own between runs: (the URL that reads it,
+    whether it is already loaded). A book not kept, or not loaded yet, starts from an empty
+    schema."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM information_schema.tables "
+            f"WHERE table_schema = '{schema}' AND table_name = 'interaction'"
+        ).first()
+        reuse = keep and found is not None
+        if not reuse:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    admin.dispose()
+    return (f"{url}?options=-csearch_path%3D{schema}" if keep else url), reuse
