@@ -239,3 +239,20 @@ def admin(services: Services) -> Rep:
 @pytest.fixture
 def chat(services: Services, admin: Rep) -> Chat:
     return Chat(services, admin)
+
+
+def selects_sent(services: Services, run: Any) -> list[tuple[str, Any]]:
+    """(statement, parameters) of every SELECT that ``run()`` sent to the database, for the
+    tests that read their plans."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    event.listen(services.db.engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", capture)
+    return seen

@@ -8,10 +8,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import col, select
 
 from handlers.kit import Services
@@ -19,7 +17,7 @@ from storage import privacy
 from storage.models import Customer, Interaction
 from storage.search import NameIndex, pick
 from storage.search_cold import NAME_FTS, PG_NAME_INDEX, ColdLookup
-from tests.conftest import Chat, add_customer, rows
+from tests.conftest import Chat, add_customer, rows, selects_sent
 
 WAIT_S = 60  # a bound on event waits so a broken build fails the test instead of hanging it
 FILLER = 2_000  # customers besides the book, for a plan test
@@ -216,22 +214,6 @@ def test_a_rename_merge_archive_and_erasure_while_cold_are_seen_as_warm_sees_the
     assert {w: services.index.knows(w) for w in words} == cold_knows
 
 
-def statements(services: Services, run: Any) -> list[tuple[str, Any]]:
-    """(statement, parameters) of every SELECT that ``run()`` sent to the database."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    event.listen(services.db.engine, "before_cursor_execute", capture)
-    try:
-        run()
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", capture)
-    return seen
-
-
 def test_a_rare_word_is_looked_up_in_the_full_text_index(
     services: Services, book: dict[str, int]
 ) -> None:
@@ -243,7 +225,7 @@ def test_a_rare_word_is_looked_up_in_the_full_text_index(
     with services.db.session(write=True) as s:  # enough rows for a plan to mean something
         s.add_all(Customer(name=f"Filler W{i}", name_key=f"filler w{i}") for i in range(FILLER))
     lookup = ColdLookup(services.db.engine)
-    seen = statements(
+    seen = selects_sent(
         services, lambda: (lookup.candidates(("zzrare", "oz")), lookup.holds("zzrare"))
     )
     assert len(seen) == 3  # the name keys, the words, the word held

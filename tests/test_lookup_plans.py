@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from tests.conftest import Chat, add_customer, add_rep
+from tests.conftest import Chat, add_customer, add_rep, selects_sent
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -28,17 +27,7 @@ COMMANDS = [
 
 def plans(services: Any, chat: Chat, command: str) -> list[tuple[str, list[str]]]:
     """(statement, plan steps) of every SELECT the command ran."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    event.listen(services.db.engine, "before_cursor_execute", capture)
-    try:
-        chat.send(command)
-    finally:
-        event.remove(services.db.engine, "before_cursor_execute", capture)
+    seen = selects_sent(services, lambda: chat.send(command))
     with services.db.engine.connect() as conn:
         return [
             (sql, [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)])
