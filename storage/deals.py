@@ -137,16 +137,15 @@ def move(session: Session, deal: Deal, to: Stage, rep_id: int | None, now: datet
     session.flush()
 
 
-def _open_stage_ids(_session: Session) -> Any:
-    """Open stages of every pipeline, as a subquery of the deals' query (not one more
-    statement before it)."""
-    return select(Stage.id).where(~col(Stage.is_won), ~col(Stage.is_lost))
+# Open stages of every pipeline, a subquery of the deals' queries (not one more statement
+# before them).
+_OPEN_STAGE_IDS = select(Stage.id).where(~col(Stage.is_won), ~col(Stage.is_lost))
 
 
 _OPEN_OF_CUSTOMER = prebuilt(
     select(Deal)
     .where(
-        col(Deal.stage_id).in_(_open_stage_ids(None)),  # type: ignore[arg-type]
+        col(Deal.stage_id).in_(_OPEN_STAGE_IDS),
         Deal.customer_id == bindparam("customer"),
     )
     .order_by(col(Deal.expected_close).is_(None), col(Deal.expected_close), col(Deal.id))
@@ -164,7 +163,7 @@ def open_deals(
     if owner_id is None and customer_id is not None:  # a card's: built once
         rows = session.execute(_OPEN_OF_CUSTOMER, {"customer": customer_id, "limit": limit})
         return list(rows.scalars())
-    query = select(Deal).where(col(Deal.stage_id).in_(_open_stage_ids(session)))
+    query = select(Deal).where(col(Deal.stage_id).in_(_OPEN_STAGE_IDS))
     if owner_id is not None:
         query = query.where(Deal.owner_id == owner_id)
     if customer_id is not None:
@@ -190,7 +189,7 @@ def open_deal_titles(session: Session, owner_id: int | None) -> list[tuple[int, 
     query = (
         select(Deal.id, Deal.title, Customer.name)
         .join(Customer, col(Deal.customer_id) == col(Customer.id), isouter=True)
-        .where(col(Deal.stage_id).in_(_open_stage_ids(session)))
+        .where(col(Deal.stage_id).in_(_OPEN_STAGE_IDS))
     )
     if owner_id is not None:
         query = query.where(Deal.owner_id == owner_id)
