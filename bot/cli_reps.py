@@ -110,7 +110,7 @@ def _set(session: Session, args: argparse.Namespace, t: Translator) -> str:
     if args.manager is not None:
         boss = None if args.manager.lower() == NOBODY else _named(session, args.manager)
         if boss is not None and (
-            boss.id == rep.id or boss.id in reps.below(reps.managers(session), rep.id or 0)
+            boss.id == rep.id or boss.id in reps.reports_of(session, rep.id or 0)
         ):
             raise Refusal("cli.manager_loop", name=rep.name, manager=boss.name)
         rep.manager_id = boss.id if boss else None

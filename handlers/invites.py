@@ -38,9 +38,7 @@ def invite(ctx: Context) -> Reply:
     rep = resolve_rep(ctx, name, f"/invite {{ref}} {platform}")
     if rep.role == "admin":
         raise Usage("invite.not_for_admin", name=rep.name)
-    if ctx.rep.role != "admin" and rep.id not in reps.below(
-        reps.managers(ctx.session), ctx.rep.id or 0
-    ):
+    if ctx.rep.role != "admin" and rep.id not in reps.reports_of(ctx.session, ctx.rep.id or 0):
         raise Usage("invite.not_your_report", name=rep.name)
     if invites.linked_on(rep, platform):
         raise Usage(

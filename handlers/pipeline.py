@@ -36,7 +36,7 @@ def _team(ctx: Context) -> RepScope:
     if ctx.rep.role == "admin":
         return None
     if ctx.rep.role == "manager":
-        return tuple(sorted({me, *reps.below(reps.managers(ctx.session), me)}))
+        return tuple(sorted({me, *reps.reports_of(ctx.session, me)}))
     return (me,)
 
 

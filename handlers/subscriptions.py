@@ -50,7 +50,7 @@ def _rep_named(ctx: Context, words: list[str]) -> Rep:
     if not found:
         raise Usage("subscribe.no_rep", name=text)
     if ctx.rep.role != "admin":  # a manager's digest covers their own chain, never more
-        mine = {ctx.rep.id, *rep_store.below(rep_store.managers(ctx.session), ctx.rep.id or 0)}
+        mine = {ctx.rep.id, *rep_store.reports_of(ctx.session, ctx.rep.id or 0)}
         if not (found := [r for r in found if r.id in mine]):
             raise Usage("subscribe.not_yours", name=text)
     if len(found) > 1:

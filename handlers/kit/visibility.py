@@ -27,14 +27,13 @@ def scope_for(session: Session, rep: Rep, policy: str) -> Scope:
     rep_id = rep.id or 0
     if rep.role == "admin":
         return Scope(rep_id, None, None, reassign=True)
-    tree = reps.managers(session)
     if rep.role == "manager":
-        mine = frozenset({rep_id, *reps.below(tree, rep_id)})
+        mine = frozenset({rep_id, *reps.reports_of(session, rep_id)})
         return Scope(rep_id, None if policy == "all" else mine, mine, reassign=True)
     if policy == "all":
         reads = None
     elif policy == "own" or rep.manager_id is None:
         reads = frozenset({rep_id})
     else:
-        reads = frozenset({rep_id, *(r for r, boss in tree.items() if boss == rep.manager_id)})
+        reads = frozenset({rep_id, *reps.teammates(session, rep.manager_id)})
     return Scope(rep_id, reads, frozenset({rep_id}))
