@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import bindparam, case
 from sqlmodel import Session, col, func, select
 
 from storage.models import Task
+from storage.prebuilt import prebuilt
+from storage.types import UTCDateTime
 
 
 def get(session: Session, task_id: int) -> Task | None:
@@ -28,13 +30,37 @@ def effective_due(task: Task) -> datetime:
     return task.due_at
 
 
-def _open(assignee_id: int, overdue_at: datetime | None) -> list[Any]:
-    """The conditions of a rep's open tasks, overdue ones only if ``overdue_at``."""
-    found: list[Any] = [Task.assignee_id == assignee_id, Task.status == "open"]
-    if overdue_at is not None:
-        found.append(Task.due_at < overdue_at)
-        found.append(col(Task.snoozed_until).is_(None) | (col(Task.snoozed_until) < overdue_at))
+def _open(overdue: bool) -> list[Any]:
+    """The conditions of ``:assignee``'s open tasks, only those overdue at ``:at`` if asked."""
+    found: list[Any] = [Task.assignee_id == bindparam("assignee"), Task.status == "open"]
+    if overdue:
+        at = bindparam("at", type_=UTCDateTime)
+        found += [
+            Task.due_at < at,
+            col(Task.snoozed_until).is_(None) | (col(Task.snoozed_until) < at),
+        ]
     return found
+
+
+_ATTENTION = case(
+    (col(Task.snoozed_until) > col(Task.due_at), col(Task.snoozed_until)),
+    else_=col(Task.due_at),
+)
+# Built once (``storage.prebuilt``): /tasks is among the commands reps send most.
+_OPEN = {
+    overdue: prebuilt(
+        select(Task)
+        .where(*_open(overdue))
+        .order_by(_ATTENTION, col(Task.id))
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+    for overdue in (False, True)
+}
+_COUNT = {
+    overdue: prebuilt(select(func.count()).select_from(Task).where(*_open(overdue)))
+    for overdue in (False, True)
+}
 
 
 def open_for(
@@ -47,18 +73,14 @@ def open_for(
 ) -> list[Task]:
     """A rep's open tasks by when they need attention (``effective_due``, in SQL so that pages
     follow each other); only overdue ones if ``overdue_at``."""
-    attention = case(
-        (col(Task.snoozed_until) > col(Task.due_at), col(Task.snoozed_until)),
-        else_=col(Task.due_at),
-    )
-    query = select(Task).where(*_open(assignee_id, overdue_at)).order_by(attention, col(Task.id))
-    return list(session.exec(query.offset(offset).limit(limit)))
+    params = {"assignee": assignee_id, "at": overdue_at, "limit": limit, "offset": offset}
+    return list(session.execute(_OPEN[overdue_at is not None], params).scalars())
 
 
 def count_open(session: Session, assignee_id: int, *, overdue_at: datetime | None = None) -> int:
     """How many ``open_for`` would list without a limit."""
-    query = select(func.count()).select_from(Task).where(*_open(assignee_id, overdue_at))
-    return int(session.exec(query).one())
+    params = {"assignee": assignee_id, "at": overdue_at}
+    return int(session.execute(_COUNT[overdue_at is not None], params).scalar_one())
 
 
 def open_titles(session: Session, assignee_id: int) -> list[tuple[int, str]]:
