@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -123,8 +125,29 @@ def _event(
     }
 
 
+_HELD = "crm_audit_held"  # session.info: rows ``held`` back, to be written as one statement
+
+
+@contextmanager
+def held(session: Session) -> Iterator[None]:
+    """The audit rows of what this block writes go in as one statement when it ends (a new
+    deal and its first stage row: one INSERT of two rows, not two INSERTs). Only for a
+    block that reads no audit row itself; they are written even when the block fails, so
+    no change it made stays unaudited if the transaction is kept."""
+    if _HELD in session.info:  # within another: that one writes them
+        yield
+        return
+    session.info[_HELD] = []
+    try:
+        yield
+    finally:
+        _write(session, session.info.pop(_HELD))
+
+
 def _write(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    if (waiting := session.info.get(_HELD)) is not None:
+        waiting.extend(rows)
+    elif rows:
         session.connection().execute(_INSERT, rows)
         session.info[WROTE] = True
         if (watched := session.info.get(AUDITED)) is not None:

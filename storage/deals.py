@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, case, event, insert
 from sqlmodel import Session, col, func, select
 
-from storage.audit import record_created
+from storage.audit import held, record_created
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
 from storage.prebuilt import prebuilt
 from storage.types import money_sum, total
@@ -120,12 +120,13 @@ def create(session: Session, deal: Deal) -> Deal:
     guard and the scope have refused the deal's flush before the row is written if they
     refuse anything; the row is audited exactly as the flush hook would have (its id
     included), so /history and /undo see it as before."""
-    session.add(deal)
-    session.flush()
-    row = {"deal_id": deal.id, "to_stage_id": deal.stage_id, "rep_id": deal.owner_id,
-           "at": deal.created_at}  # fmt: skip
-    row["id"] = session.connection().execute(_FIRST_STAGE, row).scalar_one()
-    record_created(session, "dealstagechange", [row])
+    with held(session):  # both rows' audit in one statement
+        session.add(deal)
+        session.flush()
+        row = {"deal_id": deal.id, "to_stage_id": deal.stage_id, "rep_id": deal.owner_id,
+               "at": deal.created_at}  # fmt: skip
+        row["id"] = session.connection().execute(_FIRST_STAGE, row).scalar_one()
+        record_created(session, "dealstagechange", [row])
     return deal
 
 

@@ -35,9 +35,9 @@ PINNED = {
     # delivery key, rep, rate counter, flow ended, the customer, its open deals' ids (to
     # link), the interaction, its audit row
     "/log call #{cid} asked for a quote": 8,
-    # delivery key, rep, rate counter, flow ended, customer, stages, deal, audit, stage
-    # change, audit (the owner's name is the rep's own; nobody else to tell of a new deal)
-    "/deal add #{cid} renewal 5000": 10,
+    # delivery key, rep, rate counter, flow ended, customer, stages, deal, stage change, the
+    # audit of both (the owner's name is the rep's own; nobody else to tell of a new deal)
+    "/deal add #{cid} renewal 5000": 9,
     # delivery key, rep, rate counter, the count of open tasks
     "/tasks": 4,
 }
