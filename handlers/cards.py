@@ -154,7 +154,10 @@ def deal_card(ctx: Context, deal: Deal, text: str = "") -> Reply:
     all_stages = deals.stages(s)
     current = next((st for st in all_stages if st.id == deal.stage_id), None)
     customer = customers.get(s, deal.customer_id) if deal.customer_id else None
-    owner = reps.names(s, {deal.owner_id or 0}).get(deal.owner_id or 0)
+    if deal.owner_id is not None and deal.owner_id == ctx.rep.id:  # the rep's own: no query
+        owner: str | None = ctx.rep.name
+    else:
+        owner = reps.names(s, {deal.owner_id or 0}).get(deal.owner_id or 0)
     fields: list[tuple[str, str]] = [
         (t("field.customer"), f"{customer.name} (#{customer.id})" if customer else "—"),
         (t("field.amount"), t.money(deal.amount, deal.currency)),

@@ -39,7 +39,7 @@ def log(ctx: Context) -> Reply:
     if kind is None:
         raise Usage("log.bad_kind", word=words[0])
     source = (ctx.incoming.platform, ctx.incoming.message_id)
-    if source[1] and interactions.by_source(ctx.session, source[0], source[1]):
+    if source[1] and interactions.logged_from(ctx.session, source[0], source[1]):
         return Reply(ctx.t("log.duplicate"))
     main, *rest = NEXT.split(" ".join(words[1:]), maxsplit=1)
     next_step = rest[0] if rest else ""
@@ -70,8 +70,8 @@ def log(ctx: Context) -> Reply:
     summary = summary[: MAX_SUMMARY - 1] + "…" if shortened else summary
     if kind in OUTBOUND:
         confirm_contact(ctx, customer)
-    open_deals = deals.open_deals(ctx.session, customer_id=customer.id, limit=2)
-    deal_id = open_deals[0].id if len(open_deals) == 1 else None
+    open_deals = deals.open_deal_ids(ctx.session, customer.id or 0, limit=2)
+    deal_id = open_deals[0] if len(open_deals) == 1 else None
     where = ctx.location
     interactions.add(
         ctx.session,

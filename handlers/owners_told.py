@@ -29,6 +29,7 @@ from storage.chat import notices
 from storage.models import AuditEvent
 
 BATCH = "owners"
+_OWNER_FIELDS = {"customer": "owner_id", "deal": "owner_id", "task": "assignee_id"}
 WINDOW = timedelta(minutes=1)
 
 
@@ -36,6 +37,11 @@ def tell_owners(ctx: Context) -> None:
     for row in audited(ctx.session):
         entity = row["entity"]
         if entity not in KINDS or row["entity_id"] is None:
+            continue
+        # A new record's row holds every value it was given: one created with an owner is a
+        # change of owner, not told here. Said before the look-up, which would cost a SELECT:
+        # the new record has usually left the session by now.
+        if row["action"] == "create" and _OWNER_FIELDS[entity] in row["changes"]:
             continue
         with ctx.session.no_autoflush:
             record = ctx.session.get(KINDS[entity], row["entity_id"])

@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, exists, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_loader_criteria
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import Executable
 
 from storage.models import Consent, Contact, ContactPoint, Customer, Deal, Interaction, Task
@@ -154,9 +156,32 @@ def _before(obj: Any, key: str) -> Any:
     return getattr(obj, key)
 
 
+_UNKNOWN = object()
+
+
+def _stored(state: Any, key: str) -> Any:
+    """An attribute's value as last loaded or flushed, without a load; ``_UNKNOWN`` if the
+    state does not hold it."""
+    if key in state.committed_state:
+        value = state.committed_state[key]
+        return _UNKNOWN if value is NO_VALUE else value
+    return state.dict.get(key, _UNKNOWN)
+
+
 def _customer_owner(session: Session, customer_id: int | None) -> int | None:
+    """The customer's owner as stored. The command has nearly always loaded the customer
+    already (it named it): then its owner as loaded in this transaction, not one more SELECT
+    per flush. A change of owner not flushed yet does not count, as the SELECT would not see
+    it either."""
     if customer_id is None:
         return None
+    loaded = session.identity_map.get(identity_key(Customer, customer_id))
+    if loaded is not None:
+        state = inspect(loaded)
+        owner, archived = _stored(state, "owner_id"), _stored(state, "archived_at")
+        # an archived one is out of the SELECT's sight (``storage.archive``): ask it as before
+        if owner is not _UNKNOWN and archived is None and not state.was_deleted:
+            return owner
     with session.no_autoflush:
         found = session.execute(
             unscoped(select(Customer.owner_id).where(Customer.id == customer_id))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from storage.models import AuditEvent
 from storage.types import utcnow
 
 
@@ -34,17 +37,20 @@ def _plain(value: Any) -> Any:
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
+    if action == "create":  # every value as stored; read from the state, not the history
+        loaded = state.dict
+        for attr in state.mapper.column_attrs:
+            key = attr.key
+            value = loaded[key] if key in loaded else getattr(obj, key)
+            if value is not None and key != "id":
+                changes[key] = [None, _plain(value)]
+        return changes
     for attr in state.mapper.column_attrs:
-        hist = state.attrs[attr.key].history
-        if action == "create":
-            value = getattr(obj, attr.key)
-            if value is not None and attr.key != "id":
-                changes[attr.key] = [None, _plain(value)]
-        elif action == "delete":
+        if action == "delete":
             value = getattr(obj, attr.key)
             if value is not None:
                 changes[attr.key] = [_plain(value), None]
-        elif hist.has_changes():
+        elif (hist := state.attrs[attr.key].history).has_changes():
             before = hist.deleted[0] if hist.deleted else None
             after = hist.added[0] if hist.added else None
             if before != after:
@@ -119,11 +125,30 @@ def _event(
     }
 
 
-def _write(session: Session, rows: list[dict[str, Any]]) -> None:
-    from storage.models import AuditEvent
+_HELD = "crm_audit_held"  # session.info: rows ``held`` back, to be written as one statement
 
-    if rows:
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+@contextmanager
+def held(session: Session) -> Iterator[None]:
+    """The audit rows of what this block writes go in as one statement when it ends (a new
+    deal and its first stage row: one INSERT of two rows, not two INSERTs). Only for a
+    block that reads no audit row itself; they are written even when the block fails, so
+    no change it made stays unaudited if the transaction is kept."""
+    if _HELD in session.info:  # within another: that one writes them
+        yield
+        return
+    session.info[_HELD] = []
+    try:
+        yield
+    finally:
+        _write(session, session.info.pop(_HELD))
+
+
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    if (waiting := session.info.get(_HELD)) is not None:
+        waiting.extend(rows)
+    elif rows:
+        session.connection().execute(_INSERT, rows)
         session.info[WROTE] = True
         if (watched := session.info.get(AUDITED)) is not None:
             watched.extend(rows)
@@ -141,6 +166,10 @@ def record_created(session: Session, entity: str, rows: list[dict[str, Any]]) ->
         changes = {k: [None, _plain(v)] for k, v in row.items() if v is not None and k != "id"}
         events.append(_event(actor, now, "create", entity, row["id"], changes))
     _write(session, events)
+
+
+# Built once (``storage.prebuilt`` says why).
+_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 
 
 def install_audit(session_class: type[Session]) -> None:

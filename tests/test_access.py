@@ -11,10 +11,10 @@ from datetime import timedelta
 from itertools import product
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from handlers.kit import Services
-from storage.access import Forbidden, Scope, restrict
+from storage.access import Forbidden, Scope, restrict, unscoped
 from storage.models import Customer, Deal, Interaction, Notice, Rep, Task
 from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count, rows
 
@@ -198,3 +198,75 @@ def test_a_task_for_someone_else_is_a_reassignment(services, org, clock):
         )
         with pytest.raises(Forbidden, match="reassign"):
             session.flush()
+
+
+@pytest.mark.parametrize(("actor", "policy"), list(product(ACTORS, POLICIES)))
+def test_a_deal_on_someone_elses_customer(services, org, actor, policy):
+    chat = chat_for(services, org, actor, policy)
+    added = chat.say(f"/deal add #{org['mine'].id} renewal 5000")
+    titles = [d.title for d in rows(services, Deal)]
+    if changes(actor):
+        assert added.card is not None and added.card.title == "renewal"
+        assert titles.count("renewal") == 1
+        return
+    assert "renewal" not in titles
+    if reads(actor, policy):
+        assert "belongs to Ayşe Yılmaz" in added.text
+    else:
+        assert "No customer matches" in added.text
+
+
+def interaction_on(customer_id: int | None, clock) -> Interaction:
+    return Interaction(kind="call", summary="x", occurred_at=clock.now, customer_id=customer_id,
+                       created_at=clock.now)  # fmt: skip
+
+
+def test_the_customer_loaded_counts_as_stored_not_as_changed(services, org, clock):
+    """The flush-time check reads the owner of a customer the session holds, as loaded: an
+    owner changed but not yet flushed is not the owner yet (the SELECT it saves would not
+    see it either), so Can may not give himself Ayşe's customer and log on it at once."""
+    session, _ = scoped(services, org, "can")
+    with session:
+        customer = session.get(Customer, org["mine"].id)
+        assert customer is not None
+        customer.owner_id = org["people"]["can"].id
+        session.add(interaction_on(customer.id, clock))
+        with pytest.raises(Forbidden):
+            session.flush()
+        session.rollback()
+
+
+def test_the_customer_held_or_not_the_same_answer(services, org, clock):
+    """Held in the session as loaded, expired, or not at all, archived or not: the flush-time
+    check decides as its SELECT of the owner did (which does not see an archived customer)."""
+    from storage.archive import with_archived
+
+    def refused(actor: str, hold: str) -> bool:
+        session, _ = scoped(services, org, actor)
+        with session:
+            query = unscoped(with_archived(select(Customer).where(Customer.id == org["mine"].id)))
+            customer = session.exec(query).one()
+            if hold == "expired":
+                session.expire(customer)
+            elif hold == "none":
+                session.expunge(customer)
+            session.add(interaction_on(org["mine"].id, clock))
+            try:
+                session.flush()
+            except Forbidden:
+                return True
+            finally:
+                session.rollback()
+            return False
+
+    for archived in (False, True):
+        with Session(services.db.engine) as admin:
+            customer = admin.get(Customer, org["mine"].id)
+            assert customer is not None
+            customer.archived_at = clock.now if archived else None
+            admin.add(customer)
+            admin.commit()
+        for actor in ("ayse", "can", "burak"):
+            answers = {hold: refused(actor, hold) for hold in ("loaded", "expired", "none")}
+            assert len(set(answers.values())) == 1, (archived, actor, answers)
+            assert answers["none"] == (actor != "ayse" and not archived), (archived, actor)

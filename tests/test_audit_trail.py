@@ -12,7 +12,8 @@ from sqlalchemy import text
 from bot.jobs import Jobs
 from handlers.kit import Services
 from storage import audit_chain
-from storage.models import AccessLog, AuditEvent
+from storage.audit import digest_of
+from storage.models import AccessLog, AuditEvent, Deal, DealStageChange
 from tests.conftest import Chat, add_customer, rows
 from tests.scheduling import Recorder, notifier
 
@@ -38,6 +39,28 @@ def test_the_sweep_links_what_committed(services, trail, clock):
     with services.db.session() as session:
         verdict = audit_chain.verify(session)
     assert (verdict.broken_at, verdict.checked, verdict.unlinked) == (None, len(linked), 0)
+
+
+def test_a_new_deal_and_its_first_stage_are_audited_as_stored(services, trail):
+    """The first stage row is written through Core beside the deal's flush; its audit row is
+    the one the flush hook writes for a row made through the ORM, in one statement with the
+    deal's."""
+    [deal], [moved] = rows(services, Deal), rows(services, DealStageChange)
+    made = [e for e in rows(services, AuditEvent) if e.entity in ("deal", "dealstagechange")]
+    assert [(e.action, e.entity, e.entity_id) for e in made] == [
+        ("create", "deal", deal.id),
+        ("create", "dealstagechange", moved.id),
+    ]
+    assert made[0].changes["title"] == [None, "fleet extension"]
+    assert made[0].changes["owner_id"] == [None, trail.rep.id] and "id" not in made[0].changes
+    assert made[1].changes == {
+        "deal_id": [None, deal.id],
+        "to_stage_id": [None, deal.stage_id],
+        "rep_id": [None, trail.rep.id],
+        "at": [None, deal.created_at.isoformat()],
+    }
+    assert made[0].command == made[1].command and made[1].actor_rep_id == trail.rep.id
+    assert all(e.digest == digest_of(e.changes) for e in made)
 
 
 def test_verify_finds_an_edited_row(services, trail, cli):

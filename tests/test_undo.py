@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from storage.models import AuditEvent, Deal, Interaction, Task, Undone
+from storage.models import AuditEvent, Deal, DealStageChange, Interaction, Task, Undone
 from tests.conftest import Chat, add_customer, add_deal, add_rep, rows
 from tests.telegram_harness import telegram
 from tests.test_telegram import ask, press
@@ -46,6 +46,17 @@ def test_the_undo_button_takes_back_a_logged_call(services, team) -> None:
     with services.db.session() as s:
         by_undo = s.exec(select(AuditEvent).where(AuditEvent.command == record.by_command)).all()
     assert {e.action for e in by_undo} == {"delete"}  # the undo is audited like any change
+
+
+def test_a_new_deal_is_taken_back_with_its_first_stage(services, team) -> None:
+    _, ayse = team
+    acme = add_customer(services, "Acme Lojistik", owner_id=ayse.id)
+    chat = Chat(services, ayse)
+    added = chat.say(f"/firsat ekle #{acme.id} filo yenileme 250.000 TL")
+    assert added.card is not None
+    assert len(rows(services, Deal)) == 1 and len(rows(services, DealStageChange)) == 1
+    assert chat.say(undo_button(added).command).text.startswith("Geri alındı: ")
+    assert rows(services, Deal) == [] and rows(services, DealStageChange) == []
 
 
 def test_a_stage_move_comes_back_exactly(services, team) -> None:
