@@ -187,7 +187,8 @@ class NameIndex:
         restore, and the first start (or a lost file) would still be cold; the fallback is
         needed anyway. A book with fewer than ``at_once_below`` ids is built here and now
         (milliseconds), so a small database never has a cold moment. ``after_read`` is
-        called between reading the rows and storing them (tests hold the build there).
+        called once every row is read into the new store, before it replaces the empty one
+        (tests hold the build there).
         Returns the thread, or None when built at once."""
         with engine.connect() as conn:
             top = conn.execute(select(func.max(Customer.id))).scalar() or 0
