@@ -76,6 +76,12 @@ _SUFFIXES = (
 LEGAL_SUFFIXES: tuple[tuple[str, ...], ...] = tuple(
     sorted((tuple(s.split()) for s in _SUFFIXES), key=len, reverse=True)
 )
+# The suffixes by their last word, each list in LEGAL_SUFFIXES' order: a name is compared only
+# with those its last word could end (the first build folds a million names).
+_ENDING_IN: dict[str, tuple[tuple[str, ...], ...]] = {
+    last: tuple(s for s in LEGAL_SUFFIXES if s[-1] == last)
+    for last in {s[-1] for s in LEGAL_SUFFIXES}
+}
 _SPLIT = re.compile(r"[^0-9a-z]+")
 
 
@@ -83,6 +89,8 @@ def fold(text: str) -> str:
     """Lower-case, ASCII-only form of ``text`` for comparison; keeps word boundaries."""
     text = unicodedata.normalize("NFC", text).translate(_TURKISH).lower()
     text = unicodedata.normalize("NFKD", text)
+    if text.isascii():  # nothing to strip (most names, once the Turkish letters are mapped)
+        return text
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
@@ -116,7 +124,7 @@ def _strip_suffixes(tokens: list[str]) -> list[str]:
     changed = True
     while changed and tokens:
         changed = False
-        for suffix in LEGAL_SUFFIXES:
+        for suffix in _ENDING_IN.get(tokens[-1], ()):
             n = len(suffix)
             if len(tokens) > n and tuple(tokens[-n:]) == suffix:
                 del tokens[-n:]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 from bisect import insort
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,7 @@ _GROW = 1.5
 
 IntArray = npt.NDArray[np.int64]
 Ids = npt.NDArray[np.int32]  # customer ids as postings hold them
+Row = tuple[int, tuple[str, ...], int | None]  # id, folded words, owner
 
 
 def _grown(array: np.ndarray, size: int, fill: int = 0) -> np.ndarray:
@@ -149,21 +151,39 @@ class NameStore:
         self.size += 1
         self._maybe_compact()
 
-    def load(self, rows: list[tuple[int, tuple[str, ...], int | None]]) -> None:
+    def load(self, batches: Iterable[Sequence[Row]]) -> None:
         """Index many (id, folded words, owner) at once into an empty store: the first build.
-        One pass of Python over the rows for the words, the rest in whole-array steps."""
+
+        Batch by batch: each batch's words become word ids in an int32 array before the next
+        batch is read, so its tuples and strings are freed while it is still small. Why: folding
+        a million names into one list first held ~450 MB of small objects at the peak, and the
+        words the vocabulary keeps (allocated among them) then pinned nearly every one of
+        CPython's 1 MB object arenas: 389 MB of arenas stayed mapped for 57 MB of live
+        objects. Batches reuse the same few arenas instead. The rest is whole-array steps."""
         assert self.size == 0 and self.used == 0, "load() builds an empty store"
-        rows = [row for row in rows if row[1]]
-        if not rows:
-            return
-        cids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-        self._room(int(cids.max()))
         word_id = self.word_id
-        flat = np.fromiter((word_id(t) for r in rows for t in r[1][:255]), np.int32)
-        lengths = np.fromiter((min(len(r[1]), 255) for r in rows), np.int64, len(rows))
-        owners = np.fromiter(
-            (NO_OWNER if r[2] is None else r[2] for r in rows), np.int32, len(rows)
+        parts: list[tuple[IntArray, Ids, IntArray, Ids]] = []
+        for batch in batches:
+            rows = [row for row in batch if row[1]]
+            if not rows:
+                continue
+            parts.append(
+                (
+                    np.fromiter((r[0] for r in rows), np.int64, len(rows)),
+                    np.fromiter((word_id(t) for r in rows for t in r[1][:255]), np.int32),
+                    np.fromiter((min(len(r[1]), 255) for r in rows), np.int64, len(rows)),
+                    np.fromiter(
+                        (NO_OWNER if r[2] is None else r[2] for r in rows), np.int32, len(rows)
+                    ),
+                )
+            )
+        if not parts:
+            return
+        cids, flat, lengths, owners = (
+            np.concatenate(column) for column in zip(*parts, strict=True)
         )
+        del parts
+        self._room(int(cids.max()))
         self.flat, self.used = flat, len(flat)
         self.start[cids] = np.cumsum(lengths) - lengths
         self.length[cids] = lengths
@@ -171,7 +191,7 @@ class NameStore:
         self.owner[cids] = owners
         for owner, count in zip(*np.unique(owners, return_counts=True), strict=True):
             self.owners[int(owner)] += int(count)
-        self.size = len(rows)
+        self.size = len(cids)
         self.compact()
 
     def remove(self, customer_id: int) -> None:

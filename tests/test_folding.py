@@ -79,6 +79,8 @@ def test_name_key_is_order_case_and_title_free(variants):
         "Acme Anonim Şirketi",
         "Acme Ltd. Şti.",
         "Acme San. ve Tic. Ltd. Şti.",
+        "Acme Sanayi ve Ticaret Ltd. Şti.",
+        "Acme Tic. San. A.Ş.",
         "Acme Sanayi ve Ticaret Anonim Şirketi",
         "Acme Inc.",
         "Acme LLC",
