@@ -79,6 +79,7 @@ from storage.folding import name_tokens
 from storage.models import Customer
 from storage.name_lookup import Lookup
 from storage.name_store import NameStore, Stamps, give_back_free_memory
+from storage.reads import standalone
 from storage.search_changes import MARK, changes, chunks
 from storage.search_cold import ColdLookup
 from storage.search_tiers import Match, Tier, pick
@@ -187,7 +188,7 @@ class NameIndex:
         (milliseconds), so a small database never has a cold moment. ``after_read`` is
         called between reading the rows and storing them (tests hold the build there).
         Returns the thread, or None when built at once."""
-        with engine.connect() as conn:
+        with standalone(engine) as conn:
             top = conn.execute(select(func.max(Customer.id))).scalar() or 0
         if top < at_once_below:
             with self._refreshing:
@@ -213,8 +214,7 @@ class NameIndex:
             give_back_free_memory()
 
     def _refresh(self, engine: Engine, after_read: Callable[[], None] | None = None) -> int:
-        with engine.connect() as conn:
-            conn.execution_options(crm_immediate=False)  # a plain read, never SQLite's lock
+        with standalone(engine) as conn:
             mark_sql = MARK[conn.dialect.name]
             ids: list[int] | None = None  # None: the first build reads every row
             numbers: dict[int, int] = {}
