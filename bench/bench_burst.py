@@ -12,7 +12,8 @@ customer it may read (its own, a teammate's or an unowned one) and writes to one
 
 Printed: time to answer (from the moment a message is due to its answer) p50/p99, commands/s,
 errors, statements per command by kind, CPU per command (this process's ``process_time``
-over the burst; PostgreSQL's own CPU is another process and not in it), and the floor: an
+over the burst; on PostgreSQL, its backends' CPU besides, read from ``/proc`` when the server
+runs on this machine), and the floor: an
 empty python-telegram-bot handler, measured the same way (CPU per update).
 
     .venv/bin/python bench/bench_burst.py                      # SQLite, 100,000 customers
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bulkload import load
+from burst_checks import pg_backend_cpu
 from measure import ErrorCount, fmt_summary, revision, save, summary
 from names import generate
 from sqlalchemy import bindparam, event, text, update
@@ -329,12 +331,14 @@ def main() -> None:
         cold = time.perf_counter()
         asyncio.run(dispatcher.handle(Incoming("console", "warm", str(rep_ids[0]), "/find x")))
         print(f"  first /find after start (builds the index): {time.perf_counter() - cold:.2f} s")
+        server = pg_backend_cpu(url) if engine == "PostgreSQL" else None
         cpu, wall = time.process_time(), time.perf_counter()
         profile = cProfile.Profile() if args.profile else None
         if profile is not None and args.workers != 1:
             raise SystemExit("--profile needs --workers 1 (one profiler, one thread at a time)")
         answered, counted, bad = asyncio.run(burst(dispatcher, plan, statements, profile))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        server = pg_backend_cpu(url, since=server) if server is not None else None
         total = sum(len(v) for v in answered.values())
         every = [s for v in answered.values() for s in v]
         stats = summary([s * 1000 for s in every])
@@ -353,6 +357,13 @@ def main() -> None:
             f"  CPU per command {per_command_us / 1000:.2f} ms; empty PTB handler floor "
             f"{floor:.0f} us: {per_command_us / floor:.0f}x (target <= {CPU_FACTOR}x)"
         )
+        server_ms = None
+        if server is not None and server["cpu_s"] is not None:
+            server_ms = server["cpu_s"] * 1000 / total
+            print(
+                f"  PostgreSQL backends' CPU: {server_ms:.2f} ms per command "
+                f"({server['backends']} backends)"
+            )
         p99 = stats["p99"] / 1000
         print(f"  target p99 <= {P99_TARGET_S} s: {'met' if p99 <= P99_TARGET_S else 'NOT met'}")
         save(
@@ -367,6 +378,7 @@ def main() -> None:
                 "commands_per_s": total / wall,
                 "answer_ms": stats,
                 "cpu_per_command_ms": per_command_us / 1000,
+                "server_cpu_per_command_ms": server_ms,
                 "floor_us": floor,
                 "errors": errors.count,
                 "bad_answers": bad,

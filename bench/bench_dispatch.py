@@ -35,6 +35,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bulkload import load
+from burst_checks import pg_backend_cpu
 from chat_plan import Command, Verdicts, plan
 from cold_start import measure, open_services
 from measure import (
@@ -277,10 +278,15 @@ def main() -> None:
         dispatcher = Dispatcher(services)
         pauses = GcPauses()
         gc.callbacks.append(pauses)
+        server = pg_backend_cpu(url) if args.url else None
+        cpu = time.process_time()
         with stopwatch() as wall:
             warm_ms, lat, verdicts, slowest = asyncio.run(
                 run(dispatcher, rep_id, warmup, commands, names, keys)
             )
+        cpu_ms = (time.process_time() - cpu) * 1000 / (len(commands) + 1)
+        server = pg_backend_cpu(url, since=server) if server is not None else None
+        server_ms = (server["cpu_s"] or 0) * 1000 / (len(commands) + 1) if server else None
         gc.callbacks.remove(pauses)
         phase_peak = status_mb("VmHWM") if hwm_reset else None
         stored_good, stored_bad = stored_logs(services, commands)
@@ -296,6 +302,10 @@ def main() -> None:
         for ms, cmd in slowest:
             print(f"      {ms:7.1f} ms  {cmd.kind:<22} {cmd.text}")
         print(f"    garbage collector during the commands: {pauses.describe()}")
+        print(
+            f"    CPU per command: this process {cpu_ms:.2f} ms"
+            + (f", PostgreSQL's backends {server_ms:.2f} ms" if server_ms is not None else "")
+        )
         report(verdicts)
         print(f"    /log rows stored as intended (customer and summary): {stored_good}/{logs}")
         for line in stored_bad[:6]:
@@ -329,6 +339,8 @@ def main() -> None:
                 "cold_start": start,
                 "cold_find_ms": summary(cold) if cold else None,
                 "latency_ms": {k: summary(v) for k, v in lat.items()},
+                "cpu_per_command_ms": cpu_ms,
+                "server_cpu_per_command_ms": server_ms,
                 "shapes": {k: dict(v) for k, v in verdicts.shapes.items()},
                 "as_intended": dict(verdicts.good),
                 "stored_as_intended": stored_good,

@@ -47,6 +47,7 @@ YIELD_MAX_S = 0.2  # and never yields longer than this at once (its own throughp
 BUSY_MS = int(BUSY_S * 1000)
 _BUSY_KEY = "crm_busy_timeout_ms"  # what a pooled connection's busy timeout is set to now
 SPARE_CONNECTIONS = 4  # beyond one per worker: the index refresh, the scheduler, notices
+PREPARE_AFTER = 2  # psycopg prepares a statement after this many runs on one connection
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ class Database:
         if not _in_memory(url):  # a memory database keeps SQLAlchemy's one-connection pool
             pool = {"pool_size": workers + SPARE_CONNECTIONS, "max_overflow": workers}
         # hide_parameters: an SQL error's message never carries the values (names, phones).
-        self.engine: Engine = create_engine(url, echo=echo, hide_parameters=True, **pool)
+        self.engine: Engine = create_engine(
+            url, echo=echo, hide_parameters=True, **pool, **_postgres_options(url)
+        )
         # This process's SQLite writers, one at a time (the module's docstring); reentrant, as
         # SQLite's own lock would refuse a nested writer of the same thread just the same.
         self._writer = threading.RLock()
@@ -193,6 +196,26 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _postgres_options(url: str) -> dict[str, Any]:
+    """PostgreSQL's engine options: statements prepared per connection, the pool used LIFO.
+
+    Why prepared: parsing and planning cost PostgreSQL more than running most of our
+    statements (the customer card's ``UNION ALL`` plans in 2-9 ms and runs in 0.2 ms at 100,000
+    customers), and every command runs the same few dozen. psycopg prepares a statement on a
+    connection once it has run there ``PREPARE_AFTER`` times; PostgreSQL then plans it
+    generically when that costs no more than planning it per call (``plan_cache_mode=auto``).
+    Why LIFO: commands one at a time then reuse the connection whose statements are prepared
+    and whose backend is warm, instead of walking the whole pool (FIFO) and preparing
+    everything on each."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return {}
+    options: dict[str, Any] = {"pool_use_lifo": True}
+    if parsed.get_driver_name() == "psycopg":
+        options["connect_args"] = {"prepare_threshold": PREPARE_AFTER}
+    return options
 
 
 def _in_memory(url: str) -> bool:

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from storage.db import Database
+from storage.reads import standalone
 
 
 def ping(db: Database) -> None:
-    """A round trip on a fresh transaction; raises what the driver raises."""
-    with db.engine.connect() as connection:
+    """One round trip (no transaction around it on PostgreSQL); raises what the driver raises."""
+    with standalone(db.engine) as connection:  # no BEGIN/ROLLBACK around it (storage.reads)
         connection.execute(text("SELECT 1"))
 
 
@@ -20,6 +21,6 @@ def server_now(db: Database) -> datetime | None:
     """The database server's clock (UTC); None for SQLite, which has no clock of its own."""
     if db.is_sqlite:
         return None
-    with db.engine.connect() as connection:
+    with standalone(db.engine) as connection:
         value = connection.execute(text("SELECT now()")).scalar_one()
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

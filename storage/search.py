@@ -79,6 +79,7 @@ from storage.folding import name_tokens
 from storage.models import Customer
 from storage.name_lookup import Lookup
 from storage.name_store import NameStore, Row, Stamps, give_back_free_memory
+from storage.reads import standalone
 from storage.search_changes import MARK, changes, chunks
 from storage.search_cold import ColdLookup
 from storage.search_tiers import Match, Tier, pick
@@ -190,7 +191,7 @@ class NameIndex:
         called once every row is read into the new store, before it replaces the empty one
         (tests hold the build there).
         Returns the thread, or None when built at once."""
-        with engine.connect() as conn:
+        with standalone(engine) as conn:
             top = conn.execute(select(func.max(Customer.id))).scalar() or 0
         if top < at_once_below:
             with self._refreshing:
@@ -216,8 +217,7 @@ class NameIndex:
             give_back_free_memory()
 
     def _refresh(self, engine: Engine, after_read: Callable[[], None] | None = None) -> int:
-        with engine.connect() as conn:
-            conn.execution_options(crm_immediate=False)  # a plain read, never SQLite's lock
+        with standalone(engine) as conn:
             mark_sql = MARK[conn.dialect.name]
             ids: list[int] | None = None  # None: the first build reads every row
             numbers: dict[int, int] = {}
@@ -269,25 +269,31 @@ class NameIndex:
         store (``NameStore.load`` says why in batches), which takes the empty one's place at
         the end. Reads and folds outside the structures' lock (nothing searches an empty
         store; a cold look-up asks the database). ``yield_per``: PostgreSQL streams the rows
-        through a server-side cursor instead of holding all of them in the client at once."""
+        through a server-side cursor instead of holding all of them in the client at once;
+        such a cursor lives in a transaction, so the rows are read on a connection of their
+        own, not on ``conn`` (autocommit there, ``storage.reads``). Its snapshot is no older
+        than the mark read on ``conn`` before, so nothing is missed (the module's docstring)."""
         store, stamps = NameStore(), Stamps()
         read = 0
 
         def batches() -> Iterator[list[Row]]:
             nonlocal read
-            for part in conn.execute(_ROWS.execution_options(yield_per=LOAD_BATCH)).partitions():
-                if read == BULK:
-                    _out_of_the_collectors_way(collect=True)
-                stamps.fill(
-                    np.fromiter((row[0] for row in part), np.int64, len(part)),
-                    np.fromiter((row[3] for row in part), np.int64, len(part)),
-                )
-                read += len(part)
-                yield [
-                    (customer_id, name_tokens(name), owner)
-                    for customer_id, name, owner, _, merged_into, archived in part
-                    if merged_into is None and archived is None
-                ]
+            with conn.engine.connect() as own:
+                own.execution_options(crm_immediate=False)  # SQLite: a read, never its lock
+                rows = own.execute(_ROWS.execution_options(yield_per=LOAD_BATCH))
+                for part in rows.partitions():
+                    if read == BULK:
+                        _out_of_the_collectors_way(collect=True)
+                    stamps.fill(
+                        np.fromiter((row[0] for row in part), np.int64, len(part)),
+                        np.fromiter((row[3] for row in part), np.int64, len(part)),
+                    )
+                    read += len(part)
+                    yield [
+                        (customer_id, name_tokens(name), owner)
+                        for customer_id, name, owner, _, merged_into, archived in part
+                        if merged_into is None and archived is None
+                    ]
 
         store.load(batches())
         if after_read is not None:

@@ -41,10 +41,11 @@ import re
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import Connection, Engine, column, func, literal_column, select, table, text
+from sqlalchemy import Engine, column, func, literal_column, select, table, text
 from sqlmodel import col
 
 from storage.models import Customer
+from storage.reads import standalone
 
 CANDIDATES = 300
 MAX_SUBSETS = 64  # a long query's word sets are many; the longest ones are tried first
@@ -103,11 +104,6 @@ class ColdLookup:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def _connect(self) -> Connection:
-        conn = self._engine.connect()
-        conn.execution_options(crm_immediate=False)  # a plain read, never SQLite's lock
-        return conn
-
     def candidates(self, tokens: tuple[str, ...]) -> list[Row]:
         """The rows a search for these folded words may rank (see the module's docstring)."""
         if not tokens:
@@ -124,7 +120,7 @@ class ColdLookup:
                 .limit(CANDIDATES)
             )
         found: dict[int, Row] = {}
-        with self._connect() as conn:
+        with standalone(self._engine) as conn:
             for query in queries:
                 for cid, name, owner in conn.execute(query):
                     found[int(cid)] = (int(cid), name, owner)
@@ -137,5 +133,5 @@ class ColdLookup:
             return False
         source, condition = _matching(self._engine.dialect.name, words, prefix=False)
         query = select(Customer.id).select_from(source).where(condition, *_LIVE).limit(1)
-        with self._connect() as conn:
+        with standalone(self._engine) as conn:
             return conn.execute(query).first() is not None
