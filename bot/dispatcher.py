@@ -246,17 +246,13 @@ class Dispatcher:
                 flows.save(session, *where, command=command, data=data, now=now,
                            expires_at=now + FLOW_IDLE)  # fmt: skip
                 replies[-1].text += "\n" + t("flow.still_open")
-        if replies and replies[-1].choices:
-            self._remember_choices(where, replies[-1].choices)
+            if replies and replies[-1].choices:  # so that "2" picks the second entry
+                # In the command's session, even after a rollback or under the read-only
+                # guard (flows are a side table): a transaction of its own cost a choice list
+                # a second BEGIN and COMMIT (six round trips on PostgreSQL).
+                commands = [c.command for c in replies[-1].choices]
+                flows.offer_choices(session, *where, commands, now=now, expires_at=now + FLOW_IDLE)
         return replies
-
-    def _remember_choices(self, where: tuple[str, str, str], choices: list[Button]) -> None:
-        """Keep the last numbered list, in a transaction of its own: the command's may have been
-        read-only or rolled back, and "2" must still pick its second entry."""
-        now = self.services.clock()
-        with self.services.db.session(write=True) as session:
-            commands = [c.command for c in choices]
-            flows.offer_choices(session, *where, commands, now=now, expires_at=now + FLOW_IDLE)
 
     def _execute(self, ctx: Context) -> tuple[list[Reply], bool]:
         """Run the handler in the command's session: within the rep's scope (it sees only what

@@ -110,20 +110,16 @@ def offer_choices(
 ) -> None:
     """Remember the commands of the last numbered list, so "2" picks the second.
 
-    An open question keeps its own state and gains the list; otherwise a ``PICK`` flow holds it.
+    An open question keeps its own state and gains the list; otherwise a ``PICK`` flow holds it
+    (in the row an expired flow leaves, if there is one): one read and one write.
     """
-    flow = active(session, platform, chat_id, user_id, now)
-    if flow is None:
-        flow = save(
-            session,
-            platform,
-            chat_id,
-            user_id,
-            command=PICK,
-            data={"prefix": "", "suffix": "", "step": PICK},
-            now=now,
-            expires_at=expires_at,
-        )
-    flow.data = {**flow.data, "choices": commands}
+    flow = session.exec(_key(platform, chat_id, user_id)).first()
+    data: dict[str, Any] = {"prefix": "", "suffix": "", "step": PICK}
+    if flow is not None and flow.expires_at > now:
+        data = flow.data
+    else:
+        flow = flow or ChatFlow(platform=platform, chat_id=chat_id, user_id=user_id, data={})
+        flow.command, flow.step, flow.updated_at, flow.expires_at = PICK, PICK, now, expires_at
+    flow.data = {**data, "choices": commands}
     session.add(flow)
     session.flush()
