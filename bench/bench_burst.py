@@ -84,7 +84,7 @@ class Statements:
         return self.by_thread.pop(threading.get_ident(), 0)
 
 
-def settings_for(url: str, workers: int) -> Settings:
+def settings_for(url: str, workers: int | None) -> Settings:
     """The bench's settings, the same in every process that serves the burst."""
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -96,7 +96,7 @@ def settings_for(url: str, workers: int) -> Settings:
     )
 
 
-def setup(url: str, workers: int) -> Services:
+def setup(url: str, workers: int | None) -> Services:
     services = build_services(settings_for(url, workers))
     if not services.db.is_sqlite:  # a scratch database: start from nothing
         with services.db.engine.begin() as conn:
@@ -280,7 +280,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="200 reps x 5 commands within one second")
     ap.add_argument("--n", type=int, default=100_000, help="customers")
     ap.add_argument("--url", help="a scratch PostgreSQL database (wiped); default SQLite")
-    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--workers", type=int, help="command workers (default: the product's own)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--admins", action="store_true", help="all 200 reps admins (no scope)")
     ap.add_argument("--profile", action="store_true", help="cProfile the commands (1 worker)")
@@ -294,7 +294,7 @@ def main() -> None:
         engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
         print(
             f"Burst: {REPS} reps x {PER_REP} commands within {SPREAD_S:.0f} s, {engine}, "
-            f"{args.n:,} customers, {args.workers} workers, "
+            f"{args.n:,} customers, {settings_for(url, args.workers).command_workers} workers, "
             f"{'all admins' if args.admins else f'{MANAGERS} managers with teams'}; "
             f"code {revision()}"
         )
@@ -334,7 +334,7 @@ def main() -> None:
         server = pg_backend_cpu(url) if engine == "PostgreSQL" else None
         cpu, wall = time.process_time(), time.perf_counter()
         profile = cProfile.Profile() if args.profile else None
-        if profile is not None and args.workers != 1:
+        if profile is not None and services.settings.command_workers != 1:
             raise SystemExit("--profile needs --workers 1 (one profiler, one thread at a time)")
         answered, counted, bad = asyncio.run(burst(dispatcher, plan, statements, profile))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -371,7 +371,7 @@ def main() -> None:
             {
                 "n": args.n,
                 "engine": engine,
-                "workers": args.workers,
+                "workers": services.settings.command_workers,
                 "admins": args.admins,
                 "revision": revision(),
                 "commands": total,

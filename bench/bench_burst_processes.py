@@ -144,7 +144,7 @@ async def _burst(dispatcher: Dispatcher, sends: list[Send], start: float) -> lis
     return done
 
 
-def serve(index: int, url: str, workers: int, sends: list[Send], warm_rep: int,
+def serve(index: int, url: str, workers: int | None, sends: list[Send], warm_rep: int,
           ready: Any, go: Any, results: Any) -> None:  # fmt: skip
     """One replica: its own services and dispatcher on the shared database."""
     errors = ErrorCount()
@@ -192,7 +192,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--n", type=int, default=100_000, help="customers")
     ap.add_argument("--url", required=True, help="a scratch PostgreSQL database (wiped)")
-    ap.add_argument("--workers", type=int, default=4, help="command workers per process")
+    ap.add_argument("--workers", type=int, help="command workers per process (the product's own)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--processes", type=int, default=PROCESSES, help="replicas (1: to compare)")
     ap.add_argument("--reuse", action="store_true", help="keep the book of an earlier run")
@@ -200,9 +200,10 @@ def main() -> None:
     if args.url.startswith("sqlite"):
         raise SystemExit("two processes on one database: PostgreSQL only (--url postgresql+...)")
     tag = secrets.token_hex(3)  # this run's delivery keys: a reused book has older ones
+    workers = settings_for(args.url, args.workers).command_workers
     print(
         f"Burst over {args.processes} process(es): {REPS} reps x {ROUNDS * 5} commands within "
-        f"{SPREAD_S:.0f} s, PostgreSQL, {args.n:,} customers, {args.workers} workers each, "
+        f"{SPREAD_S:.0f} s, PostgreSQL, {args.n:,} customers, {workers} workers each, "
         f"{SHARED_CHATS} chats on both, {DUPLICATES} deliveries twice; code {revision()}; "
         f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"
     )
@@ -285,7 +286,8 @@ def report(args: argparse.Namespace, tag: str, sends: list[Send], served: list[d
         f"bench_burst_processes{args.processes}_postgresql_{args.n}",
         {
             "n": args.n, "engine": "PostgreSQL", "processes": args.processes,
-            "workers": args.workers, "revision": revision(), "cores": os.cpu_count(),
+            "workers": settings_for(args.url, args.workers).command_workers,
+            "revision": revision(), "cores": os.cpu_count(),
             "commands": len(answered), "commands_per_s": len(answered) / wall,
             "answer_ms": stats, "per_process": per_process,
             "cpu_per_command_ms": cpu_ms, "floor_us": floor,

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def build_services(settings: Settings, clock: Clock = utcnow) -> Services:
-    db = Database(settings.database_url, workers=settings.crm_workers)
+    db = Database(settings.database_url, workers=settings.command_workers)
     return Services(db=db, settings=settings, clock=clock)
 
 

@@ -80,7 +80,7 @@ class Dispatcher:
     def __init__(self, services: Services, metrics: Metrics | None = None) -> None:
         self.services = services
         self.metrics = metrics or Metrics()
-        self.workers = ChatOrderedPool(services.settings.crm_workers)
+        self.workers = ChatOrderedPool(services.settings.command_workers)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         loop = asyncio.get_running_loop()

@@ -15,7 +15,8 @@ place is taken synchronously when it is submitted, so arrival order is kept exac
 
 Why not more threads than a few: commands are mostly Python, and Python runs one thread at a
 time (the interpreter lock); past the point where the database waits overlap, more threads
-only lengthen every command. ``DEFAULT_WORKERS`` was chosen by ``bench/bench_burst.py``.
+only lengthen every command. ``DEFAULT_WORKERS`` was chosen by ``bench/bench_burst.py``; the
+settings give SQLite one (``Settings.command_workers`` says why).
 """
 
 from __future__ import annotations

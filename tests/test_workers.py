@@ -230,3 +230,17 @@ def test_a_refresh_asked_for_during_another_waits_and_shares_it(services: Servic
     refreshers = {name for name in statements if name.startswith("later")}
     assert len(refreshers) == 1, statements
     assert index.named("acme lojistik")
+
+
+@pytest.mark.parametrize(
+    ("url", "workers", "expected"),
+    [
+        ("sqlite:///crm.sqlite3", None, 1),  # every command takes the writer turn: one thread
+        ("postgresql+psycopg://crm@db/crm", None, 4),
+        ("sqlite:///crm.sqlite3", 3, 3),  # CRM_WORKERS, when set, is taken as it is
+        ("postgresql+psycopg://crm@db/crm", 8, 8),
+    ],
+)
+def test_the_worker_count_follows_the_engine_unless_set(tmp_path, url, workers, expected):
+    settings = make_settings(tmp_path, crm_database_url=url, crm_workers=workers)
+    assert settings.command_workers == expected
