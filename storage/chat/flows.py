@@ -38,15 +38,21 @@ def save(
     now: datetime,
     expires_at: datetime,
 ) -> ChatFlow:
-    flow = session.exec(_key(platform, chat_id, user_id)).first() or ChatFlow(
-        platform=platform,
-        chat_id=chat_id,
-        user_id=user_id,
-        command=command,
-        step="",
-        data={},
-        expires_at=expires_at,
-    )
+    flow = session.exec(_key(platform, chat_id, user_id)).first()
+    flow = flow or ChatFlow(platform=platform, chat_id=chat_id, user_id=user_id)
+    return _put(session, flow, command=command, data=data, now=now, expires_at=expires_at)
+
+
+def _put(
+    session: Session,
+    flow: ChatFlow,
+    *,
+    command: str,
+    data: dict[str, Any],
+    now: datetime,
+    expires_at: datetime,
+) -> ChatFlow:
+    """``flow`` (the chat's row, or a new one) made this command's flow, stored."""
     flow.command, flow.step, flow.data = command, str(data.get("step", "")), data
     flow.updated_at, flow.expires_at = now, expires_at
     session.add(flow)
@@ -93,7 +99,12 @@ def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
 
 
 def remember_location(session: Session, flow: ChatFlow, location: tuple[float, float]) -> None:
-    flow.data = {**flow.data, "location": list(location)}
+    _merge_data(session, flow, location=list(location))
+
+
+def _merge_data(session: Session, flow: ChatFlow, **values: Any) -> None:
+    """Add ``values`` to a flow's data, its question and the rest kept."""
+    flow.data = {**flow.data, **values}
     session.add(flow)
     session.flush()
 
@@ -114,12 +125,9 @@ def offer_choices(
     (in the row an expired flow leaves, if there is one): one read and one write.
     """
     flow = session.exec(_key(platform, chat_id, user_id)).first()
-    data: dict[str, Any] = {"prefix": "", "suffix": "", "step": PICK}
     if flow is not None and flow.expires_at > now:
-        data = flow.data
-    else:
-        flow = flow or ChatFlow(platform=platform, chat_id=chat_id, user_id=user_id, data={})
-        flow.command, flow.step, flow.updated_at, flow.expires_at = PICK, PICK, now, expires_at
-    flow.data = {**data, "choices": commands}
-    session.add(flow)
-    session.flush()
+        _merge_data(session, flow, choices=commands)
+        return
+    data = {"prefix": "", "suffix": "", "step": PICK, "choices": commands}
+    flow = flow or ChatFlow(platform=platform, chat_id=chat_id, user_id=user_id)
+    _put(session, flow, command=PICK, data=data, now=now, expires_at=expires_at)
