@@ -35,24 +35,16 @@ def ayse(services: Services) -> Rep:
 
 def _priced_product(services: Services) -> int:
     with services.db.session(write=True) as s:
-        s.add(
-            ExchangeRate(
-                base="TRY",
-                currency="USD",
-                valid_from=datetime(2026, 7, 1).date(),
-                rate_units=ExchangeRate.units(Decimal(30)),
-                source="t",
+        for valid_from, rate in ((datetime(2026, 7, 1), 30), (datetime(2026, 8, 15), 40)):
+            s.add(
+                ExchangeRate(
+                    base="TRY",
+                    currency="USD",
+                    valid_from=valid_from.date(),
+                    rate_units=ExchangeRate.units(Decimal(rate)),
+                    source="t",
+                )
             )
-        )
-        s.add(
-            ExchangeRate(
-                base="TRY",
-                currency="USD",
-                valid_from=datetime(2026, 8, 15).date(),
-                rate_units=ExchangeRate.units(Decimal(40)),
-                source="t",
-            )
-        )
         product = Product(name="GTX Pro", key="gtxpro", price=Decimal(100), currency="USD")
         s.add(product)
         s.flush()
