@@ -227,7 +227,7 @@ class NameIndex:
                 mark, numbers = changes(conn, mark_sql, self._since)
                 ids = [cid for cid, seq in numbers.items() if self._stamps.get(cid) != seq]
             if ids is None and not len(self):
-                count = self._load(conn, after_read)
+                count = self._load(engine, after_read)
             elif ids is None or ids:
                 count = self._read(conn, ids, numbers)
             else:
@@ -264,21 +264,22 @@ class NameIndex:
             self._stamps[customer_id] = numbers[customer_id]
         return len(found) + len(set(ids or ()) - found)
 
-    def _load(self, conn: Connection, after_read: Callable[[], None] | None = None) -> int:
+    def _load(self, engine: Engine, after_read: Callable[[], None] | None = None) -> int:
         """The first build: every row, read and folded ``LOAD_BATCH`` at a time into a new
         store (``NameStore.load`` says why in batches), which takes the empty one's place at
         the end. Reads and folds outside the structures' lock (nothing searches an empty
         store; a cold look-up asks the database). ``yield_per``: PostgreSQL streams the rows
         through a server-side cursor instead of holding all of them in the client at once;
         such a cursor lives in a transaction, so the rows are read on a connection of their
-        own, not on ``conn`` (autocommit there, ``storage.reads``). Its snapshot is no older
-        than the mark read on ``conn`` before, so nothing is missed (the module's docstring)."""
+        own, not on the refresh's (autocommit there, ``storage.reads``). Its snapshot is no
+        older than the mark the refresh read before, so nothing is missed (the module's
+        docstring)."""
         store, stamps = NameStore(), Stamps()
         read = 0
 
         def batches() -> Iterator[list[Row]]:
             nonlocal read
-            with conn.engine.connect() as own:
+            with engine.connect() as own:
                 own.execution_options(crm_immediate=False)  # SQLite: a read, never its lock
                 rows = own.execute(_ROWS.execution_options(yield_per=LOAD_BATCH))
                 for part in rows.partitions():
