@@ -3,7 +3,8 @@
 Why: what a busy morning looks like is many reps at once, not one rep sending commands one
 after another (``bench_dispatch.py``). Each message carries a delivery key, as the adapters
 pass them, so the per-delivery statements are paid; the rate limits stay at their defaults.
-The mix per rep: /find by name, /find by phone, /log by #id, /deal add by #id, /tasks.
+The mix per rep: /find by name (3 in 10 with a typo), /find by phone, /log by #id,
+/deal add by #id, /tasks.
 
 The reps: 20 managers with 9 reps each (``CRM_VISIBILITY=team``), owning 95% of the customers
 among them, so a command pays the scope as most commands of a real team do: each finds a
@@ -43,6 +44,7 @@ from measure import ErrorCount, fmt_summary, revision, save, summary
 from names import generate
 from sqlalchemy import bindparam, event, text, update
 from sqlmodel import select
+from variants import with_typo
 
 from bot.app import build_services, prepare_database
 from bot.dispatcher import Dispatcher
@@ -179,14 +181,22 @@ class Book:
         return self.by_owner[rep_id] + self.by_owner[None]
 
 
+# A share of the names typed with a slip, as ``bench_dispatch`` sends them: a name typed whole
+# resolves without the ranked search (``handlers.refs``), one with a typo takes it.
+TYPOS = 0.3
+
+
 def mix(rep_id: int, book: Book, records: list[Any], rng: random.Random) -> list[tuple[str, str]]:
     """The rep's five commands: (kind, text)."""
     readable = book.readable(rep_id)
     named = rng.choice(readable)
     phoned = rng.choice([i for i in rng.sample(readable, 50) if records[i].phone] or [named])
     target = rng.choice(book.changeable(rep_id)) + 1
+    name = records[named].name
+    if rng.random() < TYPOS:
+        name = with_typo(name, rng)
     return [
-        ("find name", f"/find {records[named].name}"),
+        ("find name", f"/find {name}"),
         ("find phone", f"/find {records[phoned].phone}"),
         ("log", f"/log call #{target} discussed pricing with rep {rep_id}"),
         ("deal add", f"/deal add #{target} renewal {rng.randrange(1, 900)}000"),
