@@ -205,27 +205,39 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
         return resolve_customer(ctx, text, rebuild(used)), used
     index = ctx.services.index
     index.refresh(ctx.session)
-    sizes = range(min(MAX_NAME_WORDS, len(words)), 0, -1)
-    # As typed first; a glued case ending ("ozmene") only when no span matched as typed.
-    for size, text in [(n, " ".join(words[:n])) for n in sizes] + [
-        (n, " ".join(unglued)) for n in sizes if (unglued := _unglued(ctx, words[:n]))
-    ]:
-        span = query_tokens(text)
-        # Any name that fits starts and ends on the span's first and last words: a span whose
-        # ends are no customer's words is skipped without a search.
-        if not span or not (index.knows(span[0]) and index.knows(span[-1])):
-            continue
+
+    def named_by(text: str, span: tuple[str, ...], size: int) -> Customer | None:
+        """The one customer the first ``size`` words name; None: nobody; stops with choices
+        when several may be meant. A span that is one customer's whole name is that
+        customer, as the search would have it (its one EXACT match), without ranking."""
+        whole = index.named(text, visible=ctx.may_read, exactly=True)
+        if len(whole) == 1 and (one := customers.get(ctx.session, whole[0])) is not None:
+            return one
         matches = index.search(text, limit=CHOICES, visible=ctx.may_read)
         fitting = [m for m in matches if m.inside or _covers(span, m.words)]
         if not fitting:
-            continue
+            return None
         by_id = customers.many(ctx.session, [m.customer_id for m in fitting])
         exact = [m for m in fitting if m.tier is Tier.EXACT]
         chosen = exact[0] if len(exact) == 1 else fitting[0] if len(fitting) == 1 else None
         if chosen is None:
             ranked = [by_id[m.customer_id] for m in (exact or fitting)]
             raise customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
-        customer = by_id[chosen.customer_id]
+        return by_id[chosen.customer_id]
+
+    sizes = range(min(MAX_NAME_WORDS, len(words)), 0, -1)
+    # As typed first; a glued case ending ("ozmene") only when no span matched as typed.
+    for size, text in [(n, " ".join(words[:n])) for n in sizes] + [
+        (n, " ".join(unglued)) for n in sizes if (unglued := _unglued(ctx, words[:n]))
+    ]:
+        span = query_tokens(text)
+        # Any name that fits holds the span's first and last words: a span whose ends no
+        # one name holds is skipped without a search (at a million names, a search of a
+        # span running into the summary cost more than the rest of the /log).
+        if not span or not index.together(span[0], span[-1]):
+            continue
+        if (customer := named_by(text, span, size)) is None:
+            continue
         if size < len(words) and _name_goes_on(customer.name, span, words[size]):
             # "mehmet demir ..." must not become Mehmet Demirel saying "demir ...": ask.
             typed = " ".join(words[: size + 1])

@@ -128,6 +128,15 @@ class NameIndex:
         with self._lock:
             return self._store.holders(word) > 0
 
+    def together(self, first: str, last: str) -> bool:
+        """Does some customer's name hold both folded words? A reference's span can name
+        someone only if one name holds its first and its last word (``handlers.refs``); a
+        cold look-up can say only that each is somebody's word."""
+        if (cold := self._cold) is not None:
+            return cold.holds(first) and cold.holds(last)
+        with self._lock:
+            return len(self._lookup.holding_all(frozenset((first, last)))) > 0
+
     def vocabulary(self) -> int:
         """Distinct words in the indexed names (what the typo lookup walks)."""
         with self._lock:
