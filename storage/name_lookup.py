@@ -164,16 +164,20 @@ class Lookup:
         table[allowed + 1] = True
         return table[owner + 1]
 
-    def holding_all(self, q_set: frozenset[str]) -> Ids:
+    def holding_all(self, q_set: frozenset[str], *, only: bool = False) -> Ids:
         """The customers whose names hold every word of ``q_set``, lowest id first: the
         rarest word's holders, kept if their own words hold the others (a few thousand rows
-        read, not the postings of two common words merged)."""
+        read, not the postings of two common words merged). ``only``: names of no other
+        words, the holders of another count of words dropped before their words are read
+        (a common namesake's rarest word has tens of thousands of holders at 1M)."""
         store = self._store
         wids = [store.word_ids.get(tok) for tok in q_set]
         if any(wid is None for wid in wids):
             return np.zeros(0, np.int32)
         postings = sorted((store.posting(wid) for wid in wids if wid is not None), key=len)
         common = postings[0]
+        if only:
+            common = common[store.ntok[common] == len(q_set)]
         if len(q_set) > 1 and len(common):
             held, whose = store.words_of(common)
             keep = np.ones(len(common), bool)

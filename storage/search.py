@@ -339,7 +339,7 @@ class NameIndex:
         q_set = frozenset(query_tokens(query))
         if not q_set:
             return []
-        common = self._lookup.holding_all(q_set)
+        common = self._lookup.holding_all(q_set, only=exactly)
         if visible is not None:
             common = common[self._lookup.seen(common, visible)]
         exact = common[self._store.ntok[common] == len(q_set)]
