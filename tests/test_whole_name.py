@@ -43,3 +43,15 @@ def test_find_by_a_whole_name_shows_its_card_even_inside_a_longer_name(services)
         card = chat.say(f"/find {typed}").card
         assert card is not None and card.id == wanted.id
     assert not chat.say("/find veli").card  # both hold the word: a list to choose from
+
+
+def test_a_name_repeating_a_word_is_tiered_as_its_set_of_words() -> None:
+    index = NameIndex()
+    index.put(1, "Ali Ali Veli", owner_id=1)
+    index.put(2, "Ali Veli Demir", owner_id=1)
+    matches = {m.customer_id: m for m in index.search("Veli Ali")}
+    assert matches[1].tier is Tier.EXACT and matches[1].inside
+    assert matches[2].tier is Tier.SUBSET and matches[2].inside
+    assert index.named("Veli Ali", exactly=True) == [1]
+    ali = {m.customer_id: m for m in index.search("Ali Ali")}
+    assert ali[1].tier is Tier.SUBSET and ali[2].tier is Tier.SUBSET
