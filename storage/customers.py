@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, inspect, union
 from sqlmodel import Session, col, select
 
-from storage.access import unscoped
+from storage.access import scope_of, unscoped
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer
 from storage.prebuilt import prebuilt
@@ -22,17 +22,27 @@ from storage.types import utcnow
 POINT_KINDS = ("phone", "email")
 
 
-_BY_ID = prebuilt(select(Customer).where(Customer.id == bindparam("id")))
+_BY_ID = prebuilt(unscoped(select(Customer).where(Customer.id == bindparam("id"))))
 
 
 def get(session: Session, customer_id: int) -> Customer | None:
     """As ``session.get``, whose select is built anew each time, so that under a rep's scope
     its criteria's cache key was computed on every call ("#12" in most commands); this one is
-    built once (``storage.prebuilt``). One already loaded in this session is taken as it is."""
+    built once (``storage.prebuilt``). One already loaded in this session is taken as it is.
+
+    The scope is checked on the row, not added to the select as the session's hooks would
+    (``storage.access``): their options cost a look-up by id about as much again as the
+    look-up itself. A customer out of scope is absent, as the hooks make it, and leaves the
+    session again, so that no later ``session.get`` hands it out unchecked."""
     held = session.identity_map.get(Session.identity_key(Customer, customer_id))
     if held is not None and not inspect(held).expired and held not in session.deleted:
         return held  # type: ignore[no-any-return]
-    return session.execute(_BY_ID, {"id": customer_id}).scalars().first()
+    found = session.execute(_BY_ID, {"id": customer_id}).scalars().first()
+    if found is None or (scope := scope_of(session)) is None or scope.can_read(found.owner_id):
+        return found
+    if held is None:
+        session.expunge(found)
+    return None
 
 
 _MANY = prebuilt(select(Customer).where(col(Customer.id).in_(bindparam("ids", expanding=True))))

@@ -270,3 +270,20 @@ def test_the_customer_held_or_not_the_same_answer(services, org, clock):
             answers = {hold: refused(actor, hold) for hold in ("loaded", "expired", "none")}
             assert len(set(answers.values())) == 1, (archived, actor, answers)
             assert answers["none"] == (actor != "ayse" and not archived), (archived, actor)
+
+
+def test_a_customer_out_of_scope_by_id_is_absent_and_not_kept(services, org):
+    """``customers.get`` checks the scope on the row it read past the scope: out of scope it
+    answers None and lets the row go, so a later ``session.get`` cannot hand it out."""
+    from storage import customers
+
+    mine = org["mine"].id
+    session, _ = scoped(services, org, "burak")  # Deniz's team: Ayşe's customer is not theirs
+    with session:
+        assert customers.get(session, mine) is None
+        assert Session.identity_key(Customer, mine) not in session.identity_map
+        assert session.get(Customer, mine) is None
+    session, _ = scoped(services, org, "can")  # Ayşe's teammate
+    with session:
+        found = customers.get(session, mine)
+        assert found is not None and found.name == "Anadolu Lojistik"
