@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, case
 from sqlmodel import Session, col, func, select
 
+from storage.access import scope_of, unscoped
 from storage.models import Task
 from storage.prebuilt import prebuilt
 from storage.types import UTCDateTime
@@ -46,21 +47,31 @@ _ATTENTION = case(
     (col(Task.snoozed_until) > col(Task.due_at), col(Task.snoozed_until)),
     else_=col(Task.due_at),
 )
-# Built once (``storage.prebuilt``): /tasks is among the commands reps send most.
+# Built once (``storage.prebuilt``): /tasks is among the commands reps send most. Read past
+# the scope, whose criteria would only repeat the assignee's: ``_readable`` asks it once.
 _OPEN = {
     overdue: prebuilt(
-        select(Task)
-        .where(*_open(overdue))
-        .order_by(_ATTENTION, col(Task.id))
-        .offset(bindparam("offset"))
-        .limit(bindparam("limit"))
+        unscoped(
+            select(Task)
+            .where(*_open(overdue))
+            .order_by(_ATTENTION, col(Task.id))
+            .offset(bindparam("offset"))
+            .limit(bindparam("limit"))
+        )
     )
     for overdue in (False, True)
 }
 _COUNT = {
-    overdue: prebuilt(select(func.count()).select_from(Task).where(*_open(overdue)))
+    overdue: prebuilt(unscoped(select(func.count()).select_from(Task).where(*_open(overdue))))
     for overdue in (False, True)
 }
+
+
+def _readable(session: Session, assignee_id: int) -> bool:
+    """Whether the session's scope reads this assignee's tasks, as its criteria would:
+    an unassigned task is no one's to list."""
+    scope = scope_of(session)
+    return scope is None or scope.reads is None or assignee_id in scope.reads
 
 
 def open_for(
@@ -73,12 +84,16 @@ def open_for(
 ) -> list[Task]:
     """A rep's open tasks by when they need attention (``effective_due``, in SQL so that pages
     follow each other); only overdue ones if ``overdue_at``."""
+    if not _readable(session, assignee_id):
+        return []
     params = {"assignee": assignee_id, "at": overdue_at, "limit": limit, "offset": offset}
     return list(session.execute(_OPEN[overdue_at is not None], params).scalars())
 
 
 def count_open(session: Session, assignee_id: int, *, overdue_at: datetime | None = None) -> int:
     """How many ``open_for`` would list without a limit."""
+    if not _readable(session, assignee_id):
+        return 0
     params = {"assignee": assignee_id, "at": overdue_at}
     return int(session.execute(_COUNT[overdue_at is not None], params).scalar_one())
 

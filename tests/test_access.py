@@ -287,3 +287,45 @@ def test_a_customer_out_of_scope_by_id_is_absent_and_not_kept(services, org):
     with session:
         found = customers.get(session, mine)
         assert found is not None and found.name == "Anadolu Lojistik"
+
+
+@pytest.mark.parametrize("actor", ["ayse", "can", "burak", "elif"])
+def test_reads_checked_on_the_rows_answer_as_the_scope_would(services, org, actor):
+    """The hot reads that run past the scope and check its owners on the rows (a phone, a
+    choice list, a rep's tasks) answer what the scope's criteria answer, and keep no hidden
+    customer in the session."""
+    from storage import customers, tasks
+
+    mine, lead, ayse = org["mine"].id, org["lead"].id, org["people"]["ayse"].id
+    session, _ = scoped(services, org, actor)
+    with session:
+        seen = {c.id for c in session.exec(select(Customer))}  # through the scope's criteria
+        open_tasks = [t.id for t in session.exec(select(Task).where(Task.assignee_id == ayse))]
+        session.expunge_all()
+        by_phone = customers.by_phone(session, "+905321112233")
+        assert [c.id for c in by_phone] == [i for i in [mine] if i in seen]
+        listed = customers.many(session, [mine, lead])
+        assert sorted(listed) == sorted({mine, lead} & seen)
+        assert (Session.identity_key(Customer, mine) in session.identity_map) == (mine in seen)
+        assert tasks.count_open(session, ayse) == len(open_tasks)
+        assert [t.id for t in tasks.open_for(session, ayse)] == open_tasks
+    assert (mine in seen) == reads(actor, "team")
+
+
+@pytest.mark.parametrize("actor", ["ayse", "can", "murat", "elif"])
+def test_the_open_deals_log_links_to_are_those_in_scope(services, org, actor):
+    """Deals on Ayşe's customer owned by Deniz's team close sooner, so they come first: the
+    places they take under a limit go to deals in scope, as the scoped select gives them."""
+    from storage import deals
+
+    mine, burak = org["mine"], org["people"]["burak"].id
+    soon = services.clock().date()
+    for n in range(2):
+        add_deal(services, mine, f"theirs {n}", "10", owner_id=burak, expected_close=soon)
+    add_deal(services, mine, "ours", "10", owner_id=org["people"]["ayse"].id)
+    session, _ = scoped(services, org, actor)
+    with session:
+        for limit in (1, 2, 5):
+            scoped_ids = [d.id for d in deals.open_deals(session, customer_id=mine.id)][:limit]
+            assert deals.open_deal_ids(session, mine.id or 0, limit) == scoped_ids
+            assert len(scoped_ids) == min(limit, 4 if actor == "elif" else 2)
