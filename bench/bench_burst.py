@@ -129,6 +129,18 @@ def add_reps(services: Services, admins: bool) -> list[int]:
         return [r.id for r in [*bosses, *people] if r.id is not None]
 
 
+def settle(services: Services) -> None:
+    """On PostgreSQL, what autovacuum does soon after a load: the load and ``spread_owners``
+    leave every customer row with a dead version and unset hint bits, which the burst's first
+    reads then paid for (its backends' CPU read 5.2 ms a command, 1-2 ms on a settled book).
+    A book in service has been vacuumed. SQLite keeps no dead versions and is never ANALYZEd
+    in service, so it is left as loaded."""
+    if services.db.is_sqlite:
+        return
+    with services.db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+
+
 def owner_of(index: int, rep_ids: list[int], rng: random.Random) -> int | None:
     return None if rng.random() < UNOWNED else rep_ids[index % len(rep_ids)]
 
@@ -326,6 +338,7 @@ def main() -> None:
         else:
             owners = [owner_of(i, rep_ids, owners_rng) for i in range(args.n)]
             spread_owners(services, owners)
+        settle(services)
         book = Book(services, owners, args.admins)
         print(f"  load: {time.perf_counter() - started:.1f} s")
         dispatcher = Dispatcher(services)

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench_burst import REPS, SPREAD_S, Book, add_reps, floor_us, mix, settings_for, setup
+from bench_burst import REPS, SPREAD_S, Book, add_reps, floor_us, mix, settings_for, settle, setup
 from bulkload import load
 from burst_checks import kept_once, order_across, pg_backend_cpu
 from measure import ErrorCount, fmt_summary, revision, save, summary
@@ -183,6 +183,7 @@ def _book(args: argparse.Namespace) -> tuple[list[int], list[Any]]:
     rep_ids = add_reps(services, admins=True)  # every rep reads every customer, as planned
     started = time.perf_counter()
     load(services.db, records, args.n * 2, rep_ids[0], utcnow(), args.seed)
+    settle(services)
     print(f"  load: {time.perf_counter() - started:.1f} s")
     services.db.dispose()
     return rep_ids, records

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from storage.driver import run
 from storage.models import AuditEvent
 from storage.types import utcnow
 
@@ -148,7 +149,7 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     if (waiting := session.info.get(_HELD)) is not None:
         waiting.extend(rows)
     elif rows:
-        session.connection().execute(_INSERT, rows)
+        run(session.connection(), _INSERT, rows)
         session.info[WROTE] = True
         if (watched := session.info.get(AUDITED)) is not None:
             watched.extend(rows)

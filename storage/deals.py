@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from storage.access import scope_of, unscoped
 from storage.audit import held, record_created
+from storage.driver import run
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
 from storage.prebuilt import prebuilt
 from storage.types import money_sum, total
@@ -126,7 +127,7 @@ def create(session: Session, deal: Deal) -> Deal:
         session.flush()
         row = {"deal_id": deal.id, "to_stage_id": deal.stage_id, "rep_id": deal.owner_id,
                "at": deal.created_at}  # fmt: skip
-        row["id"] = session.connection().execute(_FIRST_STAGE, row).scalar_one()
+        row["id"] = run(session.connection(), _FIRST_STAGE, row).one()[0]
         record_created(session, "dealstagechange", [row])
     return deal
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from storage.driver import run
 from storage.models import Customer, Interaction
 
 
@@ -32,7 +33,7 @@ def logged_from(session: Session, platform: str, message_id: str) -> bool:
     Asked through Core, past the scope: the answer only says "already logged" to the rep who
     sent that very message, and the unique (platform, message) pair would refuse the insert
     anyway; the ORM's entity load and scope criteria cost more than the query itself."""
-    rows = session.connection().execute(_LOGGED_FROM, {"platform": platform, "message": message_id})
+    rows = run(session.connection(), _LOGGED_FROM, {"platform": platform, "message": message_id})
     return rows.first() is not None
 
 

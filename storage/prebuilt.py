@@ -16,9 +16,11 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 from sqlmodel import Session
+
+from storage.driver import Rows, run
 
 
 class PerDialect:
@@ -38,11 +40,11 @@ class PerDialect:
         return built
 
 
-def side_execute(
-    session: Session, statement: Executable, params: Mapping[str, Any]
-) -> CursorResult[Any]:
-    """Run a side table's statement in the session's transaction, as Core (module docstring)."""
-    return session.connection().execute(statement, params)
+def side_execute(session: Session, statement: Executable, params: Mapping[str, Any]) -> Rows:
+    """Run a side table's statement in the session's transaction, straight on the driver
+    (``storage.driver``): no hook of the ORM's, nor of SQLAlchemy's execution, has anything
+    to do there."""
+    return run(session.connection(), statement, params)
 
 
 PREBUILT = "crm_prebuilt"  # an execution option: this statement object is built once

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, func, select
 from storage import customers, deals
 from storage.access import unscoped
 from storage.archive import with_archived
+from storage.driver import run
 from storage.models import Customer, Deal, Rep, Task
 from storage.prebuilt import prebuilt
 
@@ -78,7 +79,7 @@ def managers(session: Session) -> dict[int, int | None]:
     reports and the digest, which ask about many heads at once. A command's own scope asks
     ``reports_of`` or ``teammates`` instead: reading the whole tree cost every non-admin's
     command a fifth of its time in a company of 200 reps."""
-    return {rid: boss for rid, boss in session.connection().execute(_TREE) if rid}
+    return {rid: boss for rid, boss in run(session.connection(), _TREE, {}).rows if rid}
 
 
 def below(tree: dict[int, int | None], head: int) -> frozenset[int]:
@@ -114,13 +115,13 @@ _TEAM = select(Rep.id).where(Rep.manager_id == bindparam("head"))
 def reports_of(session: Session, head: int) -> frozenset[int]:
     """Everyone below ``head`` down the chain, read for that one head (as Core: reps are
     neither scoped nor archived, so the ORM's hooks have nothing to add)."""
-    rows = session.connection().execute(_CHAIN, {"head": head}).scalars()
+    rows = run(session.connection(), _CHAIN, {"head": head}).scalars()
     return frozenset(rid for rid in rows if rid)
 
 
 def teammates(session: Session, manager_id: int) -> frozenset[int]:
     """The reps who report directly to ``manager_id``."""
-    rows = session.connection().execute(_TEAM, {"head": manager_id}).scalars()
+    rows = run(session.connection(), _TEAM, {"head": manager_id}).scalars()
     return frozenset(rid for rid in rows if rid)
 
 

@@ -94,7 +94,7 @@ def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
         steps = session.execute(gone.returning(ChatFlow.step)).scalars().all()
     else:
         keys = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
-        steps = side_execute(session, _ENDED, keys).scalars().all()
+        steps = side_execute(session, _ENDED, keys).scalars()
     return any(step != PICK for step in steps)
 
 
