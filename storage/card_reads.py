@@ -4,11 +4,11 @@ Why one statement: the card read its open deals, the stages, the latest interact
 tasks, the contacts, the rep names and the consent in seven ORM statements, and each cost far
 more in SQLAlchemy's ORM execution (compile state, the session's hooks, building and tracking
 entities) than in the database; on PostgreSQL each was a round trip too. Here one UNION ALL of
-plain columns, built once and run as Core, returns every part as rows of one shape, tagged by
-the part they belong to and numbered in the part's order. Nothing read here is changed by the
-card, so entities (identity map, change tracking) would only cost.
+plain columns, built once and run on the driver (``storage.driver``), returns every part as
+rows of one shape, tagged by the part they belong to and numbered in the part's order. Nothing
+read here is changed by the card, so entities (identity map, change tracking) would only cost.
 
-The scope and the archive: run as Core, the statement is not seen by the session's hooks
+The scope and the archive: run past the ORM, the statement is not seen by the session's hooks
 (``storage.access``, ``storage.archive``), so it carries their criteria itself, for the two
 parts they restrict on a visible customer: deals (by owner, unarchived) and tasks (by assignee,
 unarchived). Interactions, contacts and consent are readable with their customer; the customer
@@ -39,6 +39,7 @@ from sqlalchemy.sql import Executable
 from sqlmodel import Session, col
 
 from storage.access import scope_of
+from storage.driver import run
 from storage.models import Consent, Contact, Customer, Deal, Interaction, Rep, Stage, Task
 from storage.types import Money, UTCDateTime
 
@@ -236,9 +237,9 @@ def read(session: Session, customer: Customer) -> CardData:
     statement = _ALL
     if scope is not None and scope.reads is not None:
         statement, params["reads"] = _SCOPED, sorted(scope.reads)
-    for part, _pos, row_id, title, label, extra, at, amount in session.connection().execute(
-        statement, params
-    ):
+    for part, _pos, row_id, title, label, extra, at, amount in run(
+        session.connection(), statement, params
+    ).rows:
         if part == OWNER:
             data.owner_name = title
         elif part == CONSENT:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, case, event, insert
 from sqlmodel import Session, col, func, select
 
-from storage.access import scope_of, unscoped
+from storage.access import scope_of
 from storage.audit import held, record_created
 from storage.driver import run
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
@@ -194,7 +194,10 @@ _OPEN_IDS_OF_CUSTOMER = prebuilt(
 )
 
 
-_OPEN_IDS_PAST_SCOPE = prebuilt(unscoped(_OPEN_IDS_OF_CUSTOMER.add_columns(col(Deal.owner_id))))
+# Run on the driver (``storage.driver``), past both hooks: it carries the archive's filter.
+_OPEN_IDS_PAST_SCOPE = _OPEN_IDS_OF_CUSTOMER.add_columns(col(Deal.owner_id)).where(
+    col(Deal.archived_at).is_(None)
+)
 
 
 def open_deal_ids(session: Session, customer_id: int, limit: int) -> list[int]:
@@ -204,7 +207,7 @@ def open_deal_ids(session: Session, customer_id: int, limit: int) -> list[int]:
     criteria cost more than this select. Only when a deal out of scope took one of the
     ``limit`` places is the scoped select needed to fill them."""
     params = {"customer": customer_id, "limit": limit}
-    rows = session.execute(_OPEN_IDS_PAST_SCOPE, params).all()
+    rows = run(session.connection(), _OPEN_IDS_PAST_SCOPE, params).rows
     scope = scope_of(session)
     kept = [i for i, owner in rows if scope is None or scope.can_read(owner)]
     if len(kept) < len(rows) == limit:

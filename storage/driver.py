@@ -12,8 +12,9 @@ comes back exact), and run on the connection of the session's transaction.
 Kept as SQLAlchemy would: listeners of ``before_cursor_execute`` still see every statement
 (the tests and benches count statements that way), and a driver's error is raised as
 SQLAlchemy's (``DBAPIError.instance``), its parameters hidden as the engine hides them.
-A statement with an expanding parameter (``IN`` a list) is refused: its SQL changes with the
-list's length.
+A statement with a list parameter (``IN :ids``, expanding) is expanded for each list by
+SQLAlchemy's own ``construct_expanded_state``; several rows of one (``executemany``) are
+refused, as SQLAlchemy refuses them.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ class _Compiled:
     def __init__(self, statement: Any, dialect: Dialect, keys: Sequence[str]) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         binds = compiled.binds
-        if any(bind.expanding for bind in binds.values()):
-            raise ValueError("an expanding parameter: its SQL depends on the list")
+        # with a list parameter (``IN :ids``) the SQL is expanded for each list's length
+        self.expanding = compiled if any(b.expanding for b in binds.values()) else None
         self.sql = compiled.string
         self.order: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if compiled.positional else None
@@ -80,7 +81,21 @@ class _Compiled:
         ]
         self.returns_rows = bool(columns)
 
-    def parameters(self, given: Mapping[str, Any]) -> Any:
+    def sent(self, given: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL and the parameters to send for one set of parameters."""
+        if self.expanding is None:
+            return self.sql, self._parameters(given)
+        state = self.expanding.construct_expanded_state(given)
+        processors = dict(self.binding) | dict(state.processors)
+        values = {
+            name: value if (process := processors.get(name)) is None else process(value)
+            for name, value in state.parameters.items()
+        }
+        if self.order is None:
+            return state.statement, values
+        return state.statement, tuple(values[name] for name in state.positiontup or ())
+
+    def _parameters(self, given: Mapping[str, Any]) -> Any:
         values: dict[str, Any] = {}
         for name, process in self.binding:
             if name in given:
@@ -126,21 +141,25 @@ def run(
     if not given:
         return Rows([], 0, False)
     compiled = _compiled(statement, connection.dialect, tuple(sorted(given[0])))
-    values = [compiled.parameters(p) for p in given]
-    sent: Any = values if many else values[0]
+    if many and compiled.expanding is not None:
+        raise ValueError("several rows of a list parameter: each would expand apart")
+    if many:
+        sql, sent = compiled.sql, [compiled.sent(p)[1] for p in given]
+    else:
+        sql, sent = compiled.sent(given[0])
     cursor = connection.connection.cursor()
     try:
         for listener in connection.dispatch.before_cursor_execute:
-            listener(connection, cursor, compiled.sql, sent, None, many)
+            listener(connection, cursor, sql, sent, None, many)
         try:
             if many:
-                cursor.executemany(compiled.sql, sent)
+                cursor.executemany(sql, sent)
             else:
-                cursor.execute(compiled.sql, sent)
+                cursor.execute(sql, sent)
             fetched = cursor.fetchall() if cursor.description is not None else []
         except connection.dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(
-                compiled.sql,
+                sql,
                 sent,
                 error,
                 connection.dialect.loaded_dbapi.Error,

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, case
 from sqlmodel import Session, col, func, select
 
 from storage.access import scope_of, unscoped
+from storage.driver import run
 from storage.models import Task
 from storage.prebuilt import prebuilt
 from storage.types import UTCDateTime
@@ -61,8 +62,11 @@ _OPEN = {
     )
     for overdue in (False, True)
 }
+# Run on the driver (``storage.driver``), past both hooks: it carries the archive's filter.
 _COUNT = {
-    overdue: prebuilt(unscoped(select(func.count()).select_from(Task).where(*_open(overdue))))
+    overdue: select(func.count())
+    .select_from(Task)
+    .where(*_open(overdue), col(Task.archived_at).is_(None))
     for overdue in (False, True)
 }
 
@@ -95,7 +99,7 @@ def count_open(session: Session, assignee_id: int, *, overdue_at: datetime | Non
     if not _readable(session, assignee_id):
         return 0
     params = {"assignee": assignee_id, "at": overdue_at}
-    return int(session.execute(_COUNT[overdue_at is not None], params).scalar_one())
+    return int(run(session.connection(), _COUNT[overdue_at is not None], params).one()[0])
 
 
 def open_titles(session: Session, assignee_id: int) -> list[tuple[int, str]]:

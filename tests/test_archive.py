@@ -14,7 +14,7 @@ from bot import cli
 from bot.jobs import Jobs
 from handlers.kit import Reply, Services
 from storage.archive import with_archived
-from storage.models import AuditEvent, Customer, Deal, Task
+from storage.models import AuditEvent, Customer, Deal, Interaction, Task
 from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count, rows
 from tests.scheduling import Recorder, local, notifier
 
@@ -234,3 +234,24 @@ def test_purge_is_a_dry_run_first_and_then_leaves_only_an_audit_row(
     assert (purged.entity, purged.entity_id) == ("customer", acme.id)
     assert all("Acme" not in str(e.changes) and "renewal" not in str(e.changes) for e in trail)
     assert "purge" not in {c.command for c in [*chat.say("/help").buttons]}
+
+
+def test_a_deleted_task_is_not_counted_and_a_deleted_deal_not_linked(
+    services, chat: Chat, admin, acme, clock
+) -> None:
+    """/tasks counts and lists only the tasks not deleted, and /log links its note to the one
+    open deal left when the other is deleted (their statements carry the archive's filter
+    themselves: they run past the session's hooks)."""
+    due = clock.now + timedelta(days=1)
+    add_task(services, admin, "Call Acme back", due, customer_id=acme.id)
+    gone = add_task(services, admin, "Old Acme errand", due, customer_id=acme.id)
+    kept = add_deal(services, acme, "Yearly support", "48000")
+    dropped = add_deal(services, acme, "Spare parts", "1000")
+    for kind, record in (("task", gone), ("deal", dropped)):
+        chat.press(chat.say(f"/delete {kind} #{record.id}"), "Delete")
+    listed = chat.say("/tasks").text
+    assert "Your open tasks (1):" in listed and "Call Acme back" in listed
+    assert "Old Acme errand" not in listed
+    chat.say(f"/log call #{acme.id} asked about the renewal")
+    [logged] = [i for i in rows(services, Interaction) if i.summary == "asked about the renewal"]
+    assert logged.deal_id == kept.id

@@ -27,7 +27,7 @@ _DEAL = select(Deal.id, Deal.amount, Deal.created_at, Deal.title).where(
 )
 _AUDIT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 _EVENT = insert(ProcessedEvent.__table__).returning(ProcessedEvent.__table__.c.id)  # type: ignore[attr-defined]
-_IN = select(Deal.id).where(Deal.id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+_AT = select(Deal.id).where(Deal.created_at.in_(bindparam("at", expanding=True)))  # type: ignore[attr-defined]
 
 
 def test_rows_come_back_as_sqlalchemy_gives_them(services: Services) -> None:
@@ -79,18 +79,34 @@ def test_a_driver_error_is_sqlalchemys_with_the_values_hidden(
         assert session.execute(select(ProcessedEvent)).first() is None
 
 
-def test_listeners_see_each_statement_and_a_list_parameter_is_refused(services: Services) -> None:
+def test_listeners_see_each_statement_and_a_list_parameter_expands(
+    services: Services, clock: Any
+) -> None:
+    """A list parameter is expanded for each list (of its type: Istanbul times matched as
+    the UTC instants stored); several rows of one are refused, as SQLAlchemy refuses them."""
+    customer = add_customer(services, "Anadolu Lojistik")
+    made = [
+        add_deal(services, customer, f"deal {n}", "10", created_at=clock.now + timedelta(hours=n))
+        for n in range(3)
+    ]
     seen: list[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement.split()[0])
 
+    istanbul = ZoneInfo("Europe/Istanbul")
     event.listen(services.db.engine, "before_cursor_execute", note)
     try:
         with services.db.session() as session:
-            run(session.connection(), _DEAL, {"customer": 1})
-            with pytest.raises(ValueError, match="expanding"):
-                run(session.connection(), _IN, {"ids": [1, 2]})
+            connection = session.connection()
+            at = [d.created_at.astimezone(istanbul) for d in made]  # type: ignore[union-attr]
+            assert sorted(run(connection, _AT, {"at": [at[0], at[2]]}).scalars()) == [
+                made[0].id,
+                made[2].id,
+            ]
+            assert run(connection, _AT, {"at": [at[1]]}).scalars() == [made[1].id]
+            with pytest.raises(ValueError, match="list parameter"):
+                run(connection, _AT, [{"at": [at[0]]}, {"at": [at[1]]}])
     finally:
         event.remove(services.db.engine, "before_cursor_execute", note)
-    assert seen.count("SELECT") == 1
+    assert seen.count("SELECT") == 2

@@ -74,6 +74,29 @@ def test_a_lookup_keeps_the_flow_and_a_new_write_ends_it(services, chat: Chat, a
     assert interactions(services) == []
 
 
+def test_a_list_shown_mid_question_is_picked_by_its_number(
+    services, chat: Chat, acme, clock
+) -> None:
+    """An open question gains the list, its own state kept, and "2" picks the list's second
+    entry; with no question open a list is a flow of its own, which a later list replaces
+    in the row an expired one left."""
+    twins = [add_customer(services, "Anadolu Lojistik", phone=f"+90532111223{n}") for n in (1, 2)]
+    listing = [f"/customer #{t.id}" for t in twins]
+    chat.say("/log call")  # asks who it was with
+    listed = chat.say("/find anadolu lojistik")
+    assert [c.command for c in listed.choices][:2] == listing
+    [flow] = rows(services, ChatFlow)
+    assert (flow.command, flow.data["choices"][:2]) == ("log", listing)
+    picked = chat.say("2")
+    assert picked.card is not None and picked.card.id == twins[1].id
+    chat.say("/find anadolu lojistik")  # no question now: a list of its own
+    clock.advance(minutes=16)  # expired
+    chat.say("/find anadolu lojistik")  # the next list takes the expired one's row
+    [flow] = rows(services, ChatFlow)
+    assert flow.step == "pick" and flow.expires_at > clock.now
+    assert chat.say("1").card.id == twins[0].id
+
+
 def test_guided_deal_and_task(services, chat: Chat, acme) -> None:
     chat.say("/deal add")
     chat.say("acme")

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.engine import Dialect
+from sqlmodel import Session
+from sqlmodel import select as orm_select
 
 from storage.models import ChatFlow
-from storage.prebuilt import side_execute
+from storage.prebuilt import PerDialect, side_execute
 
 
 def _key(platform: str, chat_id: str, user_id: str) -> Any:
-    return select(ChatFlow).where(
+    return orm_select(ChatFlow).where(
         ChatFlow.platform == platform, ChatFlow.chat_id == chat_id, ChatFlow.user_id == user_id
     )
 
@@ -122,8 +124,20 @@ def offer_choices(
     """Remember the commands of the last numbered list, so "2" picks the second.
 
     An open question keeps its own state and gains the list; otherwise a ``PICK`` flow holds it
-    (in the row an expired flow leaves, if there is one): one read and one write.
-    """
+    (in the row an expired flow leaves, if there is one): one read and one write, on the
+    driver (``storage.prebuilt``) unless this session holds the chat's flow as an entity: an
+    ORM read and flush of the row cost a choice list ~0.6 ms, a fifth of a name look-up's."""
+    if not any(isinstance(obj, ChatFlow) for obj in session.identity_map.values()):
+        keys = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
+        found = side_execute(session, _CURRENT, keys).first()
+        if found is not None and found[2] > now:
+            merged = {**found[1], "choices": commands}
+            side_execute(session, _MERGE, {"flow_id": found[0], "merged": merged})
+        else:
+            data = {"prefix": "", "suffix": "", "step": PICK, "choices": commands}
+            side_execute(session, _PICKED(session), {**keys, "data": data, "now": now,
+                                                     "expires_at": expires_at})  # fmt: skip
+        return
     flow = session.exec(_key(platform, chat_id, user_id)).first()
     if flow is not None and flow.expires_at > now:
         _merge_data(session, flow, choices=commands)
@@ -131,3 +145,36 @@ def offer_choices(
     data = {"prefix": "", "suffix": "", "step": PICK, "choices": commands}
     flow = flow or ChatFlow(platform=platform, chat_id=chat_id, user_id=user_id)
     _put(session, flow, command=PICK, data=data, now=now, expires_at=expires_at)
+
+
+_KEY = (
+    _T.c.platform == bindparam("platform"),
+    _T.c.chat_id == bindparam("chat_id"),
+    _T.c.user_id == bindparam("user_id"),
+)
+_CURRENT = select(_T.c.id, _T.c.data, _T.c.expires_at).where(*_KEY)
+_MERGE = update(_T).where(_T.c.id == bindparam("flow_id")).values(data=bindparam("merged"))
+
+
+def _build_picked(dialect: Dialect) -> Any:
+    """The chat's row made a ``PICK`` flow: inserted, or the expired flow's row taken over."""
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    values = {"command": PICK, "step": PICK, "data": bindparam("data", type_=_T.c.data.type),
+              "updated_at": bindparam("now", type_=_T.c.updated_at.type),
+              "expires_at": bindparam("expires_at", type_=_T.c.expires_at.type)}  # fmt: skip
+    added = insert(_T).values(
+        platform=bindparam("platform"),
+        chat_id=bindparam("chat_id"),
+        user_id=bindparam("user_id"),
+        **values,
+    )
+    return added.on_conflict_do_update(
+        index_elements=["platform", "chat_id", "user_id"],
+        set_={name: getattr(added.excluded, name) for name in values},
+    )
+
+
+_PICKED = PerDialect(_build_picked)
