@@ -125,8 +125,9 @@ def offer_choices(
 
     An open question keeps its own state and gains the list; otherwise a ``PICK`` flow holds it
     (in the row an expired flow leaves, if there is one): one read and one write, on the
-    driver (``storage.prebuilt``) unless this session holds the chat's flow as an entity: an
-    ORM read and flush of the row cost a choice list ~0.6 ms, a fifth of a name look-up's."""
+    driver (``side_execute``) unless this session holds the chat's flow as an entity. An ORM
+    read and flush of the row cost a choice list 1.7 ms, the driver's two statements 0.16 ms
+    (both profiled, at 1M customers)."""
     if not any(isinstance(obj, ChatFlow) for obj in session.identity_map.values()):
         keys = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
         found = side_execute(session, _CURRENT, keys).first()
