@@ -72,10 +72,9 @@ _COUNT = {
 
 
 def _readable(session: Session, assignee_id: int) -> bool:
-    """Whether the session's scope reads this assignee's tasks, as its criteria would:
-    an unassigned task is no one's to list."""
+    """Whether the session's scope reads this assignee's tasks, as its criteria would."""
     scope = scope_of(session)
-    return scope is None or scope.reads is None or assignee_id in scope.reads
+    return scope is None or scope.can_read(assignee_id)
 
 
 def open_for(

@@ -66,15 +66,19 @@ PICK = "pick"  # a flow that asks nothing: it only remembers the last numbered l
 
 
 _T: Any = ChatFlow.__table__
-_ENDED = (
-    delete(_T)
-    .where(
-        _T.c.platform == bindparam("platform"),
-        _T.c.chat_id == bindparam("chat_id"),
-        _T.c.user_id == bindparam("user_id"),
-    )
-    .returning(_T.c.step)
+# The chat's row, for the statements run on the driver (``side_execute``).
+_KEY = (
+    _T.c.platform == bindparam("platform"),
+    _T.c.chat_id == bindparam("chat_id"),
+    _T.c.user_id == bindparam("user_id"),
 )
+_ENDED = delete(_T).where(*_KEY).returning(_T.c.step)
+
+
+def _holds_flow(session: Session) -> bool:
+    """Does this session hold a flow as an entity? Then its row is changed through the ORM,
+    so that the session does not keep a stale copy."""
+    return any(isinstance(obj, ChatFlow) for obj in session.identity_map.values())
 
 
 def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
@@ -90,7 +94,7 @@ def clear(session: Session, platform: str, chat_id: str, user_id: str) -> bool:
         session.delete(flow)
         session.flush()
         return flow.step != PICK
-    if any(isinstance(obj, ChatFlow) for obj in session.identity_map.values()):
+    if _holds_flow(session):
         where = (ChatFlow.platform == platform, ChatFlow.chat_id == chat_id)
         gone = delete(ChatFlow).where(*where, ChatFlow.user_id == user_id)
         steps = session.execute(gone.returning(ChatFlow.step)).scalars().all()
@@ -128,7 +132,7 @@ def offer_choices(
     (``side_execute``), and a read and a write more when a question is open, unless this
     session holds the chat's flow as an entity. An ORM read and flush of the row cost a
     choice list 1.7 ms, the driver's statements 0.16 ms (both profiled, at 1M customers)."""
-    if not any(isinstance(obj, ChatFlow) for obj in session.identity_map.values()):
+    if not _holds_flow(session):
         keys = {"platform": platform, "chat_id": chat_id, "user_id": user_id}
         data = {"prefix": "", "suffix": "", "step": PICK, "choices": commands}
         taken = side_execute(session, _PICKED(session), {**keys, "data": data, "now": now,
@@ -148,11 +152,6 @@ def offer_choices(
     _put(session, flow, command=PICK, data=data, now=now, expires_at=expires_at)
 
 
-_KEY = (
-    _T.c.platform == bindparam("platform"),
-    _T.c.chat_id == bindparam("chat_id"),
-    _T.c.user_id == bindparam("user_id"),
-)
 _CURRENT = select(_T.c.id, _T.c.data).where(*_KEY)
 _MERGE = update(_T).where(_T.c.id == bindparam("flow_id")).values(data=bindparam("merged"))
 
