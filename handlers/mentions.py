@@ -48,7 +48,7 @@ def _one(ctx: Context, matches: list[Match], text: str, again: str) -> Customer 
     if chosen is not None:
         return customers.get(ctx.session, chosen.customer_id)
     if len(exact) > 1:
-        ranked = list(customers.many(ctx.session, [m.customer_id for m in exact]).values())
+        ranked = list(customers.labels(ctx.session, [m.customer_id for m in exact]).values())
         raise customer_choices(ctx, ranked, text, again)
     return None
 

@@ -60,7 +60,10 @@ def to_e164(text: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def customer_label(c: Customer) -> str:
+Listed = Customer | customers.Label  # a customer in a choice list: whole, or its label
+
+
+def customer_label(c: Listed) -> str:
     """Enough to tell two namesakes apart without reading out their whole phone number."""
     parts = [c.name]
     if c.city:
@@ -98,12 +101,13 @@ class Found:
 
     ``ranked`` is read only when asked: a reference that resolves needs only its one customer.
     Loading every candidate whole cost /find a sixth of its time, and ranking them (a search)
-    is what a name typed whole skips (``find_customers``)."""
+    is what a name typed whole skips (``find_customers``); when asked, a searched name's
+    candidates are labels (``customers.labels``), all a choice list shows of them."""
 
     def __init__(
         self,
         chosen: Customer | None,
-        ranked: list[Customer] | None = None,
+        ranked: Sequence[Listed] | None = None,
         *,
         fuzzy_only: bool = False,  # nothing matched word for word: these are only suggestions
         ids: Callable[[], list[int]] | None = None,
@@ -115,11 +119,11 @@ class Found:
         self._ids, self._session = ids, session
 
     @property
-    def ranked(self) -> list[Customer]:
+    def ranked(self) -> Sequence[Listed]:
         if self._ranked is None:
             assert self._ids is not None and self._session is not None
             ids = self._ids()
-            by_id = customers.many(self._session, ids)
+            by_id = customers.labels(self._session, ids)
             self._ranked = [by_id[i] for i in ids if i in by_id]
         return self._ranked
 
@@ -179,7 +183,7 @@ def add_offer(ctx: Context, query: str) -> list[Button]:
     return [Button(ctx.t("button.add_customer"), f"/customer add {text}")]
 
 
-def customer_choices(ctx: Context, ranked: list[Customer], query: str, rebuild: str) -> Abort:
+def customer_choices(ctx: Context, ranked: Sequence[Listed], query: str, rebuild: str) -> Abort:
     if not ranked:
         return Abort(Reply(ctx.t("customer.not_found", query=query), buttons=add_offer(ctx, query)))
     options = [(customer_label(c), rebuild.replace("{ref}", f"#{c.id}")) for c in ranked[:CHOICES]]
@@ -221,13 +225,14 @@ def leading_customer(ctx: Context, words: list[str], before: str = "") -> tuple[
         fitting = [m for m in matches if m.inside or _covers(span, m.words)]
         if not fitting:
             return None
-        by_id = customers.many(ctx.session, [m.customer_id for m in fitting])
         exact = [m for m in fitting if m.tier is Tier.EXACT]
         chosen = exact[0] if len(exact) == 1 else fitting[0] if len(fitting) == 1 else None
-        if chosen is None:
-            ranked = [by_id[m.customer_id] for m in (exact or fitting)]
-            raise customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
-        return by_id[chosen.customer_id]
+        if chosen is not None:
+            return customers.get(ctx.session, chosen.customer_id)
+        listed = [m.customer_id for m in (exact or fitting)]
+        by_id = customers.labels(ctx.session, listed)
+        ranked = [by_id[i] for i in listed if i in by_id]
+        raise customer_choices(ctx, ranked, " ".join(words[:size]), rebuild(size))
 
     sizes = range(min(MAX_NAME_WORDS, len(words)), 0, -1)
     # As typed first; a glued case ending ("ozmene") only when no span matched as typed.

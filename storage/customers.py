@@ -8,12 +8,13 @@ itself, on one of its further contact points, or on one of its contacts.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, inspect, union
 from sqlmodel import Session, col, select
 
 from storage.access import readable, unscoped
+from storage.driver import run
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer
 from storage.prebuilt import prebuilt
@@ -51,6 +52,37 @@ def many(session: Session, ids: list[int]) -> dict[int, Customer]:
         return {}
     rows = readable(session, session.execute(_MANY, {"ids": ids}).scalars())
     return {c.id: c for c in rows if c.id is not None}
+
+
+class Label(NamedTuple):
+    """What a choice list shows of a customer (``handlers.refs.customer_label``), and the
+    owner its scope check reads."""
+
+    id: int
+    name: str
+    city: str | None
+    phone: str | None
+    owner_id: int | None
+
+
+_LABELS = select(
+    Customer.id, Customer.name, Customer.city, Customer.phone, Customer.owner_id
+).where(col(Customer.id).in_(bindparam("ids", expanding=True)), col(Customer.archived_at).is_(None))
+
+
+def labels(session: Session, ids: list[int]) -> dict[int, Label]:
+    """``many`` for a choice list: five columns on the driver (``storage.driver``), checked
+    against the scope on the rows, archived customers left out as the session's filter would.
+
+    Why: the list needs a label per customer, not entities; loading eight whole customers
+    through the ORM cost a typo's ``/find`` about 0.8 ms of its 6.6 on PostgreSQL at a
+    million customers. Pending changes are flushed first, as the ORM's autoflush would."""
+    if not ids:
+        return {}
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    found = map(Label._make, run(session.connection(), _LABELS, {"ids": ids}).rows)
+    return {label.id: label for label in readable(session, found)}
 
 
 def current(session: Session, customer_id: int) -> Customer | None:

@@ -306,6 +306,10 @@ def test_reads_checked_on_the_rows_answer_as_the_scope_would(services, org, acto
         assert [c.id for c in by_phone] == [i for i in [mine] if i in seen]
         listed = customers.many(session, [mine, lead])
         assert sorted(listed) == sorted({mine, lead} & seen)
+        labels = customers.labels(session, [lead, mine])
+        assert [(c.id, c.name, c.phone) for c in labels.values()] == [
+            (c.id, c.name, c.phone) for c in listed.values()
+        ]
         assert (Session.identity_key(Customer, mine) in session.identity_map) == (mine in seen)
         assert tasks.count_open(session, ayse) == len(open_tasks)
         assert [t.id for t in tasks.open_for(session, ayse)] == open_tasks

@@ -255,3 +255,20 @@ def test_a_deleted_task_is_not_counted_and_a_deleted_deal_not_linked(
     chat.say(f"/log call #{acme.id} asked about the renewal")
     [logged] = [i for i in rows(services, Interaction) if i.summary == "asked about the renewal"]
     assert logged.deal_id == kept.id
+
+
+def test_a_choice_lists_labels_leave_out_the_deleted_and_show_what_is_pending(
+    services, chat: Chat, admin, acme
+) -> None:
+    """A choice list's labels are read on the driver: as the session's own read would, they
+    leave out a deleted namesake and show a change not yet flushed."""
+    from storage import customers
+
+    namesake = add_customer(services, "Acme Corporation", owner_id=admin.id)
+    chat.press(chat.say(f"/delete customer #{namesake.id}"), "Delete")
+    with Session(services.db.engine) as session:
+        assert list(customers.labels(session, [namesake.id, acme.id])) == [acme.id]
+        held = session.get(Customer, acme.id)
+        assert held is not None
+        held.city = "İzmir"
+        assert customers.labels(session, [acme.id])[acme.id].city == "İzmir"
