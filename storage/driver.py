@@ -156,7 +156,10 @@ def run(
                 cursor.executemany(sql, sent)
             else:
                 cursor.execute(sql, sent)
-            fetched = cursor.fetchall() if cursor.description is not None else []
+            # psycopg builds the description's column objects on each call: asked only of
+            # a statement not known to return rows (an executemany returns none)
+            returns = (compiled.returns_rows and not many) or cursor.description is not None
+            fetched = cursor.fetchall() if returns else []
         except connection.dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(
                 sql,
