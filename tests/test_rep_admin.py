@@ -88,3 +88,31 @@ def test_unlink_frees_the_platform_for_a_new_invite(services, cli, team):
     assert [r.telegram_user_id for r in rows(services, Rep) if r.name == "Ayşe Yılmaz"] == [None]
     trail = [e for e in rows(services, AuditEvent) if e.entity == "rep" and e.action == "update"]
     assert trail[-1].changes["telegram_user_id"] == [111, None]
+
+
+@pytest.mark.parametrize(
+    ("platform", "user_id"), [("telegram", "111"), ("slack", "U0AYSE"), ("console", None)]
+)
+def test_the_rep_behind_a_platform_id_is_the_sessions_entity(services: Services, platform, user_id):
+    """The rep is read on the driver and made the session's entity by hand: it is the one
+    ``session.get`` gives, loaded in full, unchanged until changed, and a change is stored."""
+    from sqlmodel import Session
+
+    from storage import reps
+
+    ayse = add_rep(services, "Ayşe Yılmaz", telegram_user_id=111, slack_user_id="U0AYSE")
+    with Session(services.db.engine) as session:
+        rep = reps.for_platform(session, platform, user_id or str(ayse.id))
+        assert rep is not None and rep is session.get(Rep, ayse.id)
+        assert (rep.name, rep.telegram_user_id, rep.created_at) == (
+            ayse.name,
+            111,
+            ayse.created_at,
+        )
+        assert not session.is_modified(rep) and not session.dirty
+        assert reps.for_platform(session, platform, user_id or str(ayse.id)) is rep
+        rep.language = "tr"
+        session.commit()
+    assert [r.language for r in rows(services, Rep)] == ["tr"]
+    with Session(services.db.engine) as session:
+        assert reps.for_platform(session, platform, "999") is None
