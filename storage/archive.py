@@ -28,12 +28,11 @@ from sqlmodel import col, select
 
 from storage import customers
 from storage.models import Customer, Deal, Task
-from storage.prebuilt import PREBUILT
+from storage.prebuilt import PREBUILT, WITH_ARCHIVED
 from storage.types import utcnow
 
 KINDS: dict[str, Any] = {"customer": Customer, "deal": Deal, "task": Task}
 RESTORABLE_FOR = timedelta(days=30)  # what /deleted lists; a restore by id works at any time
-_WITH_ARCHIVED = "crm_with_archived"
 Statement = TypeVar("Statement", bound=Executable)
 Record = Customer | Deal | Task
 
@@ -57,12 +56,12 @@ class Batch:
 
 def with_archived(statement: Statement) -> Statement:
     """This one query sees archived records too."""
-    return statement.execution_options(**{_WITH_ARCHIVED: True})
+    return statement.execution_options(**{WITH_ARCHIVED: True})
 
 
 def include_archived(session: Session) -> None:
     """Every query of this session sees archived records from now on (a purge)."""
-    session.info[_WITH_ARCHIVED] = True
+    session.info[WITH_ARCHIVED] = True
 
 
 _CRITERIA = [
@@ -82,7 +81,7 @@ def _on_execute(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or state.is_relationship_load:
         return
     options = state.execution_options
-    if options.get(_WITH_ARCHIVED) or state.session.info.get(_WITH_ARCHIVED):
+    if options.get(WITH_ARCHIVED) or state.session.info.get(WITH_ARCHIVED):
         return
     if options.get(PREBUILT):
         state.statement = _unarchived(state.statement)

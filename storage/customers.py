@@ -15,30 +15,49 @@ from sqlmodel import Session, col, select
 
 from storage.access import readable, unscoped
 from storage.driver import run
+from storage.entities import attached, row_select
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer
-from storage.prebuilt import prebuilt
+from storage.prebuilt import WITH_ARCHIVED, prebuilt
 from storage.types import utcnow
 
 POINT_KINDS = ("phone", "email")
 
 
 _BY_ID = prebuilt(unscoped(select(Customer).where(Customer.id == bindparam("id"))))
+_ROW_BY_ID = row_select(Customer).where(
+    col(Customer.id) == bindparam("id"), col(Customer.archived_at).is_(None)
+)
+_OWNER = [c.key for c in Customer.__table__.columns].index("owner_id")  # type: ignore[attr-defined]
 
 
 def get(session: Session, customer_id: int) -> Customer | None:
     """As ``session.get``, whose select is built anew each time, so that under a rep's scope
-    its criteria's cache key was computed on every call ("#12" in most commands); this one is
-    built once (``storage.prebuilt``). One already loaded in this session is taken as it is.
+    its criteria's cache key was computed on every call ("#12" in most commands). One already
+    loaded in this session is taken as it is.
 
-    The scope is checked on the row (``storage.access.readable``), not added to the select as
-    the session's hooks would: their options cost a look-up by id about as much again as the
-    look-up itself."""
+    A customer not yet in the session is read on the driver, archived ones left out as the
+    session's filter would, and made its entity (``storage.entities``); the ORM's select is
+    kept for one the session holds expired or deleted (it refreshes it) and for a session
+    that sees archived rows. The scope is checked on the row (``storage.access.readable``),
+    not added to the select as the session's hooks would: their options cost a look-up by
+    id about as much again as the look-up itself."""
     held = session.identity_map.get(Session.identity_key(Customer, customer_id))
     if held is not None and not inspect(held).expired and held not in session.deleted:
         return held  # type: ignore[no-any-return]
+    if held is None and not session.info.get(WITH_ARCHIVED):
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # as the ORM's autoflush would
+        row = run(session.connection(), _ROW_BY_ID, {"id": customer_id}).first()
+        if row is None or not readable(session, [_Owned(row[_OWNER])]):
+            return None
+        return attached(session, Customer, row)
     found = session.execute(_BY_ID, {"id": customer_id}).scalars().all()
     return next(iter(readable(session, found)), None)
+
+
+class _Owned(NamedTuple):
+    owner_id: int | None
 
 
 # Read past the scope and checked on the rows (``storage.access.readable``), as ``get``.

@@ -48,6 +48,9 @@ def side_execute(session: Session, statement: Executable, params: Mapping[str, A
 
 
 PREBUILT = "crm_prebuilt"  # an execution option: this statement object is built once
+# An execution option, or a key of ``session.info``: archived rows are seen too
+# (``storage.archive``); here so that a read on the driver can ask it without that module.
+WITH_ARCHIVED = "crm_with_archived"
 
 
 def prebuilt(statement: Any) -> Any:

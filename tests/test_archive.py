@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot import cli
 from bot.jobs import Jobs
 from handlers.kit import Reply, Services
-from storage.archive import with_archived
+from storage.archive import include_archived, with_archived
 from storage.models import AuditEvent, Customer, Deal, Interaction, Task
 from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task, count, rows
 from tests.scheduling import Recorder, local, notifier
@@ -260,15 +260,19 @@ def test_a_deleted_task_is_not_counted_and_a_deleted_deal_not_linked(
 def test_a_choice_lists_labels_leave_out_the_deleted_and_show_what_is_pending(
     services, chat: Chat, admin, acme
 ) -> None:
-    """A choice list's labels are read on the driver: as the session's own read would, they
-    leave out a deleted namesake and show a change not yet flushed."""
+    """A choice list's labels and a customer by id are read on the driver: as the session's
+    own read would, they leave out a deleted namesake and show a change not yet flushed."""
     from storage import customers
 
     namesake = add_customer(services, "Acme Corporation", owner_id=admin.id)
     chat.press(chat.say(f"/delete customer #{namesake.id}"), "Delete")
     with Session(services.db.engine) as session:
         assert list(customers.labels(session, [namesake.id, acme.id])) == [acme.id]
+        assert customers.get(session, namesake.id) is None
         held = session.get(Customer, acme.id)
         assert held is not None
         held.city = "İzmir"
         assert customers.labels(session, [acme.id])[acme.id].city == "İzmir"
+    with Session(services.db.engine) as session:
+        include_archived(session)
+        assert customers.get(session, namesake.id) is not None  # a purge's session sees it
