@@ -89,14 +89,27 @@ def test_two_chats_commands_overlap_inside_the_database_work(pooled: Services) -
     admin = add_rep(pooled, "Elif Şahin", role="admin")
     meet = threading.Barrier(1 if pooled.db.is_sqlite else 2, timeout=WAIT_S)
     met: set[int] = set()
+    dispatcher = Dispatcher(pooled)
+    # The first command is held until the second is handed over: one that ended before it
+    # would leave its worker idle, and the pool would reuse that worker for the second.
+    both_sent = threading.Event()
+    submit = dispatcher.workers.submit
+
+    def counted(key: Any, fn: Any) -> Any:
+        future = submit(key, fn)
+        if dispatcher.workers.busy_chats() == 2:
+            both_sent.set()
+        return future
+
+    dispatcher.workers.submit = counted  # type: ignore[method-assign]
 
     def both_inside(*_args: Any) -> None:
         me = threading.get_ident()
         if threading.current_thread().name.startswith("crm-commands") and me not in met:
             met.add(me)
+            assert both_sent.wait(WAIT_S)
             meet.wait()
 
-    dispatcher = Dispatcher(pooled)
     event.listen(pooled.db.engine, "before_cursor_execute", both_inside)
     try:
         replies = asyncio.run(
