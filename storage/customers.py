@@ -14,8 +14,8 @@ from sqlalchemy import bindparam, inspect, union
 from sqlmodel import Session, col, select
 
 from storage.access import readable, unscoped
-from storage.driver import run
-from storage.entities import attached, row_select
+from storage.driver import Rows, run
+from storage.entities import attached, autoflush, row_select
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer
 from storage.prebuilt import WITH_ARCHIVED, prebuilt
@@ -46,18 +46,21 @@ def get(session: Session, customer_id: int) -> Customer | None:
     if held is not None and not inspect(held).expired and held not in session.deleted:
         return held  # type: ignore[no-any-return]
     if held is None and not session.info.get(WITH_ARCHIVED):
-        if session.new or session.dirty or session.deleted:
-            session.flush()  # as the ORM's autoflush would
-        row = run(session.connection(), _ROW_BY_ID, {"id": customer_id}).first()
-        if row is None or not readable(session, [_Owned(row[_OWNER])]):
-            return None
-        return attached(session, Customer, row)
+        autoflush(session)
+        rows = _readable_rows(session, run(session.connection(), _ROW_BY_ID, {"id": customer_id}))
+        return attached(session, Customer, rows[0]) if rows else None
     found = session.execute(_BY_ID, {"id": customer_id}).scalars().all()
     return next(iter(readable(session, found)), None)
 
 
 class _Owned(NamedTuple):
     owner_id: int | None
+
+
+def _readable_rows(session: Session, found: Rows) -> list[tuple[Any, ...]]:
+    """Whole customer rows whose owner the scope reads, checked before any is made an entity:
+    the session must never hold one out of scope (``customers.get`` hands out held ones)."""
+    return [row for row in found.rows if readable(session, [_Owned(row[_OWNER])])]
 
 
 # Read past the scope and checked on the rows (``storage.access.readable``), as ``get``.
@@ -98,8 +101,7 @@ def labels(session: Session, ids: list[int]) -> dict[int, Label]:
     million customers. Pending changes are flushed first, as the ORM's autoflush would."""
     if not ids:
         return {}
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    autoflush(session)
     found = map(Label._make, run(session.connection(), _LABELS, {"ids": ids}).rows)
     return {label.id: label for label in readable(session, found)}
 
@@ -149,10 +151,26 @@ _BY_POINT = {
     kind: prebuilt(unscoped(_active(select(Customer).where(_holding(kind, bindparam("value"))))))
     for kind in POINT_KINDS
 }
+_ROWS_BY_POINT = {
+    kind: _active(
+        row_select(Customer).where(
+            _holding(kind, bindparam("value")), col(Customer.archived_at).is_(None)
+        )
+    )
+    for kind in POINT_KINDS
+}
 
 
 def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
-    return readable(session, session.execute(_BY_POINT[kind], {"value": value}).scalars())
+    """Rows on the driver made entities (``storage.entities``), as ``get``: the ORM's select
+    was a phone ``/find``'s first and cost it its set-up. The scope is checked on the rows
+    before any is attached. A session
+    that sees archived rows (a purge) keeps the ORM's select."""
+    if session.info.get(WITH_ARCHIVED):
+        return readable(session, session.execute(_BY_POINT[kind], {"value": value}).scalars())
+    autoflush(session)
+    found = run(session.connection(), _ROWS_BY_POINT[kind], {"value": value})
+    return [attached(session, Customer, row) for row in _readable_rows(session, found)]
 
 
 def contact_owners(session: Session, kind: str, value: str) -> list[tuple[int, int | None]]:

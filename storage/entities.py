@@ -38,6 +38,13 @@ def attached(session: Session, model: type[Entity], row: Sequence[Any]) -> Entit
     return entity  # type: ignore[no-any-return]
 
 
+def autoflush(session: Session) -> None:
+    """Flush pending changes before a read on the driver, as the ORM's autoflush would before
+    its own select: the read must see what this session has already changed."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+
+
 @cache
 def _keys(model: type) -> tuple[str, ...]:
     return tuple(column.key for column in model.__table__.columns)  # type: ignore[attr-defined]

@@ -260,19 +260,28 @@ def test_a_deleted_task_is_not_counted_and_a_deleted_deal_not_linked(
 def test_a_choice_lists_labels_leave_out_the_deleted_and_show_what_is_pending(
     services, chat: Chat, admin, acme
 ) -> None:
-    """A choice list's labels and a customer by id are read on the driver: as the session's
-    own read would, they leave out a deleted namesake and show a change not yet flushed."""
+    """A choice list's labels, a customer by id and the phone and e-mail look-ups are read
+    on the driver: as the session's own read would, they leave out a deleted namesake and
+    show a change not yet flushed."""
     from storage import customers
 
-    namesake = add_customer(services, "Acme Corporation", owner_id=admin.id)
+    namesake = add_customer(
+        services, "Acme Corporation", phone=acme.phone, email="buy@acme.test", owner_id=admin.id
+    )
     chat.press(chat.say(f"/delete customer #{namesake.id}"), "Delete")
     with Session(services.db.engine) as session:
         assert list(customers.labels(session, [namesake.id, acme.id])) == [acme.id]
         assert customers.get(session, namesake.id) is None
+        assert [c.id for c in customers.by_phone(session, acme.phone)] == [acme.id]
+        assert customers.by_email(session, "buy@acme.test") == []
         held = session.get(Customer, acme.id)
         assert held is not None
         held.city = "İzmir"
         assert customers.labels(session, [acme.id])[acme.id].city == "İzmir"
+        held.email = "sales@acme.test"
+        assert customers.by_email(session, "Sales@Acme.test") == [held]
     with Session(services.db.engine) as session:
         include_archived(session)
+        found = customers.by_phone(session, acme.phone)
+        assert sorted(c.id for c in found) == sorted([acme.id, namesake.id])
         assert customers.get(session, namesake.id) is not None  # a purge's session sees it
