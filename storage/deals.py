@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from storage.access import scope_of
 from storage.audit import held, record_created
 from storage.driver import run
+from storage.entities import attached, autoflush, row_select
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
 from storage.prebuilt import prebuilt
 from storage.types import money_sum, total
@@ -58,11 +59,14 @@ def stages(session: Session, pipeline_id: int | None = None) -> list[Stage]:
     The default pipeline's are read once per session, in one statement (they are joined to
     their pipeline): a customer card, a new deal and its card asked for them up to three
     times in one command, two statements each (``install_stage_memo`` says when it is
-    forgotten)."""
+    forgotten). They are read on the driver and made entities (``storage.entities``): the
+    ORM's select was most of a ``/deal add``'s reading."""
     if pipeline_id is None:
         memo = session.info.get(_STAGES)
         if memo is None or any(isinstance(o, Stage | Pipeline) for o in session.new):
-            memo = list(session.exec(_DEFAULT_STAGES))
+            autoflush(session)
+            rows = run(session.connection(), _DEFAULT_STAGES, {}).rows
+            memo = [attached(session, Stage, row) for row in rows]
             if not memo:  # no default pipeline yet (or one without stages)
                 pipeline_id = ensure_default_pipeline(session).id
                 memo = list(session.exec(_in_order(pipeline_id)))
@@ -72,8 +76,8 @@ def stages(session: Session, pipeline_id: int | None = None) -> list[Stage]:
 
 
 _STAGES = "crm_default_stages"  # session.info: the default pipeline's stages, in order
-_DEFAULT_STAGES = prebuilt(
-    select(Stage)
+_DEFAULT_STAGES = (
+    row_select(Stage)
     .join(Pipeline, col(Pipeline.id) == col(Stage.pipeline_id))
     .where(col(Pipeline.is_default))
     .order_by(col(Stage.position))
