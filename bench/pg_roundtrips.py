@@ -104,9 +104,9 @@ def show(kind: str, text: str, traces: list[Any]) -> None:
     """Print each connection's round trips for one command."""
     print(f"\n=== {kind}: {text[:70]}")
     total = 0
-    for _, handle in traces:
+    for dbapi, handle in traces:
         handle.seek(0)
-        trips = round_trips(handle.read())
+        trips = [_named(trip, dbapi) for trip in round_trips(handle.read())]
         total += len(trips)
         print(f"  connection: {len(trips)} round trips")
         for trip in trips:
@@ -143,6 +143,19 @@ def round_trips(trace: str) -> list[str]:
             elif message == "Bind" and not sql:
                 sql = "prepared " + payload.split(" ")[2]
     return trips
+
+
+def _named(trip: str, dbapi: Any) -> str:
+    """A prepared statement's trip with its SQL: it was parsed before tracing began, so the
+    trace names it only. psycopg keeps each prepared query under its name (``_prepared``,
+    not a public attribute: a bench may read it, the product does not)."""
+    found = re.search(r'prepared "(_pg3_\d+)"', trip)
+    if found is None:
+        return trip
+    names = {n.decode(): q for (q, _), n in dbapi._prepared._names.items()}
+    query = names.get(found.group(1))
+    text = " ".join(query.decode().split()) if query else "?"
+    return f"{trip[: found.start()]}{found.group(1)}: {text}"[:WIDTH]
 
 
 def _sql(payload: str) -> str:

@@ -49,7 +49,6 @@ from handlers.kit.storable import guard_lengths, refuse_unstorable
 from handlers.kit.visibility import scope_for
 from handlers.owners_told import tell_owners
 from handlers.ownership import refusal
-from storage import reps
 from storage.access import Forbidden, restrict
 from storage.audit import WROTE, watch
 from storage.chat import deliveries, flows, rates
@@ -158,11 +157,11 @@ class Dispatcher:
         # read transaction that turns into a write while another of our threads writes fails
         # at once with "database is locked": every command takes the process's writer turn.
         with self.services.db.session(write=write, turn=True) as session:
-            key = incoming.delivery_key
-            if key and not deliveries.claim(session, incoming.platform, key):
-                log.info("ignoring repeated delivery %s on %s", key, incoming.platform)
+            key, platform = incoming.delivery_key, incoming.platform
+            claimed, rep = deliveries.claimed_rep(session, platform, key, incoming.user_id)
+            if not claimed:
+                log.info("ignoring repeated delivery %s on %s", key, platform)
                 return []
-            rep = reps.for_platform(session, incoming.platform, incoming.user_id)
             if rep is None or not rep.active:
                 if len(words) == 2 and words[0].lower() == "start" and incoming.is_private:
                     return [invites.redeem(session, self.services, incoming, words[1], t)]

@@ -17,14 +17,27 @@ from storage.models import Customer, Deal, Rep, Task
 from storage.prebuilt import prebuilt
 
 _TABLE: Any = Rep.__table__
+PLATFORM_COLUMNS = {
+    "telegram": _TABLE.c.telegram_user_id,
+    "slack": _TABLE.c.slack_user_id,
+    "console": _TABLE.c.id,
+}
 _BY_PLATFORM = {
     platform: row_select(Rep).where(column == bindparam("user"))
-    for platform, column in (
-        ("telegram", _TABLE.c.telegram_user_id),
-        ("slack", _TABLE.c.slack_user_id),
-        ("console", _TABLE.c.id),
-    )
+    for platform, column in PLATFORM_COLUMNS.items()
 }
+
+
+def platform_user(platform: str, user_id: str) -> int | str | None:
+    """The value ``PLATFORM_COLUMNS[platform]`` holds for this user id; None if it cannot
+    be any rep's (an unknown platform, or a Telegram or console id that is not a number)."""
+    if platform not in PLATFORM_COLUMNS:
+        return None
+    if platform == "telegram":
+        return int(user_id) if user_id.lstrip("-").isdigit() else None
+    if platform == "console":
+        return int(user_id) if user_id.isdigit() else None
+    return user_id
 
 
 def for_platform(session: Session, platform: str, user_id: str) -> Rep | None:
@@ -33,19 +46,10 @@ def for_platform(session: Session, platform: str, user_id: str) -> Rep | None:
     Every command asks this first: its row is read on the driver and made the session's
     entity (``storage.entities``). Reps are in no scope and never archived, so the hooks
     the driver skips have nothing to add."""
-    query = _BY_PLATFORM.get(platform)
-    if query is None:
+    user = platform_user(platform, user_id)
+    if user is None:
         return None
-    user: int | str = user_id
-    if platform == "telegram":
-        if not user_id.lstrip("-").isdigit():
-            return None
-        user = int(user_id)
-    elif platform == "console":
-        if not user_id.isdigit():
-            return None
-        user = int(user_id)
-    row = run(session.connection(), query, {"user": user}).first()
+    row = run(session.connection(), _BY_PLATFORM[platform], {"user": user}).first()
     return None if row is None else attached(session, Rep, row)
 
 

@@ -116,3 +116,31 @@ def test_the_rep_behind_a_platform_id_is_the_sessions_entity(services: Services,
     assert [r.language for r in rows(services, Rep)] == ["tr"]
     with Session(services.db.engine) as session:
         assert reps.for_platform(session, platform, "999") is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "user_id"), [("telegram", "111"), ("slack", "U0AYSE"), ("console", None)]
+)
+def test_a_deliverys_claim_and_its_rep_are_read_together(services: Services, platform, user_id):
+    """The claim and the rep, one statement on PostgreSQL: a first delivery is claimed with
+    its rep, a repeat is not, an unknown id is claimed without one, and a key is claimed only
+    if the command's transaction is kept."""
+    from sqlmodel import Session
+
+    from storage.chat import deliveries
+
+    ayse = add_rep(services, "Ayşe Yılmaz", telegram_user_id=111, slack_user_id="U0AYSE")
+    user = user_id or str(ayse.id)
+    with Session(services.db.engine) as session:
+        claimed, rep = deliveries.claimed_rep(session, platform, "u-1", user)
+        assert claimed and rep is not None and rep is session.get(Rep, ayse.id)
+        assert rep.name == ayse.name and not session.is_modified(rep)
+        assert deliveries.claimed_rep(session, platform, "u-1", user) == (False, None)
+        assert deliveries.claimed_rep(session, platform, "u-2", "999") == (True, None)
+        assert deliveries.claimed_rep(session, platform, None, user) == (True, rep)
+        session.rollback()
+    with Session(services.db.engine) as session:
+        assert deliveries.claimed_rep(session, platform, "u-2", "999") == (True, None)
+        session.commit()
+    with Session(services.db.engine) as session:
+        assert deliveries.claimed_rep(session, platform, "u-2", user)[0] is False
