@@ -97,6 +97,21 @@ def test_a_list_shown_mid_question_is_picked_by_its_number(
     assert chat.say("1").card.id == twins[0].id
 
 
+def test_a_list_after_a_list_is_picked_for_its_own_while(services, chat: Chat, clock) -> None:
+    """A second list replaces the first in the chat's row and lasts its own 15 minutes from
+    when it was shown: it once only gained the new commands and kept the first one's end."""
+    twins = [add_customer(services, "Anadolu Lojistik", phone=f"+90532111223{n}") for n in (1, 2)]
+    trio = [add_customer(services, "Boğaziçi Gıda", phone=f"+90532111224{n}") for n in (1, 2, 3)]
+    chat.say("/find anadolu lojistik")
+    clock.advance(minutes=10)
+    listed = chat.say("/find boğaziçi gıda")
+    assert [c.command for c in listed.choices][:3] == [f"/customer #{t.id}" for t in trio]
+    [flow] = rows(services, ChatFlow)
+    assert flow.step == "pick" and flow.updated_at == clock.now
+    clock.advance(minutes=10)  # 20 minutes after the first list, 10 after the second
+    assert chat.say("3").card.id == trio[2].id
+
+
 def test_guided_deal_and_task(services, chat: Chat, acme) -> None:
     chat.say("/deal add")
     chat.say("acme")
