@@ -126,8 +126,20 @@ def reports_of(session: Session, head: int) -> frozenset[int]:
     return frozenset(rid for rid in rows if rid)
 
 
+_TEAMMATES = "crm_teammates"  # session.info: (manager id, the ids reporting to them), read once
+
+
+def remember_teammates(session: Session, manager_id: int, ids: list[int]) -> None:
+    """Keep a team read with the rep (``deliveries.claimed_rep``) for ``teammates``."""
+    session.info[_TEAMMATES] = (manager_id, frozenset(ids))
+
+
 def teammates(session: Session, manager_id: int) -> frozenset[int]:
-    """The reps who report directly to ``manager_id``."""
+    """The reps who report directly to ``manager_id``: as remembered in this transaction, and
+    only once (a command that moved a rep reads its team anew), else read."""
+    kept = session.info.pop(_TEAMMATES, None)
+    if kept is not None and kept[0] == manager_id:
+        return kept[1]  # type: ignore[no-any-return]
     rows = run(session.connection(), _TEAM, {"head": manager_id}).scalars()
     return frozenset(rid for rid in rows if rid)
 

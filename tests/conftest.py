@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 import time_machine
@@ -168,8 +169,12 @@ class Chat:
         self.dispatcher = Dispatcher(services)
 
     def send(self, text: str, message_id: str | None = None) -> list[Reply]:
+        """One message, with a delivery key of its own as the adapters pass one (so the
+        claim, and on PostgreSQL the statement that claims it with the rep, is run)."""
         user = str(self.rep.id)
-        incoming = Incoming(self.platform, "chat-1", user, text, message_id=message_id)
+        incoming = Incoming(
+            self.platform, "chat-1", user, text, message_id=message_id, delivery_key=uuid4().hex
+        )
         return asyncio.run(self.dispatcher.handle(incoming))
 
     def say(self, text: str, message_id: str | None = None) -> Reply:

@@ -102,7 +102,8 @@ def test_a_list_after_a_list_is_picked_for_its_own_while(services, chat: Chat, c
     when it was shown: it once only gained the new commands and kept the first one's end."""
     twins = [add_customer(services, "Anadolu Lojistik", phone=f"+90532111223{n}") for n in (1, 2)]
     trio = [add_customer(services, "Boğaziçi Gıda", phone=f"+90532111224{n}") for n in (1, 2, 3)]
-    chat.say("/find anadolu lojistik")
+    first = chat.say("/find anadolu lojistik")
+    assert [c.command for c in first.choices][:2] == [f"/customer #{t.id}" for t in twins]
     clock.advance(minutes=10)
     listed = chat.say("/find boğaziçi gıda")
     assert [c.command for c in listed.choices][:3] == [f"/customer #{t.id}" for t in trio]

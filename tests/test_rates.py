@@ -3,8 +3,9 @@ database (every process of the bot adds to the same count), and back the next mi
 
 from __future__ import annotations
 
-from storage.models import Customer
-from tests.conftest import Chat, count
+from storage.chat.rates import window_of
+from storage.models import Customer, RateCounter
+from tests.conftest import Chat, count, rows
 
 
 def limited(chat: Chat, commands: int, writes: int) -> Chat:
@@ -40,3 +41,16 @@ def test_no_limit_when_both_are_zero(chat: Chat):
     for n in range(40):
         chat.say(f"/customer add Firma {n} A.Ş. --confirm")
     assert count(chat.services, Customer) == 40
+
+
+def test_only_the_current_minute_is_kept(chat: Chat, clock):
+    """A rep's count of an earlier minute goes with their first command of a new one."""
+    limited(chat, commands=5, writes=3)
+    chat.say("/tasks")
+    chat.say("/tasks")
+    clock.advance(minutes=3)
+    chat.say("/tasks")
+    kept = rows(chat.services, RateCounter)
+    assert [(r.window, r.commands) for r in kept] == [(window_of(clock.now), 1)]
+    chat.say("/tasks")
+    assert [r.commands for r in rows(chat.services, RateCounter)] == [2]

@@ -144,3 +144,30 @@ def test_a_deliverys_claim_and_its_rep_are_read_together(services: Services, pla
         session.commit()
     with Session(services.db.engine) as session:
         assert deliveries.claimed_rep(session, platform, "u-2", user)[0] is False
+
+
+def test_a_reps_team_comes_with_the_rep_once(services: Services) -> None:
+    """On PostgreSQL the statement that claims a delivery reads the rep's teammates too; the
+    scope takes them without a statement of its own, once, and asks again after that (the
+    command may have moved someone). On SQLite the team is read when asked."""
+    from sqlalchemy import event
+    from sqlmodel import Session
+
+    from storage import reps
+    from storage.chat import deliveries
+
+    boss = add_rep(services, "Mehmet Kaya", role="manager")
+    ayse = add_rep(services, "Ayşe Yılmaz", manager_id=boss.id)
+    can = add_rep(services, "Can Demir", manager_id=boss.id)
+    add_rep(services, "Elif Şahin")  # in no team
+    sent: list[str] = []
+    event.listen(services.db.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    with Session(services.db.engine) as session:
+        claimed, rep = deliveries.claimed_rep(session, "console", "u-1", str(ayse.id))
+        assert claimed and rep is not None
+        before = len(sent)
+        assert reps.teammates(session, boss.id) == {ayse.id, can.id}
+        assert len(sent) == before + (1 if services.db.is_sqlite else 0)
+        assert reps.teammates(session, boss.id) == {ayse.id, can.id}
+        assert len(sent) == before + (2 if services.db.is_sqlite else 1)
+        assert reps.teammates(session, boss.id + 1000) == frozenset()

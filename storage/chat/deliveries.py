@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
@@ -58,7 +58,10 @@ def claimed_rep(
     """``claim`` (true without a key) and then, if claimed, ``reps.for_platform``: what
     every command asks first. On PostgreSQL both are one statement, the claim a
     data-modifying WITH: each round trip cost a command about 0.1 ms in Python and as much
-    in its backend. SQLite has no such WITH, and its statements cost no round trip."""
+    in its backend. SQLite has no such WITH, and its statements cost no round trip.
+
+    The same statement reads the rep's teammates, which the rep's scope asks next (most
+    reps are in a team): ``reps.teammates`` takes them from the session once."""
     user = reps.platform_user(platform, user_id)
     if key is None or user is None or session.get_bind().dialect.name != "postgresql":
         claimed = key is None or claim(session, platform, key)
@@ -67,12 +70,18 @@ def claimed_rep(
     row = run(session.connection(), _CLAIMED_REP[platform], params).one()
     if row[0] is None:
         return False, None
-    return True, None if row[1] is None else attached(session, Rep, row[1:])
+    if row[1] is None:
+        return True, None
+    rep = attached(session, Rep, row[1:-1])
+    if rep.manager_id is not None:
+        reps.remember_teammates(session, rep.manager_id, row[-1] or [])
+    return True, rep
 
 
 def _claimed_rep(column: Any) -> Any:
-    """One row: the claim's id (none for a repeat), then the rep's columns (all null if no
-    rep has this id). The WITH runs exactly once whatever the select reads of it."""
+    """One row: the claim's id (none for a repeat), the rep's columns (all null if no rep
+    has this id), then the ids of those who report to the rep's manager. The WITH runs
+    exactly once whatever the select reads of it."""
     claimed = (
         postgresql.insert(_TABLE)
         .values(platform=bindparam("platform"), key=bindparam("key"), at=bindparam("at"))
@@ -82,8 +91,12 @@ def _claimed_rep(column: Any) -> Any:
     )
     one = select(literal(1).label("one")).subquery("one")
     rep: Any = Rep.__table__
+    mates = rep.alias("mates")
+    team = select(func.array_agg(mates.c.id)).where(mates.c.manager_id == rep.c.manager_id)
     return select(
-        select(claimed.c.id).scalar_subquery().label("claimed"), *rep.columns
+        select(claimed.c.id).scalar_subquery().label("claimed"),
+        *rep.columns,
+        team.scalar_subquery().label("team"),
     ).select_from(one.outerjoin(rep, column == bindparam("user")))
 
 
