@@ -26,6 +26,8 @@ from storage.models import Rep
 from tests.conftest import add_customer, add_deal
 
 # What each command costs now. Lower is welcome (update the figure); higher needs a reason.
+# On PostgreSQL the delivery key and the rep are one statement (``deliveries.claimed_rep``):
+# one less than this on that engine.
 PINNED = {
     # delivery key, rep, rate counter, index refresh, customer, access log, the card's parts
     # (owner, consent, contacts, open deals, interactions, open tasks: one UNION ALL)
@@ -87,5 +89,7 @@ def test_statements_per_command_are_pinned(
         answer = send(typed.format(cid=customer.id))
         assert "nothing was saved" not in answer.lower(), answer
         seen[typed], said[typed] = len(counted.statements), list(counted.statements)
-    changed = [f"{k}: {line}" for k in said if seen[k] != PINNED[k] for line in said[k]]
-    assert seen == PINNED, "\n".join(changed)
+    fewer = 0 if services.db.is_sqlite else 1
+    pinned = {typed: count - fewer for typed, count in PINNED.items()}
+    changed = [f"{k}: {line}" for k in said if seen[k] != pinned[k] for line in said[k]]
+    assert seen == pinned, "\n".join(changed)
