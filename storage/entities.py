@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, inspect, select
+from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
+
+from storage.audit import record_created
+from storage.driver import run
 
 Entity = TypeVar("Entity")
 
@@ -36,6 +39,38 @@ def attached(session: Session, model: type[Entity], row: Sequence[Any]) -> Entit
     make_transient_to_detached(entity)
     session.add(entity)
     return entity  # type: ignore[no-any-return]
+
+
+def inserted(session: Session, entity: Entity) -> Entity:
+    """``entity`` (new) written as a flush would write it, on the driver: the session's
+    before-flush checks run on it first (the read-only guard, the scope's ownership check,
+    the column lengths), its row goes in with one INSERT, it becomes persistent with its
+    new id, and its creation is audited as the flush hook would have (``record_created``).
+
+    Why: a flush of one new row cost ``/log`` about a third of its CPU (the unit of work,
+    SQLAlchemy's execution, the hooks walking the session), where the row and its audit
+    need none of the machinery. Pending changes are flushed first, so that the checks and
+    the order of the writes are as they were. Only for a model without server-side values
+    or relationships set on it (its row is the attributes as given)."""
+    autoflush(session)
+    session.add(entity)
+    session.dispatch.before_flush(session, None, None)  # may refuse: the caller rolls back
+    model = type(entity)
+    values = {key: entity.__dict__.get(key) for key in _keys(model)[1:]}
+    new_id = run(session.connection(), _insert(model), values).one()[0]
+    session.expunge(entity)
+    entity.__dict__[_keys(model)[0]] = new_id
+    make_transient_to_detached(entity)
+    session.add(entity)
+    record_created(session, model.__tablename__, [{"id": new_id, **values}])  # type: ignore[attr-defined]
+    return entity
+
+
+@cache
+def _insert(model: type) -> Any:
+    """Built once per model (``storage.prebuilt`` says why): its row, the new id back."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return insert(table).returning(table.primary_key.columns.values()[0])
 
 
 def autoflush(session: Session) -> None:

@@ -8,13 +8,13 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from storage.driver import run
+from storage.entities import inserted
 from storage.models import Customer, Interaction
 
 
 def add(session: Session, interaction: Interaction) -> Interaction:
-    session.add(interaction)
-    session.flush()
-    return interaction
+    """Written on the driver with a flush's checks and audit (``entities.inserted``)."""
+    return inserted(session, interaction)
 
 
 _LOGGED_FROM = (
