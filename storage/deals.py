@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 from storage.access import scope_of
 from storage.audit import held, record_created
 from storage.driver import run
-from storage.entities import attached, autoflush, row_select
+from storage.entities import attached, autoflush, inserted, row_select
 from storage.models import Customer, Deal, DealStageChange, Pipeline, Stage
 from storage.prebuilt import prebuilt
 from storage.types import money_sum, total
@@ -120,15 +120,14 @@ def get(session: Session, deal_id: int) -> Deal | None:
 
 
 def create(session: Session, deal: Deal) -> Deal:
-    """The deal through the ORM (its flush runs the guards and audits it), its first stage row
-    through Core: a second flush for that row cost more Python than the deal's own (the unit
-    of work, the hooks walking the session), and the row needs none of it. The read-only
-    guard and the scope have refused the deal's flush before the row is written if they
-    refuse anything; the row is audited exactly as the flush hook would have (its id
-    included), so /history and /undo see it as before."""
+    """The deal and its first stage row on the driver: the deal with a flush's checks and
+    audit (``entities.inserted``; the flush of it had cost more Python than the rest of a
+    ``/deal add``'s writing), the row through Core, as it needs none. The read-only guard
+    and the scope have refused the deal before the row is written if they refuse anything;
+    the row is audited exactly as the flush hook would have (its id included), so /history
+    and /undo see it as before."""
     with held(session):  # both rows' audit in one statement
-        session.add(deal)
-        session.flush()
+        inserted(session, deal)
         row = {"deal_id": deal.id, "to_stage_id": deal.stage_id, "rep_id": deal.owner_id,
                "at": deal.created_at}  # fmt: skip
         row["id"] = run(session.connection(), _FIRST_STAGE, row).one()[0]

@@ -97,3 +97,45 @@ def test_what_a_flush_refuses_it_refuses(services, admin, refusal) -> None:
         session.rollback()
     assert count(services, Interaction) == 0
     assert [e for e in rows(services, AuditEvent) if e.entity == "interaction"] == []
+
+
+def test_a_deal_and_its_first_stage_row_are_audited_as_by_a_flush(services, admin) -> None:
+    """A new deal (money, a date, the stage moved at) goes in on the driver and is audited
+    exactly as a flush of the same deal; its first stage row beside it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from storage import deals
+    from storage.models import Deal, DealStageChange
+
+    customer = add_customer(services, "Anadolu Lojistik", owner_id=admin.id)
+    with Session(services.db.engine, expire_on_commit=False) as session:
+        lead = deals.stages(session)[0]
+
+        def deal(title: str) -> Deal:
+            at = datetime(2026, 11, 20, 14, 30, tzinfo=ISTANBUL)
+            return Deal(
+                customer_id=customer.id,
+                title=title,
+                amount=Decimal("250000.50"),
+                currency="EUR",
+                stage_id=lead.id,
+                expected_close=date(2027, 1, 15),
+                owner_id=admin.id,
+                stage_changed_at=at,
+                created_at=at,
+                updated_at=at,
+            )
+
+        flushed = deal("Filo")
+        session.add(flushed)
+        session.flush()
+        written = deals.create(session, deal("Filo"))
+        session.commit()
+    audited = {
+        (e.entity, e.entity_id): e.changes for e in rows(services, AuditEvent) if e.entity == "deal"
+    }
+    assert audited[("deal", written.id)] == audited[("deal", flushed.id)]
+    assert audited[("deal", written.id)]["amount"] == [None, "250000.50"]
+    [first] = [r for r in rows(services, DealStageChange) if r.deal_id == written.id]
+    assert (first.to_stage_id, first.rep_id) == (lead.id, admin.id)
