@@ -164,8 +164,8 @@ _ROWS_BY_POINT = {
 def _by_contact_point(session: Session, kind: str, value: str) -> list[Customer]:
     """Rows on the driver made entities (``storage.entities``), as ``get``: the ORM's select
     was a phone ``/find``'s first and cost it its set-up. The scope is checked on the rows
-    before any is attached. A session
-    that sees archived rows (a purge) keeps the ORM's select."""
+    before any is attached. A session that sees archived rows (a purge) keeps the ORM's
+    select."""
     if session.info.get(WITH_ARCHIVED):
         return readable(session, session.execute(_BY_POINT[kind], {"value": value}).scalars())
     autoflush(session)

@@ -1,10 +1,12 @@
-"""Entities made from rows read on the driver (``storage.driver``), as the ORM makes loaded ones.
+"""Entities made from rows read on the driver (``storage.driver``), as the ORM makes loaded ones,
+and new ones written there, as a flush writes them (``inserted``).
 
 Why: the rep and the customer by id are asked by most chat commands, and the ORM's select and
 load of one row cost about twice what the row on the driver and this cost together (the rep:
 105 against 51 us, in-process on SQLite). What comes back is the entity the ORM would have
 given: persistent in the session, its row as its committed state, so ``is_modified`` is
-false until a change and a change is flushed as an UPDATE of what changed.
+false until a change and a change is flushed as an UPDATE of what changed. Both rely on
+the model's key being its table's first column (``id``, as in every model passed here).
 """
 
 from __future__ import annotations
