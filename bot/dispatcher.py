@@ -208,10 +208,13 @@ class Dispatcher:
             if rep.role not in spec.roles:
                 key = "auth.admin_only" if spec.roles == ("admin",) else "auth.role"
                 return [Reply(t(key, command=spec.name))]
-            if (busy := self._over_limit(session, rep.id or 0, spec.writes, now)) is not None:
-                return [Reply(t(busy, seconds=60 - now.second))]
             # A new write command ends an unfinished flow (read commands leave it be).
-            ended = typed and spec.writes and flows.clear(session, *where)
+            ending = where if typed and spec.writes else None
+            busy, ended = self._count(session, rep.id or 0, spec.writes, now, ending)
+            if busy is not None:
+                return [Reply(t(busy, seconds=60 - now.second))]
+            if ended is None:
+                ended = ending is not None and flows.clear(session, *where)
 
             def context(spec: CommandSpec, args: list[str]) -> Context:
                 return Context(
@@ -295,18 +298,30 @@ class Dispatcher:
             reply.language = reply.language or language
         return replies, refused
 
-    def _over_limit(self, session: Session, rep_id: int, writes: bool, now: datetime) -> str | None:
-        """Count the command; the catalog key of the limit it passes, if it does."""
+    def _count(
+        self,
+        session: Session,
+        rep_id: int,
+        writes: bool,
+        now: datetime,
+        ending: tuple[str, str, str] | None,
+    ) -> tuple[str | None, bool | None]:
+        """Count the command: the catalog key of the limit it passes, if it does, and for a
+        write that ends the chat's flow (``ending``: where) whether that flow was a question,
+        or None when it was not ended here (on PostgreSQL the count ends it, within the
+        limits, in the same statement: ``rates.count_ending_flow``)."""
         if not self._limited:
-            return None
+            return None, None
         settings = self.services.settings
-        commands, written = rates.count(session, rep_id, now, writes)
+        limits = (settings.crm_rate_commands_per_minute, settings.crm_rate_writes_per_minute)
+        both = ending and rates.count_ending_flow(session, rep_id, now, ending, limits)
+        commands, written, ended = both or (*rates.count(session, rep_id, now, writes), None)
         # A limit of 0 is no limit: "or commands" makes that comparison false.
-        if commands > (settings.crm_rate_commands_per_minute or commands):
-            return "rate.commands"
-        if writes and written > (settings.crm_rate_writes_per_minute or written):
-            return "rate.writes"
-        return None
+        if commands > (limits[0] or commands):
+            return "rate.commands", None
+        if writes and written > (limits[1] or written):
+            return "rate.writes", None
+        return None, ended
 
     def _roll_back(self, ctx: Context) -> None:
         """Undo the command; its place in the rate count stays (bad input is input too)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storage.chat.rates import window_of
 from storage.models import Customer, RateCounter
-from tests.conftest import Chat, count, rows
+from tests.conftest import Chat, add_customer, count, rows
 
 
 def limited(chat: Chat, commands: int, writes: int) -> Chat:
@@ -54,3 +54,18 @@ def test_only_the_current_minute_is_kept(chat: Chat, clock):
     assert [(r.window, r.commands) for r in kept] == [(window_of(clock.now), 1)]
     chat.say("/tasks")
     assert [r.commands for r in rows(chat.services, RateCounter)] == [2]
+
+
+def test_a_write_refused_for_the_rate_leaves_the_open_question(services, chat: Chat, clock):
+    """A typed write ends the chat's open question only if it runs: refused for the rate,
+    the question stays (on PostgreSQL the count and the ending are one statement)."""
+    add_customer(services, "Acme Corporation")
+    limited(chat, commands=10, writes=1)
+    assert "Who was it with?" in chat.say("/log call").text  # the minute's one write
+    refused = chat.say("/task call the bank tomorrow")
+    assert refused.text.startswith("Slow down a little")
+    clock.advance(minutes=1)
+    assert "What happened with Acme Corporation?" in chat.say("acme").text
+    clock.advance(minutes=1)
+    assert chat.say("/task call the bank tomorrow").text.startswith("Task set")
+    assert chat.say("acme").card is not None  # that write ended the question

@@ -15,10 +15,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Integer, bindparam, delete, func, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
+from storage.chat import flows
+from storage.driver import run
 from storage.models import RateCounter
 from storage.prebuilt import PerDialect, side_execute
 
@@ -71,3 +74,44 @@ def count(session: Session, rep_id: int, now: datetime, write: bool) -> tuple[in
     if commands == 1 and session.get_bind().dialect.name != "postgresql":
         side_execute(session, _STALE, keys)  # the rep's first this minute: earlier ones go
     return commands, writes
+
+
+def count_ending_flow(
+    session: Session,
+    rep_id: int,
+    now: datetime,
+    where: tuple[str, str, str],
+    limits: tuple[int, int],
+) -> tuple[int, int, bool] | None:
+    """``count`` of a write and, if it passes neither limit (commands, writes a minute; 0 is
+    none), ``flows.clear`` of the chat's flow (``where``: platform, chat, user): one statement
+    on PostgreSQL, as every typed write command runs both, a round trip each. Returns the
+    totals and whether the flow ended was a question; None on another engine, or when the
+    session holds the chat's flow as an entity (``flows.clear`` is run apart then)."""
+    if session.get_bind().dialect.name != "postgresql" or flows.holds_flow(session):
+        return None
+    params = dict(zip(("platform", "chat_id", "user_id"), where, strict=True))
+    params |= {"rep_id": rep_id, "window": window_of(now), "wrote": 1}
+    params |= {"most": limits[0], "most_writes": limits[1]}
+    commands, writes, question = run(session.connection(), _COUNTED_ENDING, params).one()
+    return commands, writes, bool(question)
+
+
+def _counted_ending() -> Any:
+    """The upsert, earlier minutes' delete and the flow's delete as sibling WITHs (PostgreSQL
+    runs each once, and takes data-modifying ones at the top level only); the flow's waits
+    on the upsert's totals."""
+    counted = _build(postgresql.dialect()).cte("counted")
+    most, most_writes = bindparam("most", type_=Integer), bindparam("most_writes", type_=Integer)
+    within = (
+        select(counted.c.commands)
+        .where(or_(most == 0, counted.c.commands <= most))
+        .where(or_(most_writes == 0, counted.c.writes <= most_writes))
+        .exists()
+    )
+    ended = flows.ending(within).cte("ended")
+    question = select(func.bool_or(ended.c.step != flows.PICK)).scalar_subquery()
+    return select(counted.c.commands, counted.c.writes, question)
+
+
+_COUNTED_ENDING = _counted_ending()
