@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, inspect, union
 from sqlmodel import Session, col, select
 
-from storage.access import readable, unscoped
+from storage.access import readable, scope_of, unscoped
 from storage.driver import Rows, run
-from storage.entities import attached, autoflush, row_select
+from storage.entities import attached, autoflush, column_keys, row_select
 from storage.folding import name_key
 from storage.models import Contact, ContactPoint, Customer
 from storage.prebuilt import WITH_ARCHIVED, prebuilt
@@ -28,7 +28,7 @@ _BY_ID = prebuilt(unscoped(select(Customer).where(Customer.id == bindparam("id")
 _ROW_BY_ID = row_select(Customer).where(
     col(Customer.id) == bindparam("id"), col(Customer.archived_at).is_(None)
 )
-_OWNER = [c.key for c in Customer.__table__.columns].index("owner_id")  # type: ignore[attr-defined]
+_OWNER = column_keys(Customer).index("owner_id")
 
 
 def get(session: Session, customer_id: int) -> Customer | None:
@@ -53,14 +53,11 @@ def get(session: Session, customer_id: int) -> Customer | None:
     return next(iter(readable(session, found)), None)
 
 
-class _Owned(NamedTuple):
-    owner_id: int | None
-
-
 def _readable_rows(session: Session, found: Rows) -> list[tuple[Any, ...]]:
     """Whole customer rows whose owner the scope reads, checked before any is made an entity:
     the session must never hold one out of scope (``customers.get`` hands out held ones)."""
-    return [row for row in found.rows if readable(session, [_Owned(row[_OWNER])])]
+    scope = scope_of(session)
+    return [row for row in found.rows if scope is None or scope.can_read(row[_OWNER])]
 
 
 # Read past the scope and checked on the rows (``storage.access.readable``), as ``get``.

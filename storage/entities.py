@@ -37,7 +37,7 @@ def attached(session: Session, model: type[Entity], row: Sequence[Any]) -> Entit
     if held is not None:
         return held  # type: ignore[no-any-return]
     entity = inspect(model).class_manager.new_instance()
-    entity.__dict__.update(zip(_keys(model), row, strict=True))
+    entity.__dict__.update(zip(column_keys(model), row, strict=True))
     make_transient_to_detached(entity)
     session.add(entity)
     return entity  # type: ignore[no-any-return]
@@ -58,10 +58,10 @@ def inserted(session: Session, entity: Entity) -> Entity:
     session.add(entity)
     session.dispatch.before_flush(session, None, None)  # may refuse: the caller rolls back
     model = type(entity)
-    values = {key: entity.__dict__.get(key) for key in _keys(model)[1:]}
+    values = {key: entity.__dict__.get(key) for key in column_keys(model)[1:]}
     new_id = run(session.connection(), _insert(model), values).one()[0]
     session.expunge(entity)
-    entity.__dict__[_keys(model)[0]] = new_id
+    entity.__dict__[column_keys(model)[0]] = new_id
     make_transient_to_detached(entity)
     session.add(entity)
     record_created(session, model.__tablename__, [{"id": new_id, **values}])  # type: ignore[attr-defined]
@@ -83,5 +83,6 @@ def autoflush(session: Session) -> None:
 
 
 @cache
-def _keys(model: type) -> tuple[str, ...]:
+def column_keys(model: type) -> tuple[str, ...]:
+    """The keys of ``model``'s table's columns, in the order ``row_select`` reads them."""
     return tuple(column.key for column in model.__table__.columns)  # type: ignore[attr-defined]

@@ -90,9 +90,17 @@ def count_ending_flow(
     session holds the chat's flow as an entity (``flows.clear`` is run apart then)."""
     if session.get_bind().dialect.name != "postgresql" or flows.holds_flow(session):
         return None
-    params = dict(zip(("platform", "chat_id", "user_id"), where, strict=True))
-    params |= {"rep_id": rep_id, "window": window_of(now), "wrote": 1}
-    params |= {"most": limits[0], "most_writes": limits[1]}
+    platform, chat_id, user_id = where
+    params = {
+        "platform": platform,
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "rep_id": rep_id,
+        "window": window_of(now),
+        "wrote": 1,
+        "most": limits[0],
+        "most_writes": limits[1],
+    }
     commands, writes, question = run(session.connection(), _COUNTED_ENDING, params).one()
     return commands, writes, bool(question)
 
