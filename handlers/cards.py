@@ -88,8 +88,7 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
     """The card, and a line in the access log: who saw this customer's data, and when."""
     t = ctx.t
     assert customer.id is not None
-    access_log.record(
-        ctx.session,
+    access = access_log.row(
         rep_id=ctx.rep.id,
         platform=ctx.incoming.platform,
         action="read",
@@ -98,7 +97,7 @@ def customer_card(ctx: Context, customer: Customer, text: str = "") -> Reply:
         at=ctx.now,
         detail="masked" if ctx.shared else None,
     )
-    data = card_reads.read(ctx.session, customer)
+    data = card_reads.read(ctx.session, customer, access)
     fields: list[tuple[str, str]] = []
     for label, value in (
         ("field.phone", phone_text(ctx, customer.phone)),

@@ -9,19 +9,21 @@ that no hook has anything to say about (it is neither audited nor in a scope).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session
 
 from storage.models import AccessLog
 from storage.prebuilt import side_execute
 
-_INSERT = insert(AccessLog.__table__)  # type: ignore[arg-type]
+_TABLE: Any = AccessLog.__table__
+_INSERT = insert(_TABLE)
 
 
-def record(
-    session: Session,
+def row(
     *,
     rep_id: int | None,
     platform: str | None,
@@ -30,17 +32,35 @@ def record(
     entity_id: int | None,
     at: datetime,
     detail: str | None = None,
-) -> None:
-    side_execute(
-        session,
-        _INSERT,
-        {
-            "at": at,
-            "rep_id": rep_id,
-            "platform": platform,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "detail": detail,
-        },
-    )
+) -> dict[str, Any]:
+    """One access, as ``record`` writes it (or a statement that writes it with its read:
+    ``logging_cte``)."""
+    return {
+        "at": at,
+        "rep_id": rep_id,
+        "platform": platform,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "detail": detail,
+    }
+
+
+def record(session: Session, **access: Any) -> None:
+    """Write one access (``row``'s fields) in the session's transaction."""
+    write(session, row(**access))
+
+
+def write(session: Session, access: Mapping[str, Any]) -> None:
+    side_execute(session, _INSERT, access)
+
+
+PREFIX = "log_"  # the parameters of ``logging_cte``: a row's fields, prefixed
+
+
+def logging_cte() -> Any:
+    """A data-modifying WITH that writes one access (``row``'s fields as ``PREFIX`` + field),
+    for a PostgreSQL read to carry along: the card's read and its access then cost one round
+    trip, not two."""
+    fields = {c.key: bindparam(PREFIX + c.key) for c in _TABLE.columns if not c.primary_key}
+    return insert(_TABLE).values(fields).cte("logged")

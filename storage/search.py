@@ -233,7 +233,7 @@ class NameIndex:
             if self._since is None:
                 mark = int(conn.execute(text(f"SELECT {mark_sql}")).scalar_one())
             else:
-                mark, numbers = changes(conn, mark_sql, self._since)
+                mark, numbers = changes(conn, self._since)
                 ids = [cid for cid, seq in numbers.items() if self._stamps.get(cid) != seq]
             if ids is None and not len(self):
                 count = self._load(engine, after_read)

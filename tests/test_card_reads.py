@@ -13,10 +13,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from handlers.kit import Services
 from storage import consents, deals
-from storage.models import Contact, Customer, Deal, Interaction, Task
+from storage.models import AccessLog, Contact, Customer, Deal, Interaction, Task
+from storage.types import utcnow
 from tests.conftest import Chat, add_customer, add_deal, add_rep, add_task
 
 
@@ -117,8 +119,8 @@ def test_amounts_are_exact_and_the_owner_named(services, book):
 
 def test_a_customer_out_of_scope_shows_nothing_of_its_own(services, book):
     """The card's customer comes from the session, inside the scope; were one handed over from
-    outside it, its parts stay unread rather than shown."""
-    from storage import card_reads
+    outside it, its parts stay unread rather than shown (the access asked for still logged)."""
+    from storage import access_log, card_reads
     from storage.access import Scope, restrict
 
     with services.db.session() as s:
@@ -126,8 +128,19 @@ def test_a_customer_out_of_scope_shows_nothing_of_its_own(services, book):
         lead.owner_id = book["people"]["ayse"].id
         burak = book["people"]["burak"].id
         restrict(s, Scope(burak, frozenset({burak}), frozenset({burak})))
-        data = card_reads.read(s, lead)
+        access = access_log.row(
+            rep_id=burak,
+            platform="console",
+            action="read",
+            entity="customer",
+            entity_id=lead.id,
+            at=utcnow(),
+        )
+        data = card_reads.read(s, lead, access)
+        with s.no_autoflush:  # the owner changed above is not burak's to write
+            logged = [(a.rep_id, a.entity_id) for a in s.exec(select(AccessLog))]
         s.rollback()
+    assert logged == [(burak, book["lead"].id)]
     assert (data.deals, data.tasks, data.history, data.contacts, data.consent) == (
         [],
         [],

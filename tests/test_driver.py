@@ -28,6 +28,12 @@ _DEAL = select(Deal.id, Deal.amount, Deal.created_at, Deal.title).where(
 _AUDIT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
 _EVENT = insert(ProcessedEvent.__table__).returning(ProcessedEvent.__table__.c.id)  # type: ignore[attr-defined]
 _AT = select(Deal.id).where(Deal.created_at.in_(bindparam("at", expanding=True)))  # type: ignore[attr-defined]
+# a parameter on both sides of a list (sent twice where parameters are positional)
+_AROUND = select(Deal.id).where(
+    Deal.customer_id == bindparam("customer"),
+    Deal.created_at.in_(bindparam("at", expanding=True)),  # type: ignore[attr-defined]
+    Deal.customer_id == bindparam("customer"),
+)
 
 
 def test_rows_come_back_as_sqlalchemy_gives_them(services: Services) -> None:
@@ -105,8 +111,17 @@ def test_listeners_see_each_statement_and_a_list_parameter_expands(
                 made[2].id,
             ]
             assert run(connection, _AT, {"at": [at[1]]}).scalars() == [made[1].id]
+            # the same lengths again: the expansion is reused, the values are this call's
+            assert sorted(run(connection, _AT, {"at": [at[1], at[2]]}).scalars()) == [
+                made[1].id,
+                made[2].id,
+            ]
+            around = {"customer": customer.id, "at": [at[2], at[0]]}
+            assert sorted(run(connection, _AROUND, around).scalars()) == [made[0].id, made[2].id]
+            around["customer"] = customer.id + 1000
+            assert run(connection, _AROUND, around).scalars() == []
             with pytest.raises(ValueError, match="list parameter"):
                 run(connection, _AT, [{"at": [at[0]]}, {"at": [at[1]]}])
     finally:
         event.remove(services.db.engine, "before_cursor_execute", note)
-    assert seen.count("SELECT") == 2
+    assert seen.count("SELECT") == 5
