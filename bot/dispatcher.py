@@ -156,9 +156,15 @@ class Dispatcher:
         # A read command may still write (the access log of a card shown), and on SQLite a
         # read transaction that turns into a write while another of our threads writes fails
         # at once with "database is locked": every command takes the process's writer turn.
+        # A typed read is counted in its rate by the statement that claims it and finds the
+        # rep (PostgreSQL; "every attempt counts", a refusal for the rep's role too).
+        counts_read = typed and spec is not None and not spec.writes and self._limited
         with self.services.db.session(write=write, turn=True) as session:
             key, platform = incoming.delivery_key, incoming.platform
-            claimed, rep = deliveries.claimed_rep(session, platform, key, incoming.user_id)
+            now = self.services.clock()
+            claimed, rep, counted = deliveries.claimed_rep(
+                session, platform, key, incoming.user_id, now if counts_read else None
+            )
             if not claimed:
                 log.info("ignoring repeated delivery %s on %s", key, platform)
                 return []
@@ -169,7 +175,6 @@ class Dispatcher:
                     return []  # in groups and channels the bot answers registered reps only
                 return [Reply(t("auth.unknown", user_id=incoming.user_id))]
             t = Translator(rep.language or settings.crm_language)
-            now = self.services.clock()
             session.info["actor"] = Actor(rep.id, incoming.platform, now, secrets.token_hex(4))
             where = (incoming.platform, incoming.chat_id, incoming.user_id)
             flow = None if typed else flows.active(session, *where, now)
@@ -210,7 +215,7 @@ class Dispatcher:
                 return [Reply(t(key, command=spec.name))]
             # A new write command ends an unfinished flow (read commands leave it be).
             ending = where if typed and spec.writes else None
-            busy, ended = self._count(session, rep.id or 0, spec.writes, now, ending)
+            busy, ended = self._count(session, rep.id or 0, spec.writes, now, ending, counted)
             if busy is not None:
                 return [Reply(t(busy, seconds=60 - now.second))]
             if ended is None:
@@ -305,17 +310,22 @@ class Dispatcher:
         writes: bool,
         now: datetime,
         ending: tuple[str, str, str] | None,
+        counted: tuple[int, int] | None = None,
     ) -> tuple[str | None, bool | None]:
         """Count the command: the catalog key of the limit it passes, if it does, and for a
         write that ends the chat's flow (``ending``: where) whether that flow was a question,
         or None when it was not ended here (on PostgreSQL the count ends it, within the
-        limits, in the same statement: ``rates.count_ending_flow``)."""
+        limits, in the same statement: ``rates.count_ending_flow``). ``counted``: the
+        minute's totals when the command was counted already (``deliveries.claimed_rep``)."""
         if not self._limited:
             return None, None
         settings = self.services.settings
         limits = (settings.crm_rate_commands_per_minute, settings.crm_rate_writes_per_minute)
-        both = ending and rates.count_ending_flow(session, rep_id, now, ending, limits)
-        commands, written, ended = both or (*rates.count(session, rep_id, now, writes), None)
+        if counted is not None:
+            commands, written, ended = *counted, None
+        else:
+            both = ending and rates.count_ending_flow(session, rep_id, now, ending, limits)
+            commands, written, ended = both or (*rates.count(session, rep_id, now, writes), None)
         # A limit of 0 is no limit: "or commands" makes that comparison false.
         if commands > (limits[0] or commands):
             return "rate.commands", None

@@ -132,18 +132,44 @@ def test_a_deliverys_claim_and_its_rep_are_read_together(services: Services, pla
     ayse = add_rep(services, "Ayşe Yılmaz", telegram_user_id=111, slack_user_id="U0AYSE")
     user = user_id or str(ayse.id)
     with Session(services.db.engine) as session:
-        claimed, rep = deliveries.claimed_rep(session, platform, "u-1", user)
+        claimed, rep, counted = deliveries.claimed_rep(session, platform, "u-1", user)
+        assert counted is None  # nothing asked to count
         assert claimed and rep is not None and rep is session.get(Rep, ayse.id)
         assert rep.name == ayse.name and not session.is_modified(rep)
-        assert deliveries.claimed_rep(session, platform, "u-1", user) == (False, None)
-        assert deliveries.claimed_rep(session, platform, "u-2", "999") == (True, None)
-        assert deliveries.claimed_rep(session, platform, None, user) == (True, rep)
+        assert deliveries.claimed_rep(session, platform, "u-1", user) == (False, None, None)
+        assert deliveries.claimed_rep(session, platform, "u-2", "999") == (True, None, None)
+        assert deliveries.claimed_rep(session, platform, None, user) == (True, rep, None)
         session.rollback()
     with Session(services.db.engine) as session:
-        assert deliveries.claimed_rep(session, platform, "u-2", "999") == (True, None)
+        assert deliveries.claimed_rep(session, platform, "u-2", "999") == (True, None, None)
         session.commit()
     with Session(services.db.engine) as session:
         assert deliveries.claimed_rep(session, platform, "u-2", user)[0] is False
+
+
+def test_a_read_is_counted_by_its_claim_on_postgresql(services: Services, clock) -> None:
+    """Given a read's moment, the claim's statement counts it in the rep's minute (PostgreSQL)
+    and returns the totals; a repeat and an unknown id count nothing. On SQLite it counts
+    nothing and says so (None): the dispatcher counts the command itself then."""
+    from storage.chat import deliveries
+    from storage.models import RateCounter
+
+    ayse = add_rep(services, "Ayşe Yılmaz")
+    with services.db.session(write=True) as session:
+        said = [
+            deliveries.claimed_rep(session, "console", key, user, clock.now)[2]
+            for key, user in (("u-1", str(ayse.id)), ("u-2", str(ayse.id)), ("u-2", str(ayse.id)))
+        ]
+        assert deliveries.claimed_rep(session, "console", "u-3", "999", clock.now) == (
+            True,
+            None,
+            None,
+        )
+    kept = [(r.rep_id, r.commands, r.writes) for r in rows(services, RateCounter)]
+    if services.db.is_sqlite:
+        assert said == [None, None, None] and kept == []
+    else:
+        assert said == [(1, 0), (2, 0), None] and kept == [(ayse.id, 2, 0)]
 
 
 def test_a_reps_team_comes_with_the_rep_once(services: Services) -> None:
@@ -163,7 +189,7 @@ def test_a_reps_team_comes_with_the_rep_once(services: Services) -> None:
     sent: list[str] = []
     event.listen(services.db.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
     with Session(services.db.engine) as session:
-        claimed, rep = deliveries.claimed_rep(session, "console", "u-1", str(ayse.id))
+        claimed, rep, _ = deliveries.claimed_rep(session, "console", "u-1", str(ayse.id))
         assert claimed and rep is not None
         before = len(sent)
         assert reps.teammates(session, boss.id) == {ayse.id, can.id}

@@ -8,6 +8,7 @@ claim back and may be retried, while one that succeeded is never run twice. One 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, literal, select
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
 from storage import reps
+from storage.chat import rates
 from storage.driver import run
 from storage.entities import attached
 from storage.models import ProcessedEvent, Rep
@@ -23,6 +25,7 @@ from storage.prebuilt import PerDialect, side_execute
 from storage.types import utcnow
 
 _TABLE: Any = ProcessedEvent.__table__
+_REP_COLUMNS = Rep.__table__.columns  # type: ignore[attr-defined]
 
 
 def _build(dialect: Dialect) -> Any:
@@ -53,35 +56,48 @@ def claim(session: Session, platform: str, key: str) -> bool:
 
 
 def claimed_rep(
-    session: Session, platform: str, key: str | None, user_id: str
-) -> tuple[bool, Rep | None]:
+    session: Session,
+    platform: str,
+    key: str | None,
+    user_id: str,
+    read_at: datetime | None = None,
+) -> tuple[bool, Rep | None, tuple[int, int] | None]:
     """``claim`` (true without a key) and then, if claimed, ``reps.for_platform``: what
     every command asks first. On PostgreSQL both are one statement, the claim a
     data-modifying WITH: each round trip cost a command about 0.1 ms in Python and as much
     in its backend. SQLite has no such WITH, and its statements cost no round trip.
 
     The same statement reads the rep's teammates, which the rep's scope asks next (most
-    reps are in a team): ``reps.teammates`` takes them from the session once."""
+    reps are in a team): ``reps.teammates`` takes them from the session once. Given
+    ``read_at`` (a read command's moment), it also counts the command in the rep's minute
+    (``rates.counting_reads``) and returns the minute's totals; None when it did not (another
+    engine, no key, no rep), and the caller counts it then (``rates.count``)."""
     user = reps.platform_user(platform, user_id)
     if key is None or user is None or session.get_bind().dialect.name != "postgresql":
         claimed = key is None or claim(session, platform, key)
-        return claimed, reps.for_platform(session, platform, user_id) if claimed else None
-    params = {"platform": platform, "key": key[:128], "at": utcnow(), "user": user}
-    row = run(session.connection(), _CLAIMED_REP[platform], params).one()
+        return claimed, reps.for_platform(session, platform, user_id) if claimed else None, None
+    params: dict[str, Any] = {"platform": platform, "key": key[:128], "at": utcnow(), "user": user}
+    statement = _CLAIMED_REP[platform]
+    if read_at is not None:
+        statement, params["window"] = _CLAIMED_REP_COUNTED[platform], rates.window_of(read_at)
+    row = run(session.connection(), statement, params).one()
     if row[0] is None:
-        return False, None
+        return False, None, None
     if row[1] is None:
-        return True, None
-    rep = attached(session, Rep, row[1:-1])
+        return True, None, None
+    width = len(_REP_COLUMNS)
+    rep = attached(session, Rep, row[1 : 1 + width])
     if rep.manager_id is not None:
-        reps.remember_teammates(session, rep.manager_id, row[-1] or [])
-    return True, rep
+        reps.remember_teammates(session, rep.manager_id, row[1 + width] or [])
+    counted = (row[2 + width], row[3 + width]) if read_at is not None else None
+    return True, rep, counted
 
 
-def _claimed_rep(column: Any) -> Any:
+def _claimed_rep(column: Any, counting: bool) -> Any:
     """One row: the claim's id (none for a repeat), the rep's columns (all null if no rep
-    has this id), then the ids of those who report to the rep's manager. The WITH runs
-    exactly once whatever the select reads of it."""
+    has this id), the ids of those who report to the rep's manager, and when ``counting``
+    the rep's totals this minute with this read counted. Each WITH runs exactly once
+    whatever the select reads of it; the count only if the delivery was claimed."""
     claimed = (
         postgresql.insert(_TABLE)
         .values(platform=bindparam("platform"), key=bindparam("key"), at=bindparam("at"))
@@ -93,12 +109,30 @@ def _claimed_rep(column: Any) -> Any:
     rep: Any = Rep.__table__
     mates = rep.alias("mates")
     team = select(func.array_agg(mates.c.id)).where(mates.c.manager_id == rep.c.manager_id)
-    return select(
+    columns = [
         select(claimed.c.id).scalar_subquery().label("claimed"),
         *rep.columns,
         team.scalar_subquery().label("team"),
-    ).select_from(one.outerjoin(rep, column == bindparam("user")))
+    ]
+    if not counting:
+        return select(*columns).select_from(one.outerjoin(rep, column == bindparam("user")))
+    counter = rep.alias("counter")
+    who = select(counter.c.id).where(
+        counter.c[column.key] == bindparam("user"), select(claimed.c.id).exists()
+    )
+    counted, stale = rates.counting_reads(who)
+    totals = [
+        select(c).scalar_subquery().label(c.key) for c in (counted.c.commands, counted.c.writes)
+    ]
+    return (
+        select(*columns, *totals)
+        .select_from(one.outerjoin(rep, column == bindparam("user")))
+        .add_cte(stale)
+    )
 
 
 # Built once (``storage.prebuilt`` says why), one per platform's id column.
-_CLAIMED_REP = {platform: _claimed_rep(c) for platform, c in reps.PLATFORM_COLUMNS.items()}
+_CLAIMED_REP = {platform: _claimed_rep(c, False) for platform, c in reps.PLATFORM_COLUMNS.items()}
+_CLAIMED_REP_COUNTED = {
+    platform: _claimed_rep(c, True) for platform, c in reps.PLATFORM_COLUMNS.items()
+}

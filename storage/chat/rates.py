@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, delete, func, or_, select
+from sqlalchemy import Integer, bindparam, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session
@@ -61,6 +61,28 @@ def _build(dialect: Dialect) -> Any:
 
 
 _UPSERT = PerDialect(_build)
+
+
+def counting_reads(rep_ids: Any) -> tuple[Any, Any]:
+    """PostgreSQL: data-modifying WITHs that count a read command for each rep ``rep_ids``
+    (a select of ids) yields, returning its minute's totals, and delete earlier minutes: for
+    a statement that finds the rep to carry (``deliveries.claimed_rep``), so that a read
+    command pays no round trip for its count. The caller's statement adds both."""
+    who = rep_ids.subquery("who")
+    counted = (
+        postgresql.insert(_TABLE)
+        .from_select(
+            ["rep_id", "window", "commands", "writes"],
+            select(who.c.id, bindparam("window", type_=_C.window.type), literal(1), literal(0)),
+        )
+        .on_conflict_do_update(
+            index_elements=["rep_id", "window"], set_={"commands": _C.commands + 1}
+        )
+        .returning(_C.commands, _C.writes)
+        .cte("counted")
+    )
+    stale = delete(_TABLE).where(_C.rep_id.in_(select(who.c.id)), _C.window < bindparam("window"))
+    return counted, stale.cte("stale")
 
 
 def count(session: Session, rep_id: int, now: datetime, write: bool) -> tuple[int, int]:
