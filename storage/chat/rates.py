@@ -7,7 +7,9 @@ rep's first command of a new minute; on PostgreSQL by the upsert itself (a data-
 WITH, which finds nothing to delete the rest of the minute), since a rep who sends a command
 now and then begins a new minute nearly every time, and paid a round trip more for it.
 Every command runs this: its statements are built once and run as Core
-(``storage.prebuilt``).
+(``storage.prebuilt``). On PostgreSQL a typed read is counted by the statement that claims its
+delivery (``counting_reads``), and a typed write by the one that ends the chat's flow
+(``count_ending_flow``): neither pays a round trip of its own for its count.
 """
 
 from __future__ import annotations
