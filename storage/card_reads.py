@@ -43,7 +43,6 @@ from sqlmodel import Session, col
 
 from storage import access_log
 from storage.access import scope_of
-from storage.access_log import logging_cte
 from storage.driver import run
 from storage.models import Consent, Contact, Customer, Deal, Interaction, Rep, Stage, Task
 from storage.types import Money, UTCDateTime
@@ -251,7 +250,7 @@ def _build(scoped: bool, postgresql: bool) -> Executable:
 
 # (scoped, PostgreSQL) -> the statement; on PostgreSQL it writes the card's access too
 _STATEMENTS = {
-    (scoped, pg): _build(scoped, pg).add_cte(logging_cte()) if pg else _build(scoped, pg)
+    (scoped, pg): _build(scoped, pg).add_cte(access_log.logging_cte()) if pg else _build(scoped, pg)
     for scoped in (False, True)
     for pg in (False, True)
 }
