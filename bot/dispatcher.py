@@ -323,9 +323,10 @@ class Dispatcher:
         limits = (settings.crm_rate_commands_per_minute, settings.crm_rate_writes_per_minute)
         if counted is not None:
             commands, written, ended = *counted, None
+        elif ending and (both := rates.count_ending_flow(session, rep_id, now, ending, limits)):
+            commands, written, ended = both
         else:
-            both = ending and rates.count_ending_flow(session, rep_id, now, ending, limits)
-            commands, written, ended = both or (*rates.count(session, rep_id, now, writes), None)
+            commands, written, ended = *rates.count(session, rep_id, now, writes), None
         # A limit of 0 is no limit: "or commands" makes that comparison false.
         if commands > (limits[0] or commands):
             return "rate.commands", None

@@ -19,13 +19,13 @@ from sqlmodel import Session
 from storage import reps
 from storage.chat import rates
 from storage.driver import run
-from storage.entities import attached
+from storage.entities import attached, column_keys
 from storage.models import ProcessedEvent, Rep
 from storage.prebuilt import PerDialect, side_execute
 from storage.types import utcnow
 
 _TABLE: Any = ProcessedEvent.__table__
-_REP_COLUMNS = Rep.__table__.columns  # type: ignore[attr-defined]
+_REP_WIDTH = len(column_keys(Rep))  # the rep's columns in the claim's row
 
 
 def _build(dialect: Dialect) -> Any:
@@ -85,11 +85,10 @@ def claimed_rep(
         return False, None, None
     if row[1] is None:
         return True, None, None
-    width = len(_REP_COLUMNS)
-    rep = attached(session, Rep, row[1 : 1 + width])
+    rep = attached(session, Rep, row[1 : 1 + _REP_WIDTH])
     if rep.manager_id is not None:
-        reps.remember_teammates(session, rep.manager_id, row[1 + width] or [])
-    counted = (row[2 + width], row[3 + width]) if read_at is not None else None
+        reps.remember_teammates(session, rep.manager_id, row[1 + _REP_WIDTH] or [])
+    counted = (row[2 + _REP_WIDTH], row[3 + _REP_WIDTH]) if read_at is not None else None
     return True, rep, counted
 
 
@@ -109,13 +108,13 @@ def _claimed_rep(column: Any, counting: bool) -> Any:
     rep: Any = Rep.__table__
     mates = rep.alias("mates")
     team = select(func.array_agg(mates.c.id)).where(mates.c.manager_id == rep.c.manager_id)
-    columns = [
+    found = select(
         select(claimed.c.id).scalar_subquery().label("claimed"),
         *rep.columns,
         team.scalar_subquery().label("team"),
-    ]
+    ).select_from(one.outerjoin(rep, column == bindparam("user")))
     if not counting:
-        return select(*columns).select_from(one.outerjoin(rep, column == bindparam("user")))
+        return found
     counter = rep.alias("counter")
     who = select(counter.c.id).where(
         counter.c[column.key] == bindparam("user"), select(claimed.c.id).exists()
@@ -124,11 +123,7 @@ def _claimed_rep(column: Any, counting: bool) -> Any:
     totals = [
         select(c).scalar_subquery().label(c.key) for c in (counted.c.commands, counted.c.writes)
     ]
-    return (
-        select(*columns, *totals)
-        .select_from(one.outerjoin(rep, column == bindparam("user")))
-        .add_cte(stale)
-    )
+    return found.add_columns(*totals).add_cte(stale)
 
 
 # Built once (``storage.prebuilt`` says why), one per platform's id column.
