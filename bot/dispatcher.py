@@ -12,13 +12,12 @@ import logging
 import secrets
 import time
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
-from sqlmodel import Session
 
+from bot import rate_limit
 from bot.metrics import NO_COMMAND, Metrics
 from bot.worker import ChatOrderedPool
 from handlers import invites  # importing any of handlers registers every command
@@ -152,13 +151,15 @@ class Dispatcher:
         # Plain text may complete a guided flow, a location is stored, a delivery key and the
         # rate counters are written: all these take the write lock up front.
         write = bool(spec and spec.writes) or incoming.delivery_key is not None or not typed
-        write = write or self._limited
+        write = write or rate_limit.limited(settings)
         # A read command may still write (the access log of a card shown), and on SQLite a
         # read transaction that turns into a write while another of our threads writes fails
         # at once with "database is locked": every command takes the process's writer turn.
         # A typed read is counted in its rate by the statement that claims it and finds the
         # rep (PostgreSQL; "every attempt counts", a refusal for the rep's role too).
-        counts_read = typed and spec is not None and not spec.writes and self._limited
+        counts_read = (
+            typed and spec is not None and not spec.writes and rate_limit.limited(settings)
+        )
         with self.services.db.session(write=write, turn=True) as session:
             key, platform = incoming.delivery_key, incoming.platform
             now = self.services.clock()
@@ -215,7 +216,9 @@ class Dispatcher:
                 return [Reply(t(key, command=spec.name))]
             # A new write command ends an unfinished flow (read commands leave it be).
             ending = where if typed and spec.writes else None
-            busy, ended = self._count(session, rep.id or 0, spec.writes, now, ending, counted)
+            busy, ended = rate_limit.count(
+                session, settings, rep.id or 0, spec.writes, now, ending, counted
+            )
             if busy is not None:
                 return [Reply(t(busy, seconds=60 - now.second))]
             if ended is None:
@@ -303,47 +306,11 @@ class Dispatcher:
             reply.language = reply.language or language
         return replies, refused
 
-    def _count(
-        self,
-        session: Session,
-        rep_id: int,
-        writes: bool,
-        now: datetime,
-        ending: tuple[str, str, str] | None,
-        counted: tuple[int, int] | None = None,
-    ) -> tuple[str | None, bool | None]:
-        """Count the command: the catalog key of the limit it passes, if it does, and for a
-        write that ends the chat's flow (``ending``: where) whether that flow was a question,
-        or None when it was not ended here (on PostgreSQL the count ends it, within the
-        limits, in the same statement: ``rates.count_ending_flow``). ``counted``: the
-        minute's totals when the command was counted already (``deliveries.claimed_rep``)."""
-        if not self._limited:
-            return None, None
-        settings = self.services.settings
-        limits = (settings.crm_rate_commands_per_minute, settings.crm_rate_writes_per_minute)
-        if counted is not None:
-            commands, written, ended = *counted, None
-        elif ending and (both := rates.count_ending_flow(session, rep_id, now, ending, limits)):
-            commands, written, ended = both
-        else:
-            commands, written, ended = *rates.count(session, rep_id, now, writes), None
-        # A limit of 0 is no limit: "or commands" makes that comparison false.
-        if commands > (limits[0] or commands):
-            return "rate.commands", None
-        if writes and written > (limits[1] or written):
-            return "rate.writes", None
-        return None, ended
-
     def _roll_back(self, ctx: Context) -> None:
         """Undo the command; its place in the rate count stays (bad input is input too)."""
         ctx.session.rollback()
-        if self._limited:
+        if rate_limit.limited(self.services.settings):
             rates.count(ctx.session, ctx.rep.id or 0, ctx.now, ctx.spec.writes)
-
-    @property
-    def _limited(self) -> bool:
-        settings = self.services.settings
-        return bool(settings.crm_rate_commands_per_minute or settings.crm_rate_writes_per_minute)
 
     def _unknown(self, t: Translator, words: list[str]) -> Reply:
         """What the rep meant: a command that does it by another name, one that does not exist
