@@ -40,6 +40,7 @@ from bot.adapters.base import DeliveryError
 from bot.adapters.retrying import SendPolicy, lost, record_of
 from bot.adapters.telegram_render import TOKEN_PREFIX, keyboard, reply_html, split_text, too_long
 from bot.adapters.telegram_send import other_poller, plain_text, retry_after, transient, unparsable
+from bot.adapters.telegram_updates import ChatOrder, Webhook
 from bot.dispatcher import Dispatcher
 from bot.errors import SetupError
 from bot.metrics import TELEGRAM_SENDS, Metrics
@@ -48,6 +49,9 @@ from handlers.kit import LANGUAGES, REGISTRY, Accounts, Incoming, Reply, Service
 log = logging.getLogger(__name__)
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 START_WINDOW = 120.0  # seconds: a 409 this soon after start means we are the second poller
+# Telegram's most: each webhook connection carries one update until we answer it, after the
+# command (``telegram_updates``), so this is how many chats Telegram lets run at once.
+WEBHOOK_CONNECTIONS = 100
 T = TypeVar("T")
 
 
@@ -80,6 +84,7 @@ class TelegramAdapter:
         settings = services.settings
         self.policy = policy or SendPolicy()
         self.fatal: asyncio.Future[None] | None = None  # fails if we turn out a second poller
+        self.webhook: Webhook | None = None
         self._started = 0.0
         assert settings.telegram_bot_token is not None
         self.services = services
@@ -91,6 +96,7 @@ class TelegramAdapter:
             .token(self._token)
             .rate_limiter(AIORateLimiter(max_retries=3))  # honours retry_after on 429
             .job_queue(None)  # scheduling is bot/scheduler.py's, for every platform alike
+            .concurrent_updates(ChatOrder())  # chats at once, each chat's in order
             .request(CountedRequest(dispatcher.metrics, self.policy.timeout))
         )
         if settings.telegram_api_base_url:
@@ -112,25 +118,36 @@ class TelegramAdapter:
         username = self.app.bot.username
         self.services.deep_links["telegram"] = f"https://t.me/{username}?start={{code}}"
         await self._register_commands()
-        if not self.services.settings.telegram_webhook_url:
+        settings = self.services.settings
+        if not settings.telegram_webhook_url:
             await self._refuse_second_poller()
         await self.app.start()
+        if settings.telegram_webhook_url:
+            await self._start_webhook(settings.telegram_webhook_url)
+            return
         updater = self.app.updater
         assert updater is not None
+        self.fatal = asyncio.get_running_loop().create_future()
+        self._started = time.monotonic()
+        await updater.start_polling(allowed_updates=UPDATES, error_callback=self._poll_error)
+
+    async def _start_webhook(self, url: str) -> None:
+        """Our server first, then Telegram told where it is (it may send at once)."""
         settings = self.services.settings
-        if settings.telegram_webhook_url:
-            await updater.start_webhook(
-                listen=settings.telegram_webhook_listen,
-                port=settings.telegram_webhook_port,
-                url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
-                webhook_url=settings.telegram_webhook_url,
+        self.webhook = Webhook(self.app, self.webhook_secret)
+        path = urlparse(url).path or "/"
+        await self.webhook.start(
+            settings.telegram_webhook_listen, settings.telegram_webhook_port, path
+        )
+        try:
+            await self.app.bot.set_webhook(
+                url,
                 secret_token=self.webhook_secret,
                 allowed_updates=UPDATES,
+                max_connections=WEBHOOK_CONNECTIONS,
             )
-        else:
-            self.fatal = asyncio.get_running_loop().create_future()
-            self._started = time.monotonic()
-            await updater.start_polling(allowed_updates=UPDATES, error_callback=self._poll_error)
+        except TelegramError as problem:
+            raise SetupError("telegram.setup.unreachable", error=type(problem).__name__) from None
 
     async def _refuse_second_poller(self) -> None:
         """One short getUpdates before polling: a 409 from another poller stops us here."""
@@ -161,6 +178,8 @@ class TelegramAdapter:
             self.fatal.cancel()
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+        if self.webhook is not None:
+            await self.webhook.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

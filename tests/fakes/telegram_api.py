@@ -70,6 +70,8 @@ class FakeBotAPI:
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.blocked_chats: set[int] = set()
         self.stalls: dict[str, list[float]] = {}
+        self.gates: dict[int, asyncio.Event] = {}  # a held chat's sends wait for its release
+        self.held: list[int] = []  # the chat of each send that has waited at a gate
         self.conflict = False  # another process polls this bot: getUpdates answers 409
         self.webhook_set = False  # getUpdates answers 409 too, until deleteWebhook
         self._changed = asyncio.Condition()
@@ -112,6 +114,12 @@ class FakeBotAPI:
             await asyncio.sleep(self.stalls[method].pop(0))  # the client has given up by now
         call = Call(method, params, files)
         chat_id = params.get("chat_id")
+        gate = self.gates.get(int(chat_id)) if chat_id is not None else None
+        if gate is not None:
+            async with self._changed:
+                self.held.append(int(chat_id))
+                self._changed.notify_all()
+            await gate.wait()
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
         elif chat_id is not None and int(chat_id) in self.blocked_chats:
@@ -217,6 +225,18 @@ class FakeBotAPI:
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         """The next calls of ``method`` are answered only after ``seconds``."""
         self.stalls.setdefault(method, []).extend([seconds] * times)
+
+    def hold(self, chat_id: int) -> None:
+        """Answer nothing sent to ``chat_id`` until ``release``: its sends stay in flight."""
+        self.gates[chat_id] = asyncio.Event()
+
+    def release(self, chat_id: int) -> None:
+        self.gates.pop(chat_id).set()
+
+    async def wait_held(self, chat_id: int, timeout: float = 10.0) -> None:
+        """Until a send to ``chat_id`` waits at its gate."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: chat_id in self.held), timeout)
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
