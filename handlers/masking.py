@@ -8,15 +8,20 @@ data exists, not what it is. The rep who asked gets the full card privately ("Sh
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
 _SEPARATORS = re.compile(r"([ -])")
 
 
+@lru_cache(maxsize=4096)
 def human_phone(e164: str, region: str) -> str:
     """National format for a number of the CRM's region ("0532 111 22 33"), international
-    otherwise ("+1 212-555-0100"); as stored if it cannot be read."""
+    otherwise ("+1 212-555-0100"); as stored if it cannot be read.
+
+    Cached: parsing and formatting take ~25 us a number, and a rep's cards show the same
+    customers' numbers again and again."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -198,6 +198,7 @@ _OPEN_IDS_OF_CUSTOMER = prebuilt(
 
 
 # Run on the driver (``storage.driver``), past both hooks: it carries the archive's filter.
+PAST_SCOPE_READ = 20  # open deals of one customer read past the scope (``open_deal_ids``)
 _OPEN_IDS_PAST_SCOPE = _OPEN_IDS_OF_CUSTOMER.add_columns(col(Deal.owner_id)).where(
     col(Deal.archived_at).is_(None)
 )
@@ -207,15 +208,20 @@ def open_deal_ids(session: Session, customer_id: int, limit: int) -> list[int]:
     """``open_deals``' ids alone, in its order (what /log links to): no deal is loaded.
 
     Read past the scope and checked on the owners, as ``storage.access.readable``: the scope's
-    criteria cost more than this select. Only when a deal out of scope took one of the
-    ``limit`` places is the scoped select needed to fill them."""
-    params = {"customer": customer_id, "limit": limit}
-    rows = run(session.connection(), _OPEN_IDS_PAST_SCOPE, params).rows
+    criteria cost more than this select. ``PAST_SCOPE_READ`` rows are read, not ``limit``, so
+    that a teammate's deal among a customer's first ones does not send the command to the
+    scoped select (the ORM's select, with the scope's criteria added by its hook); only a
+    customer with more open deals out of scope than that needs it."""
+    read = max(limit, PAST_SCOPE_READ)
+    rows = run(
+        session.connection(), _OPEN_IDS_PAST_SCOPE, {"customer": customer_id, "limit": read}
+    ).rows
     scope = scope_of(session)
     kept = [i for i, owner in rows if scope is None or scope.can_read(owner)]
-    if len(kept) < len(rows) == limit:
+    if len(kept) < limit and len(rows) == read:
+        params = {"customer": customer_id, "limit": limit}
         return list(session.execute(_OPEN_IDS_OF_CUSTOMER, params).scalars())
-    return kept
+    return kept[:limit]
 
 
 def customer_deals(session: Session, customer_id: int, limit: int = 20) -> list[Deal]:
