@@ -139,3 +139,29 @@ def test_a_deal_and_its_first_stage_row_are_audited_as_by_a_flush(services, admi
     assert audited[("deal", written.id)]["amount"] == [None, "250000.50"]
     [first] = [r for r in rows(services, DealStageChange) if r.deal_id == written.id]
     assert (first.to_stage_id, first.rep_id) == (lead.id, admin.id)
+
+
+def test_a_row_read_on_the_driver_is_the_entity_the_orm_would_load(services, admin) -> None:
+    """``attached``: persistent and unchanged, the one entity per id in the session, found by
+    ``session.get`` without a query, and a change to it flushed as an UPDATE of that column."""
+    from sqlalchemy import event
+
+    from storage.entities import attached, row_select
+    from storage.models import Customer
+
+    customer = add_customer(services, "Anadolu Lojistik", city="Ankara", owner_id=admin.id)
+    said: list[str] = []
+    with services.db.session(write=True) as session:
+        row = session.execute(row_select(Customer).where(Customer.id == customer.id)).one()
+        entity = attached(session, Customer, row)
+        state = inspect(entity)
+        assert state.persistent and not session.is_modified(entity)
+        assert attached(session, Customer, row) is entity
+        event.listen(session.connection(), "before_cursor_execute", lambda *a: said.append(a[2]))
+        assert session.get(Customer, customer.id) is entity and said == []
+        entity.city = "İzmir"
+        session.flush()
+        [sql] = [s for s in said if s.lstrip().upper().startswith("UPDATE")]
+        assert "city" in sql and "name" not in sql.split("WHERE")[0]
+    [stored] = rows(services, Customer)
+    assert (stored.name, stored.city) == ("Anadolu Lojistik", "İzmir")
