@@ -59,3 +59,26 @@ def message_of(call: Any) -> dict[str, Any]:
     return {"message_id": call.result_id, "date": 0, "text": call["text"],
             "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
             "from": {"id": 7000001, "is_bot": True, "first_name": "CRM"}}  # fmt: skip
+
+
+def private_update(update_id: int, user: int, text: str) -> dict[str, Any]:
+    """A message in ``user``'s private chat, as Telegram posts it to a webhook."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "text": text,
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user, "is_bot": False, "first_name": "R"},
+        },
+    }
+
+
+def webhook_settings(port: int) -> dict[str, Any]:
+    """Webhook mode on 127.0.0.1:``port``, at ``/telegram``."""
+    return {
+        "telegram_webhook_url": f"http://127.0.0.1:{port}/telegram",
+        "telegram_webhook_listen": "127.0.0.1",
+        "telegram_webhook_port": port,
+    }

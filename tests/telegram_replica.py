@@ -17,24 +17,17 @@ from pydantic import SecretStr
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import build_services
 from bot.dispatcher import Dispatcher
-from handlers.kit import Settings
 from tests.quick_sends import quick
-from tests.telegram_harness import TOKEN
+from tests.telegram_harness import TOKEN, webhook_settings
+from tests.two_process_driver import settings_for
 
 
 async def serve(url: str, now: datetime, api_base: str, port: int) -> None:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        crm_database_url=url,
-        crm_language="en",
-        crm_timezone="Europe/Istanbul",
-        crm_phone_region="TR",
-        crm_currency="TRY",
+    settings = settings_for(
+        url,
         telegram_bot_token=SecretStr(TOKEN),
         telegram_api_base_url=api_base,
-        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram",
-        telegram_webhook_listen="127.0.0.1",
-        telegram_webhook_port=port,
+        **webhook_settings(port),
     )
     services = build_services(settings, lambda: now)
     adapter = TelegramAdapter(services, Dispatcher(services), quick())

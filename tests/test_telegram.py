@@ -16,7 +16,14 @@ from handlers.kit import Attachment, Reply
 from storage.models import Customer, Deal, Interaction, Rep, Task
 from tests.conftest import add_customer, add_deal, add_rep, add_task, rows
 from tests.fakes.telegram_api import FakeBotAPI
-from tests.telegram_harness import TOKEN, free_port, message_of, telegram
+from tests.telegram_harness import (
+    TOKEN,
+    free_port,
+    message_of,
+    private_update,
+    telegram,
+    webhook_settings,
+)
 
 ELIF, AYSE, STRANGER = 111, 222, 999
 
@@ -357,25 +364,11 @@ def test_proactive_post_with_a_chart(services, reps) -> None:
 
 
 def test_webhook_checks_its_secret_on_every_request(services, reps, acme) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram-hook"
-    update = {
-        "update_id": 41,
-        "message": {
-            "message_id": 9,
-            "date": 0,
-            "text": "/log call acme via webhook",
-            "chat": {"id": ELIF, "type": "private"},
-            "from": {"id": ELIF, "is_bot": False, "first_name": "E"},
-        },
-    }
+    hook = webhook_settings(free_port())
+    url = hook["telegram_webhook_url"]
+    update = private_update(41, ELIF, "/log call acme via webhook")
 
     async def scenario() -> None:
-        hook = {
-            "telegram_webhook_url": url,
-            "telegram_webhook_listen": "127.0.0.1",
-            "telegram_webhook_port": port,
-        }
         async with telegram(services, **hook) as (fake, adapter), aiohttp.ClientSession() as http:
             [registered] = fake.of("setWebhook")
             assert registered["url"] == url
@@ -387,11 +380,7 @@ def test_webhook_checks_its_secret_on_every_request(services, reps, acme) -> Non
             right = {"X-Telegram-Bot-Api-Secret-Token": adapter.webhook_secret}
             for _ in range(2):  # Telegram re-delivering the same update
                 assert (await http.post(url, json=update, headers=right)).status == 200
-            later = {
-                **update,
-                "update_id": 42,
-                "message": {**update["message"], "message_id": 10, "text": "/tasks"},
-            }
+            later = private_update(42, ELIF, "/tasks")
             assert (await http.post(url, json=later, headers=right)).status == 200
             logged, tasks = await fake.wait_for("sendMessage", 2)  # updates run in order
             assert logged["text"].startswith("Logged") and "No open tasks" in tasks["text"]

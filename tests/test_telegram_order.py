@@ -15,7 +15,7 @@ import pytest
 from storage.models import Interaction
 from tests.conftest import add_customer, add_rep, rows
 from tests.fakes.telegram_api import FakeBotAPI
-from tests.telegram_harness import free_port, telegram
+from tests.telegram_harness import free_port, private_update, telegram, webhook_settings
 
 ELIF, AYSE = 111, 222
 
@@ -68,32 +68,14 @@ def test_a_chat_waiting_on_its_reply_holds_no_other_chat_and_keeps_its_order(
     assert summaries(services) == ["first", "second"]
 
 
-def hook_update(update_id: int, user: int, text: str) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 0,
-            "text": text,
-            "chat": {"id": user, "type": "private"},
-            "from": {"id": user, "is_bot": False, "first_name": "R"},
-        },
-    }
-
-
 def test_the_webhook_answers_once_the_update_is_processed(services, reps, acme) -> None:
     """The answer to Telegram comes after the command's write and its reply, so Telegram's
     next update of that chat (to whichever replica) starts after it; other chats' updates do
     not wait for it."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram"
+    hook = webhook_settings(free_port())
+    url = hook["telegram_webhook_url"]
 
     async def scenario() -> None:
-        hook = {
-            "telegram_webhook_url": url,
-            "telegram_webhook_listen": "127.0.0.1",
-            "telegram_webhook_port": port,
-        }
         async with telegram(services, **hook) as (fake, adapter), aiohttp.ClientSession() as http:
             [registered] = fake.of("setWebhook")
             assert int(registered["max_connections"]) == 100
@@ -103,15 +85,15 @@ def test_the_webhook_answers_once_the_update_is_processed(services, reps, acme) 
                 async with http.post(url, json=update, headers=headers) as answer:
                     return answer.status
 
-            assert await post(hook_update(1, ELIF, "/log call acme by hook")) == 200
+            assert await post(private_update(1, ELIF, "/log call acme by hook")) == 200
             assert summaries(services) == ["by hook"]  # no waiting: it was stored before the 200
             assert len(sent_to(fake, ELIF)) == 1  # and its reply sent
 
             fake.hold(ELIF)
-            held = asyncio.create_task(post(hook_update(2, ELIF, "/tasks")))
+            held = asyncio.create_task(post(private_update(2, ELIF, "/tasks")))
             await fake.wait_held(ELIF)
             assert not held.done()  # Telegram still waits: Elif's next update is not sent
-            assert await post(hook_update(3, AYSE, "/tasks")) == 200  # another chat meanwhile
+            assert await post(private_update(3, AYSE, "/tasks")) == 200  # another chat meanwhile
             assert len(sent_to(fake, AYSE)) == 1
             fake.release(ELIF)
             assert await held == 200

@@ -21,7 +21,7 @@ import aiohttp
 from storage.models import Interaction, Task
 from tests.conftest import START, add_customer, add_rep, rows
 from tests.fakes.telegram_api import FakeBotAPI
-from tests.telegram_harness import TOKEN, free_port
+from tests.telegram_harness import TOKEN, free_port, private_update, webhook_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ELIF, AYSE = 111, 222
@@ -39,19 +39,6 @@ async def replica(url: str, api_base: str, port: int, log: Path) -> asyncio.subp
     return process
 
 
-def message(update_id: int, user: int, text: str) -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 0,
-            "text": text,
-            "chat": {"id": user, "type": "private"},
-            "from": {"id": user, "is_bot": False, "first_name": "R"},
-        },
-    }
-
-
 def test_a_guided_log_answered_across_two_replicas(services, tmp_path) -> None:
     add_rep(services, "Elif Şahin", telegram_user_id=ELIF)
     add_rep(services, "Ayşe Yılmaz", telegram_user_id=AYSE)
@@ -67,15 +54,17 @@ def test_a_guided_log_answered_across_two_replicas(services, tmp_path) -> None:
             for i, port in enumerate(ports):
                 replicas.append(await replica(services.db.url, base, port, tmp_path / f"{i}.log"))
             secret = {"X-Telegram-Bot-Api-Secret-Token": _secret(fake)}
+            hooks = [webhook_settings(port)["telegram_webhook_url"] for port in ports]
             async with aiohttp.ClientSession() as http:
                 for n, text in enumerate(steps):
-                    hooks = [f"http://127.0.0.1:{port}/telegram" for port in ports]
                     # Elif's next step to the other replica, once this one answered; Ayşe's
                     # message meanwhile to the replica Elif's step went to
-                    elif_step = http.post(hooks[n % 2], json=message(n + 1, ELIF, text),
-                                          headers=secret)  # fmt: skip
-                    ayse_step = http.post(hooks[n % 2], json=message(100 + n, AYSE, "/tasks"),
-                                          headers=secret)  # fmt: skip
+                    hook = hooks[n % 2]
+                    elif_step = http.post(
+                        hook, json=private_update(n + 1, ELIF, text), headers=secret
+                    )
+                    ayse = private_update(100 + n, AYSE, "/tasks")
+                    ayse_step = http.post(hook, json=ayse, headers=secret)
                     answers = await asyncio.gather(elif_step, ayse_step)
                     assert [a.status for a in answers] == [200, 200]
             return [c["text"] for c in fake.of("sendMessage") if int(c["chat_id"]) == ELIF]

@@ -17,6 +17,7 @@ import asyncio
 import json
 import sys
 from datetime import datetime
+from typing import Any
 
 from bot.app import build_services
 from bot.dispatcher import Dispatcher
@@ -25,20 +26,24 @@ from handlers.kit import Incoming, Settings
 from tests.scheduling import Recorder, notifier
 
 
-def main(url: str, clock_at: str) -> None:
-    now = datetime.fromisoformat(clock_at)
-    settings = Settings(  # type: ignore[call-arg]
+def settings_for(url: str, **extra: Any) -> Settings:
+    """A test process's settings on the shared database (``extra``: its own)."""
+    return Settings(  # type: ignore[call-arg]
         _env_file=None,
         crm_database_url=url,
         crm_language="en",
         crm_timezone="Europe/Istanbul",
         crm_phone_region="TR",
         crm_currency="TRY",
-        # No rate counting: it makes every command a write, and on SQLite the test holds the
-        # write lock open while this process must go on answering /find.
-        crm_rate_commands_per_minute=0,
-        crm_rate_writes_per_minute=0,
+        **extra,
     )
+
+
+def main(url: str, clock_at: str) -> None:
+    now = datetime.fromisoformat(clock_at)
+    # No rate counting: it makes every command a write, and on SQLite the test holds the
+    # write lock open while this process must go on answering /find.
+    settings = settings_for(url, crm_rate_commands_per_minute=0, crm_rate_writes_per_minute=0)
     services = build_services(settings, lambda: now)
     dispatcher = Dispatcher(services)
     recorder = Recorder()

@@ -107,7 +107,7 @@ class Webhook:
             return web.Response(status=403)
         try:
             update = Update.de_json(await request.json(), self._app.bot)
-        except (ValueError, TypeError, KeyError) as problem:
+        except (ValueError, TypeError, KeyError, AttributeError) as problem:
             log.warning("telegram: webhook body refused (%s)", type(problem).__name__)
             return web.Response(status=400)
         app = self._app
