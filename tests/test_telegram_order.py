@@ -99,7 +99,8 @@ def test_the_webhook_answers_once_the_update_is_processed(services, reps, acme) 
             assert await held == 200
             assert len(sent_to(fake, ELIF)) == 2
 
-            async with http.post(url, data=b"{not json", headers=headers) as bad:
-                assert bad.status == 400
+            for body in (b"{not json", b"[1, 2]"):
+                async with http.post(url, data=body, headers=headers) as bad:
+                    assert bad.status == 400
 
     asyncio.run(scenario())
